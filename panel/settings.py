@@ -1,22 +1,28 @@
 """Settings of the panel, all from the environment (12-factor) with defaults for demo mode.
 
 Every variable has an embedded default so `make run` works on a bare machine: SQLite, an on-disk
-Celery broker, the bundled simulator as upstream. Production (`DEBUG=0`) refuses the weak defaults;
-see `panel/core/checks.py` and the README's configuration table.
+Celery broker, the bundled simulator as upstream. Production (`DEBUG=0`) refuses to start with
+the weak defaults (see `panel/core/config.py`); the README's configuration table lists every variable.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import environ
 
+from panel.core.config import require_production_secrets
+from panel.core.logs import build_logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"  # demo-mode data: SQLite, broker queue, simulator state
 
 env = environ.Env()
 env_file = BASE_DIR / ".env"
 if env_file.is_file():
     environ.Env.read_env(str(env_file))
+
+# Demo-mode data: SQLite database, on-disk broker queue, file cache, simulator state.
+VAR_DIR = Path(env.str("PANEL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=True)
 # Dev-only defaults; production rejects them (panel/core/checks.py).
@@ -28,6 +34,15 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Fernet keys for the token vault, newest first; comma-separated. Kept outside the database.
 PANEL_ENCRYPTION_KEYS = env.list("PANEL_ENCRYPTION_KEYS", default=[INSECURE_ENCRYPTION_KEY])
+
+# Refuse to start in production with a missing, default or weak key (raises ImproperlyConfigured).
+if not DEBUG:
+    require_production_secrets(
+        secret_key=SECRET_KEY,
+        encryption_keys=PANEL_ENCRYPTION_KEYS,
+        insecure_secret_keys={INSECURE_SECRET_KEY},
+        insecure_encryption_keys={INSECURE_ENCRYPTION_KEY},
+    )
 
 # The VPSBG API. Demo mode points it at the bundled simulator.
 VPSBG_API_URL = env.str("VPSBG_API_URL", default="https://api.vpsbg.eu/v1")
@@ -54,18 +69,22 @@ INSTALLED_APPS = [
     "panel.core",
     "panel.accounts",
     "panel.vault",
+    "panel.audit",
 ]
 
 MIDDLEWARE = [
+    "panel.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "panel.core.middleware.RequestIdMiddleware",
+    "panel.core.middleware.PanelErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "panel.accounts.middleware.SecondFactorMiddleware",  # accounts: 2FA gate (after OTPMiddleware)
+    "panel.accounts.middleware.CurrentTeamMiddleware",  # accounts: request.team / request.membership
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -87,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "panel.core.context_processors.navigation",
             ],
         },
     },
@@ -95,13 +115,25 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'panel.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Demo mode: web, worker and beat share one SQLite file. WAL lets readers run beside the writer;
+    # IMMEDIATE transactions plus a busy timeout turn "database is locked" into a short wait.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Redis serves as Celery broker, result backend and cache when set; without it the panel falls back
+# to an on-disk broker, no result backend and a per-process (or CACHE_URL) cache.
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": env.cache_url("CACHE_URL", default=REDIS_URL or "locmemcache://")}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -126,6 +158,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+if DEBUG:  # whitenoise serves from the finders in DEBUG but warns when STATIC_ROOT is missing
+    Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -141,6 +175,20 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="panel@localhost")
 
+# --- Errors: friendly pages, never a stack trace (panel/core/views.py) ---
+CSRF_FAILURE_VIEW = "panel.core.views.csrf_failure"
+
+# --- Logging: structlog, JSON in production, console when DEBUG; secrets redacted ---
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOG_FORMAT = env.str("LOG_FORMAT", default="console" if DEBUG else "json")
+LOGGING = build_logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)
+# Incoming X-Request-ID is trusted from this header (set by your proxy); empty = always generate.
+REQUEST_ID_HEADER = env.str("REQUEST_ID_HEADER", default="X-Request-ID")
+
+# --- Health (/healthz) ---
+HEARTBEAT_INTERVAL = env.int("HEARTBEAT_INTERVAL", default=30)  # seconds between worker heartbeats
+HEALTHZ_HEARTBEAT_MAX_AGE = env.int("HEALTHZ_HEARTBEAT_MAX_AGE", default=120)  # stale after this
+
 # --- Security (production values when DEBUG is off) ---
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -150,7 +198,7 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live)?$"]  # probes speak plain HTTP inside the network
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -180,15 +228,85 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="VPSBG Panel")
 # --- DRF ---
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # One error body for the whole API: {"error": {"code", "message", "fields"}}.
+    "EXCEPTION_HANDLER": "panel.core.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {"TITLE": "VPSBG Panel API", "VERSION": "1"}
 
 # --- Celery (configured for reliability; see docs/architecture.md) ---
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-CELERY_TASK_ACKS_LATE = True
+# Without Redis the broker is kombu's filesystem transport: a real worker reads messages from
+# folders under var/broker/ (demo mode needs no server). Production sets REDIS_URL.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
+CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)  # hard kill, seconds
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60  # raises SoftTimeLimitExceeded first
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+    for _folder in ("queue", "control"):
+        (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+else:
+    # An unacknowledged (late-ack) message goes back to the queue after this many seconds: it must
+    # exceed the longest task time limit, or a running task would be delivered twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or "") or None
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_TASK_ACKS_LATE = True  # ack after the task ran: a worker crash redelivers the message
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 60 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a long operation must not hold other messages hostage
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep our structlog LOGGING in workers
+CELERY_WORKER_SEND_TASK_EVENTS = False
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    # Long VPSBG operations (deploy, reinstall, snapshots...) get their own workers.
+    "panel.operations.*": {"queue": "operations"},
+}
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "core-heartbeat": {
+        "task": "panel.core.tasks.heartbeat",
+        "schedule": float(HEARTBEAT_INTERVAL),
+        "options": {"expires": float(HEARTBEAT_INTERVAL)},
+    },
+}
 CELERY_TIMEZONE = "UTC"
+
+# --- audit ---
+# Days an audit event is kept; `manage.py purge_audit` removes older ones (0 keeps them forever).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+AUDIT_PURGE_INTERVAL = env.int("AUDIT_PURGE_INTERVAL", default=24 * 60 * 60)  # seconds between purges
+CELERY_BEAT_SCHEDULE["audit-purge"] = {
+    "task": "panel.audit.tasks.purge_expired_events",
+    "schedule": float(AUDIT_PURGE_INTERVAL),
+    "options": {"expires": float(AUDIT_PURGE_INTERVAL)},
+}
+
+# --- vault ---
+# How often beat checks every VPSBG token with VPSBG (flags revoked / failing ones); seconds.
+VAULT_CHECK_INTERVAL = env.int("VAULT_CHECK_INTERVAL", default=30 * 60)
+CELERY_BEAT_SCHEDULE["vault-check-tokens"] = {
+    "task": "panel.vault.tasks.check_tokens",
+    "schedule": float(VAULT_CHECK_INTERVAL),
+    "options": {"expires": float(VAULT_CHECK_INTERVAL)},
+}
+
+# --- accounts ---
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("panel.accounts.context_processors.team")
+# Lock a (username, IP) pair after repeated failures, and an IP spraying many usernames; never an
+# account alone, so nobody can lock a colleague out from elsewhere (this supersedes the value above).
+# axes reads the client address from REMOTE_ADDR: the proxy in front must set it to the client's.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_LOCKOUT_CALLABLE = "panel.accounts.views.signin.locked_out"
+OTP_TOTP_THROTTLE_FACTOR = 1  # each wrong code doubles the wait before the next try
+OTP_STATIC_THROTTLE_FACTOR = 1
+ACCOUNTS_INVITATION_TTL_HOURS = env.int("ACCOUNTS_INVITATION_TTL_HOURS", default=72)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)  # seconds a reset link works

@@ -1,7 +1,22 @@
 """URL configuration: the front doors (web, API), health, admin."""
+
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from panel.core import views as core_views
 
 urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz/live", core_views.livez, name="livez"),
     path("admin/", admin.site.urls),
+    path("audit/", include("panel.audit.urls")),
+    path("", include("panel.accounts.urls")),
+    path("team/tokens/", include("panel.vault.urls")),
 ]
+
+# Friendly error pages (templates/errors/error.html); JSON under /api/. Never a stack trace.
+handler400 = "panel.core.views.bad_request"
+handler403 = "panel.core.views.permission_denied"
+handler404 = "panel.core.views.page_not_found"
+handler500 = "panel.core.views.server_error"

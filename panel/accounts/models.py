@@ -5,10 +5,15 @@ can be an owner of one team and a viewer of another.
 """
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .roles import Role
 
@@ -23,6 +28,10 @@ class UserManager(BaseUserManager["User"]):
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Emails are stored lower-case; signing in as "Ann@Example.org" finds ann@example.org.
+        return self.get(email__iexact=username or "")
 
     def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
         extra.setdefault("is_staff", False)
@@ -45,10 +54,26 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
+    # Bumped by "sign out my other sessions": it is part of the session hash, so every session
+    # made before the bump stops validating, whatever the session backend (db, cache, cookies).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+
     objects = UserManager()  # type: ignore[misc]
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def _session_hash(self, secret: str | None) -> str:
+        key_salt = "panel.accounts.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_generation}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash(None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(fallback_secret)
 
     @property
     def display_name(self) -> str:
@@ -98,3 +123,49 @@ class Membership(models.Model):
 
     def may_see_server(self, account_id: int | str, server_id: int | str) -> bool:
         return not self.server_scope or f"{account_id}:{server_id}" in self.server_scope
+
+
+def hash_invitation_token(token: str) -> str:
+    """Invitation links carry a random token; only its hash is stored, so a database dump invites no one."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """An emailed, expiring, single-use invitation to join a team with a chosen role."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.team} as {self.get_role_display()}"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.is_expired else "pending"

@@ -1,0 +1,277 @@
+"""Teams: create, switch, the team page, members (role, servers, removal), invitations, leaving."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import services
+from ..decorators import (
+    get_membership_in_team,
+    get_team_for_user,
+    login_and_second_factor_required,
+    render_denied,
+    team_permission_required,
+)
+from ..forms import (
+    AcceptInvitationForm,
+    InviteForm,
+    RoleForm,
+    ServerScopeForm,
+    TeamCreateForm,
+    TeamSettingsForm,
+)
+from ..middleware import SESSION_TEAM_KEY
+from ..models import Invitation, Membership
+from ..permissions import ActionDenied, can
+from ..roles import Role
+
+
+def _back_to_team() -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("accounts:team"))
+
+
+def _form_errors(form) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@require_GET
+@login_and_second_factor_required
+def teams(request: HttpRequest) -> HttpResponse:
+    memberships = Membership.objects.filter(user=request.user).select_related("team").order_by("team__name")
+    return render(request, "accounts/teams.html", {"memberships": memberships, "form": TeamCreateForm()})
+
+
+@require_POST
+@login_and_second_factor_required
+def team_create(request: HttpRequest) -> HttpResponse:
+    form = TeamCreateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("accounts:teams")
+    try:
+        membership = services.create_team(user=request.user, name=form.cleaned_data["name"])
+    except services.AccountsError as error:
+        messages.error(request, str(error))
+        return redirect("accounts:teams")
+    request.session[SESSION_TEAM_KEY] = membership.team_id
+    messages.success(request, f"Team {membership.team.name} created; you are its owner.")
+    return _back_to_team()
+
+
+@require_POST
+@login_and_second_factor_required
+def team_switch(request: HttpRequest) -> HttpResponse:
+    team_id = request.POST.get("team", "")
+    if not team_id.isdigit():
+        messages.error(request, "Choose a team to switch to.")
+        return redirect("accounts:teams")
+    team = get_team_for_user(request.user, team_id)
+    request.session[SESSION_TEAM_KEY] = team.pk
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("accounts:team")
+    return HttpResponseRedirect(target)
+
+
+@require_GET
+@team_permission_required("team.view")
+def team(request: HttpRequest) -> HttpResponse:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    members = (
+        Membership.objects.filter(team=membership.team).select_related("user").order_by("role", "user__email")
+    )
+    may_manage = can(membership, "members.manage")
+    grantable = [(r.value, r.label) for r in Role if r != Role.OWNER or membership.role == Role.OWNER]
+    context = {
+        "team": membership.team,
+        "membership": membership,
+        "members": [
+            {
+                "membership": m,
+                "scope_text": ", ".join(m.server_scope),
+                "editable": may_manage and (m.role != Role.OWNER or membership.role == Role.OWNER),
+            }
+            for m in members
+        ],
+        "invitations": (
+            Invitation.objects.filter(team=membership.team, accepted_at=None, revoked_at=None)
+            if can(membership, "members.view") else []
+        ),
+        "may_manage": may_manage,
+        "may_settings": can(membership, "team.settings"),
+        "grantable_roles": grantable,
+        "invite_form": InviteForm(),
+        "settings_form": TeamSettingsForm(
+            initial={"name": membership.team.name, "require_2fa": membership.team.require_2fa}
+        ),
+    }
+    return render(request, "accounts/team.html", context)
+
+
+def _run(request: HttpRequest, action, success: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """Call a service; a refusal becomes a flash message, a role denial the 403 page."""
+    try:
+        action()
+    except ActionDenied as error:
+        return render_denied(request, error)
+    except services.AccountsError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return _back_to_team()
+
+
+@require_POST
+@team_permission_required("team.settings")
+def team_settings(request: HttpRequest) -> HttpResponse:
+    form = TeamSettingsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _back_to_team()
+    return _run(
+        request,
+        lambda: services.update_team_settings(
+            request.membership, name=form.cleaned_data["name"], require_2fa=form.cleaned_data["require_2fa"]
+        ),
+        "Team settings saved.",
+    )
+
+
+@require_POST
+@team_permission_required("members.manage")
+def invitation_create(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _back_to_team()
+
+    def accept_url(token: str) -> str:
+        return request.build_absolute_uri(reverse("accounts:invitation_accept", args=[token]))
+
+    email = form.cleaned_data["email"]
+    return _run(
+        request,
+        lambda: services.invite_member(
+            request.membership, email=email, role=form.cleaned_data["role"], accept_url_for=accept_url
+        ),
+        f"Invitation sent to {email}.",
+    )
+
+
+@require_POST
+@team_permission_required("members.manage")
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=invitation_id, team=request.team)  # type: ignore[attr-defined]
+    return _run(
+        request,
+        lambda: services.revoke_invitation(request.membership, invitation),
+        f"Invitation of {invitation.email} withdrawn.",
+    )
+
+
+@require_POST
+@team_permission_required("members.manage")
+def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    target = get_membership_in_team(request.team, membership_id)  # type: ignore[attr-defined]
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the roles.")
+        return _back_to_team()
+    role = Role(form.cleaned_data["role"])
+    return _run(
+        request,
+        lambda: services.change_role(request.membership, target, role),
+        f"{target.user.display_name} is now {role.label}.",
+    )
+
+
+@require_POST
+@team_permission_required("members.manage")
+def member_servers(request: HttpRequest, membership_id: int) -> HttpResponse:
+    target = get_membership_in_team(request.team, membership_id)  # type: ignore[attr-defined]
+    form = ServerScopeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _back_to_team()
+
+    def apply() -> None:
+        refs = services.parse_server_scope(form.cleaned_data["servers"])
+        services.set_server_scope(request.membership, target, refs)
+
+    return _run(request, apply, f"Server access of {target.user.display_name} saved.")
+
+
+@require_POST
+@team_permission_required("members.manage")
+def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    target = get_membership_in_team(request.team, membership_id)  # type: ignore[attr-defined]
+    if target.pk == request.membership.pk:  # type: ignore[attr-defined]
+        messages.error(request, "To leave the team, use “Leave team”.")
+        return _back_to_team()
+    return _run(
+        request,
+        lambda: services.remove_member(request.membership, target),
+        f"{target.user.display_name} removed from the team.",
+    )
+
+
+@require_POST
+@team_permission_required("team.view")
+def team_leave(request: HttpRequest) -> HttpResponse:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    try:
+        services.leave_team(membership)
+    except services.AccountsError as error:
+        messages.error(request, str(error))
+        return _back_to_team()
+    request.session.pop(SESSION_TEAM_KEY, None)
+    messages.success(request, f"You left {membership.team.name}.")
+    return redirect("accounts:teams")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: the emailed link. Signed in as the invited address: join. No account: create one."""
+    try:
+        invitation = services.find_invitation(token)
+    except services.AccountsError as error:
+        return render(request, "accounts/invitation_invalid.html", {"reason": str(error)}, status=404)
+    user = request.user if request.user.is_authenticated else None
+    has_account = user is not None or services.User.objects.filter(email__iexact=invitation.email).exists()
+    form = AcceptInvitationForm(request.POST or None) if user is None and not has_account else None
+    error = None
+    if request.method == "POST":
+        try:
+            if user is not None:
+                membership = services.accept_invitation(token=token, user=user)
+            elif form is not None and form.is_valid():
+                membership = services.accept_invitation(
+                    token=token,
+                    password=form.cleaned_data["password1"],
+                    full_name=form.cleaned_data["full_name"],
+                )
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            else:
+                membership = None
+        except services.AccountsError as exc:
+            error = str(exc)
+        else:
+            if membership is not None:
+                request.session[SESSION_TEAM_KEY] = membership.team_id
+                messages.success(request, f"Welcome to {membership.team.name}.")
+                return _back_to_team()
+    context = {
+        "invitation": invitation,
+        "form": form,
+        "error": error,
+        "signed_in_as": user,
+        "wrong_person": user is not None and user.email.lower() != invitation.email.lower(),
+        "needs_sign_in": user is None and has_account,
+        "login_url": f"{reverse('accounts:login')}?next={request.path}",
+    }
+    return render(request, "accounts/invitation_accept.html", context)

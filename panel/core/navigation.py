@@ -1,0 +1,47 @@
+"""The main navigation, by area. One list, so adding a page means adding its URL name here.
+
+An entry whose URL name does not resolve (its page is not built yet) is shown disabled rather than
+as a broken link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_names: tuple[str, ...]  # the first that resolves wins
+
+
+AREAS: tuple[NavItem, ...] = (
+    NavItem("Dashboard", ("web:dashboard",)),
+    NavItem("Servers", ("web:servers", "web:server_list")),
+    NavItem("Network", ("web:network",)),
+    NavItem("Billing", ("web:billing",)),
+    NavItem("Support", ("web:support", "web:tickets")),
+    NavItem("Library", ("web:library",)),
+    NavItem("Team", ("accounts:team", "team:detail", "team:members")),
+    NavItem("Audit", ("audit:index", "audit:events", "web:audit")),
+)
+
+
+def _resolve(names: tuple[str, ...]) -> str | None:
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def build_navigation(path: str) -> list[dict[str, object]]:
+    items = []
+    for area in AREAS:
+        url = _resolve(area.url_names)
+        active = bool(url) and (path == url or (url != "/" and path.startswith(url)))
+        items.append({"label": area.label, "url": url, "active": active})
+    return items

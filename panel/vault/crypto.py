@@ -1,0 +1,89 @@
+"""Encryption of the vault's secrets with keys that live outside the database.
+
+`settings.PANEL_ENCRYPTION_KEYS` is a list of Fernet keys, newest first: the first key encrypts,
+every key decrypts (`MultiFernet`). Rotating keys is therefore: put the new key first, run
+`manage.py rotate_encryption_keys` (re-encrypts every secret under the first key), then drop
+the old key. A database dump alone never reveals a secret.
+
+Errors never include a secret or a key: a misconfigured key names its position in the list, an
+undecryptable value says so and nothing more.
+"""
+from __future__ import annotations
+
+import binascii
+from collections.abc import Sequence
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+__all__ = ["SecretUndecryptable", "decrypt", "encrypt", "get_fernet", "needs_rotation", "rotate"]
+
+
+class SecretUndecryptable(Exception):
+    """A stored value cannot be decrypted with any configured key (wrong keys, or corrupted data)."""
+
+
+def _configured_keys() -> tuple[str, ...]:
+    keys = getattr(settings, "PANEL_ENCRYPTION_KEYS", None)
+    if isinstance(keys, str):  # a single key given as a plain string
+        keys = keys.split(",")
+    if not keys:
+        raise ImproperlyConfigured(
+            "PANEL_ENCRYPTION_KEYS is empty: set at least one Fernet key "
+            "(generate one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())')."
+        )
+    return tuple(str(k).strip() for k in keys)
+
+
+@lru_cache(maxsize=8)
+def _build(keys: tuple[str, ...]) -> MultiFernet:
+    fernets = []
+    for position, key in enumerate(keys, start=1):
+        try:
+            fernets.append(Fernet(key.encode()))
+        except (ValueError, TypeError, binascii.Error) as exc:
+            # Never echo the key itself: it is a secret too.
+            raise ImproperlyConfigured(
+                f"PANEL_ENCRYPTION_KEYS: key #{position} of {len(keys)} is not a valid Fernet key "
+                "(expected 32 url-safe base64-encoded bytes)."
+            ) from exc
+    return MultiFernet(fernets)
+
+
+def get_fernet() -> MultiFernet:
+    """The MultiFernet for the current settings (cached per key list, so settings overrides work)."""
+    return _build(_configured_keys())
+
+
+def encrypt(plaintext: str) -> str:
+    """Encrypt under the first (newest) key; returns ASCII text safe to store in a text column."""
+    return get_fernet().encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+
+def decrypt(ciphertext: str) -> str:
+    """Decrypt with any configured key; raises `SecretUndecryptable` when none fits."""
+    try:
+        return get_fernet().decrypt(ciphertext.encode("ascii")).decode("utf-8")
+    except (InvalidToken, UnicodeError, ValueError) as exc:
+        raise SecretUndecryptable("The stored secret cannot be decrypted with the configured keys.") from exc
+
+
+def rotate(ciphertext: str) -> str:
+    """Re-encrypt under the first key (same plaintext); raises `SecretUndecryptable` when impossible."""
+    try:
+        return get_fernet().rotate(ciphertext.encode("ascii")).decode("ascii")
+    except (InvalidToken, UnicodeError, ValueError) as exc:
+        raise SecretUndecryptable("The stored secret cannot be decrypted with the configured keys.") from exc
+
+
+def needs_rotation(ciphertext: str, keys: Sequence[str] | None = None) -> bool:
+    """True when the value is not decryptable by the first key alone (i.e. made with an older key)."""
+    first = (tuple(keys) if keys is not None else _configured_keys())[0]
+    try:
+        Fernet(first.encode()).decrypt(ciphertext.encode("ascii"))
+    except (InvalidToken, UnicodeError, ValueError):
+        return True
+    return False

@@ -1,0 +1,40 @@
+"""Fixtures shared by the whole suite. Keep it small: area fixtures live in each area's conftest."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """REDIS_URL when set and answering; otherwise the test is skipped with the reason."""
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        pytest.skip("needs Redis: set REDIS_URL (CI sets redis://127.0.0.1:6379/0)")
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"REDIS_URL is set but Redis does not answer: {exc}")
+    finally:
+        client.close()
+    yield url
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered here because pyproject.toml belongs to the lead; `make test` runs these too.
+    config.addinivalue_line("markers", "slow: starts subprocesses (servers, workers); seconds each")
