@@ -31,14 +31,8 @@ from vpsbg_api import Client, RetryPolicy
 @contextlib.contextmanager
 def simulator(servers: int) -> Iterator[tuple[str, str]]:
     """(base_url, read-write token) of an in-process simulator with `servers` extra servers."""
-    from vpsbg_api.simulator.app import RequestHandler
     from vpsbg_api.simulator.testing import running_simulator
 
-    # If the simulator writes headers and body in two sends with Nagle on, every loopback answer
-    # stalls on the peer's delayed ACK (~40 ms), which would drown what this bench measures.
-    if not getattr(RequestHandler, "disable_nagle_algorithm", False):
-        RequestHandler.disable_nagle_algorithm = True
-        print("note: the simulator had Nagle on; disabled it for this run (TCP_NODELAY)")
     with running_simulator(servers=servers) as sim:
         yield sim.base_url, sim.tokens["alpha_rw"]
 

@@ -7,6 +7,7 @@ from panel.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("favicon.ico", core_views.favicon),
     path("healthz", core_views.healthz, name="healthz"),
     path("healthz/live", core_views.livez, name="livez"),
     path("admin/", admin.site.urls),

@@ -106,6 +106,9 @@ def build_logging_config(*, level: str = "INFO", fmt: str = "console") -> dict[s
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
+            # Replace Django's default handlers (a plain console copy in DEBUG, mail_admins): every
+            # line goes through the structured root handler once.
+            "django": {"handlers": [], "level": level, "propagate": True},
             "django.server": {"level": "WARNING"},  # the request log below replaces runserver's
             "django.db.backends": {"level": "WARNING"},
         },

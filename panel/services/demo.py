@@ -4,6 +4,7 @@ The seed (`manage.py seed_demo`) stores these through the same service as the to
 simulator started by the demo recognises them. Only `panel/services` may import `vpsbg_api`, so
 the seed asks here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

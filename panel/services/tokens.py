@@ -8,6 +8,7 @@ Secrets never travel further than the `vpsbg_api.Client` built here: they are no
 put in error messages (upstream messages are scrubbed of the secret before being shown), and
 tasks receive token ids only.
 """
+
 from __future__ import annotations
 
 import logging
@@ -232,14 +233,19 @@ def _authorize(actor: Any, operation_id: str, token_name: str, token: ApiToken |
     try:
         require(actor, "tokens.manage")
     except ActionDenied as exc:
-        _audit(operation_id, actor=actor, team=getattr(actor, "team", None), outcome=audit.Outcome.DENIED,
-               token=token, token_name=token_name, reason=str(exc))
+        _audit(
+            operation_id,
+            actor=actor,
+            team=getattr(actor, "team", None),
+            outcome=audit.Outcome.DENIED,
+            token=token,
+            token_name=token_name,
+            reason=str(exc),
+        )
         raise
 
 
-def add_token(
-    *, actor: Any, name: str, scope: str, secret: str, check: bool = True
-) -> ApiToken:
+def add_token(*, actor: Any, name: str, scope: str, secret: str, check: bool = True) -> ApiToken:
     """Save a new token for the actor's team, after VPSBG confirms it (unless `check=False`).
 
     Nothing is saved when the check fails. `check=False` (demo seed without a reachable
@@ -259,8 +265,15 @@ def add_token(
     try:
         identity = identify_token(secret) if check else None
     except TokenError as exc:
-        _audit("tokens.add", actor=actor, team=team, outcome=audit.Outcome.FAILED, token_name=name,
-               params={"name": name, "scope": scope}, reason=exc.message)
+        _audit(
+            "tokens.add",
+            actor=actor,
+            team=team,
+            outcome=audit.Outcome.FAILED,
+            token_name=name,
+            params={"name": name, "scope": scope},
+            reason=exc.message,
+        )
         raise
     token = ApiToken(
         team=team,
@@ -278,8 +291,14 @@ def add_token(
     try:
         with transaction.atomic():
             token.save()
-            _audit("tokens.add", actor=actor, team=team, outcome=audit.Outcome.OK, token=token,
-                   params={"name": name, "scope": scope, "account": token.account_label, "checked": check})
+            _audit(
+                "tokens.add",
+                actor=actor,
+                team=team,
+                outcome=audit.Outcome.OK,
+                token=token,
+                params={"name": name, "scope": scope, "account": token.account_label, "checked": check},
+            )
     except IntegrityError:
         raise TokenNameTaken(f"This team already has a token named “{name}”.") from None
     logger.info(
@@ -313,8 +332,14 @@ def replace_token_secret(*, actor: Any, token: ApiToken, secret: str) -> ApiToke
                 "Add it as a new token instead."
             )
     except TokenError as exc:
-        _audit("tokens.replace_secret", actor=actor, team=token.team, outcome=audit.Outcome.FAILED,
-               token=token, reason=exc.message)
+        _audit(
+            "tokens.replace_secret",
+            actor=actor,
+            team=token.team,
+            outcome=audit.Outcome.FAILED,
+            token=token,
+            reason=exc.message,
+        )
         raise
     now = timezone.now()
     token.set_secret(secret)
@@ -327,8 +352,14 @@ def replace_token_secret(*, actor: Any, token: ApiToken, secret: str) -> ApiToke
     token.rotation_count += 1
     with transaction.atomic():
         token.save()
-        _audit("tokens.replace_secret", actor=actor, team=token.team, outcome=audit.Outcome.OK, token=token,
-               params={"last4": token.last4, "rotation": token.rotation_count})
+        _audit(
+            "tokens.replace_secret",
+            actor=actor,
+            team=token.team,
+            outcome=audit.Outcome.OK,
+            token=token,
+            params={"last4": token.last4, "rotation": token.rotation_count},
+        )
     logger.info(
         "vault.token_secret_replaced",
         extra={"token_id": token.pk, "team_id": token.team_id, "actor_id": actor.user_id},
@@ -345,8 +376,14 @@ def delete_token(*, actor: Any, token: ApiToken, confirm_name: str) -> None:
     token_id, team_id = token.pk, token.team_id
     with transaction.atomic():
         # Recorded before the row goes: the event keeps the token's id and name as text.
-        _audit("tokens.delete", actor=actor, team=token.team, outcome=audit.Outcome.OK, token=token,
-               params={"account": token.account_label, "scope": token.scope})
+        _audit(
+            "tokens.delete",
+            actor=actor,
+            team=token.team,
+            outcome=audit.Outcome.OK,
+            token=token,
+            params={"account": token.account_label, "scope": token.scope},
+        )
         token.delete()
     logger.info(
         "vault.token_deleted", extra={"token_id": token_id, "team_id": team_id, "actor_id": actor.user_id}
@@ -358,8 +395,15 @@ def mark_read_only(token: ApiToken, reason: str) -> None:
     message = (reason or "VPSBG refused a write (403).")[:500]
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk).update(scope=TokenScope.READ_ONLY, status_message=message)
-        _audit("tokens.mark_read_only", actor=None, team=token.team, outcome=audit.Outcome.OK, token=token,
-               reason=message, upstream_status=403)
+        _audit(
+            "tokens.mark_read_only",
+            actor=None,
+            team=token.team,
+            outcome=audit.Outcome.OK,
+            token=token,
+            reason=message,
+            upstream_status=403,
+        )
     token.scope = TokenScope.READ_ONLY
     token.status_message = message
     logger.warning("vault.token_marked_read_only", extra={"token_id": token.pk, "team_id": token.team_id})
@@ -431,8 +475,15 @@ def _set_status(token: ApiToken, status: str, message: str, *, actor: Any = None
         )
         if actor is not None or status != token.status:
             outcome = audit.Outcome.OK if status == TokenStatus.OK else audit.Outcome.FAILED
-            _audit("tokens.check", actor=actor, team=token.team, outcome=outcome, token=token,
-                   params={"status": status, "previous_status": token.status}, reason=message)
+            _audit(
+                "tokens.check",
+                actor=actor,
+                team=token.team,
+                outcome=outcome,
+                token=token,
+                params={"status": status, "previous_status": token.status},
+                reason=message,
+            )
     return status
 
 
@@ -465,8 +516,14 @@ def check_token(token_id: int, *, actor: Any = None) -> str | None:
     if token.account_id and identity.account_id != token.account_id:
         moved = f"This token now opens another VPSBG account ({identity.account_label})."
         return _set_status(token, TokenStatus.FAILING, moved, actor=actor)
-    return _set_status(token, TokenStatus.OK, "", actor=actor, account_id=identity.account_id,
-                       account_label=identity.account_label)
+    return _set_status(
+        token,
+        TokenStatus.OK,
+        "",
+        actor=actor,
+        account_id=identity.account_id,
+        account_label=identity.account_label,
+    )
 
 
 def check_all_tokens() -> dict[str, int]:

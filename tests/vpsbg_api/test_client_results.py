@@ -159,6 +159,14 @@ def test_ticket_with_attachments_is_sent_as_multipart() -> None:
     assert b'name="service_id"' not in body  # None is not sent
 
 
+def test_attachments_may_be_a_tuple_of_files_or_one_named_file() -> None:
+    client, adapter = make_client([Reply(200, json={"id": 1})])
+    client.support.tickets_reply(1, message="m", attachments=(b"one", b"two"))
+    assert adapter.last.body.count(b'name="attachments[]"') == 2  # type: ignore[union-attr]
+    client.support.tickets_reply(1, message="m", attachments=("notes.txt", b"three"))  # type: ignore[arg-type]
+    assert adapter.last.body.count(b'filename="notes.txt"') == 1  # type: ignore[union-attr]
+
+
 def test_upload_without_files_still_travels_as_multipart() -> None:
     client, adapter = make_client([Reply(200, json={"id": 1, "messages": []})])
     client.support.tickets_reply(133, message="thanks")

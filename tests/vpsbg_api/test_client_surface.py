@@ -100,3 +100,16 @@ def test_client_package_imports_no_django() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=package.parent
     )
     assert out.stdout.strip() == "False"
+
+
+def test_routes_come_from_the_reference_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wrong inferred path is fixed in openapi.json, not in code: the client follows the data."""
+    from vpsbg_api import spec
+
+    route = spec.ROUTES["servers_reinstall"]
+    assert (route.method, route.path, route.verified) == ("POST", "/servers/{id}/reinstall", False)
+    fixed = spec.Route(route.operation_id, "PUT", "/servers/{id}/rebuild", True, False, ("id",))
+    monkeypatch.setitem(spec.ROUTES, "servers_reinstall", fixed)
+    client, adapter = make_client([Reply(200, json={})])
+    client.servers.reinstall(5, image_id=73)
+    assert (adapter.last.method, adapter.last.path_url) == ("PUT", "/v1/servers/5/rebuild")

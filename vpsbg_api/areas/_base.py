@@ -113,6 +113,18 @@ def _file_tuple(field: str, value: FileInput) -> tuple[str, tuple[str, bytes] | 
     return (field, (name, bytes(content), ctype) if ctype else (name, bytes(content)))
 
 
+def _files_of(value: Any) -> list[FileInput]:
+    """The files given for one field: one file, or a list/tuple of them.
+
+    A tuple starting with a string is one file as `(filename, content[, content type])`.
+    """
+    if isinstance(value, tuple) and value and isinstance(value[0], str):
+        return [value]  # type: ignore[list-item]
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
 def body(required: Mapping[str, Any], **optional: Any) -> dict[str, Any]:
     """A JSON body: the required fields as given (even None), the optional ones unless None/UNSET."""
     out = dict(required)
@@ -164,8 +176,7 @@ class Area:
             for field, value in (files or {}).items():
                 if value is None:
                     continue
-                many = value if isinstance(value, list) else [value]
-                parts.extend(_file_tuple(field, v) for v in many)  # type: ignore[arg-type]
+                parts.extend(_file_tuple(field, v) for v in _files_of(value))
             json = None
             if not parts:
                 # requests only builds multipart when a file part exists: add an empty one so the

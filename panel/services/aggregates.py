@@ -1,0 +1,241 @@
+"""What a team sees across all its VPSBG accounts at once: every server, every balance.
+
+A team may hold tokens for several VPSBG accounts. These aggregates query each account once, in
+parallel on a bounded thread pool, so ten accounts take about as long as the slowest one, not the
+sum. All database work (authorization, token choice, cache, audit) stays on the calling thread;
+the worker threads only talk HTTP (see `execution`). An account that fails shows as a warning
+beside the others' results instead of failing the whole page.
+
+Server identity across accounts is `(account id, VPSBG server id)`; the tokens are grouped by
+account before anything is fetched, so two tokens of one account never show a server twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from panel.core.errors import PanelError
+from panel.vault.models import ApiToken, TokenScope, TokenStatus
+from vpsbg_api.models import Balance, Server
+from vpsbg_api.results import Page
+
+from .context import ActorLike, ServerRef, as_actor
+from .execution import Call, Outcome, finish, perform, prepare
+from .tokens import NoUsableToken
+
+__all__ = [
+    "AccountBalance",
+    "AccountWarning",
+    "Aggregate",
+    "TeamServer",
+    "balances_all",
+    "servers_list_all",
+]
+
+
+@dataclass(frozen=True)
+class AccountWarning:
+    """One account that could not be read: shown beside the others' results."""
+
+    account_id: str
+    account_label: str
+    message: str
+    code: str
+
+
+@dataclass(frozen=True)
+class TeamServer:
+    """A server of one of the team's accounts; `ref` (`"<account>:<id>"`) is its panel identity."""
+
+    ref: ServerRef
+    account_label: str
+    server: Server
+
+    @property
+    def key(self) -> str:
+        return str(self.ref)
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    account_id: str
+    account_label: str
+    balance: Balance
+
+
+@dataclass
+class Aggregate:
+    """Items from every account that answered, plus one warning per account that did not."""
+
+    items: list[Any] = field(default_factory=list)
+    warnings: list[AccountWarning] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.warnings
+
+
+def max_workers() -> int:
+    """Bound of the thread pool (`PANEL_SERVICES_MAX_PARALLEL`, default 32)."""
+    return max(1, int(getattr(settings, "PANEL_SERVICES_MAX_PARALLEL", 32)))
+
+
+def _team_tokens(team: Any, read_write: bool) -> tuple[dict[str, tuple[str, ApiToken]], list[AccountWarning]]:
+    """One token per account of the team, chosen as `tokens.select_token` does, in one query.
+
+    Reads prefer a read-only token (least privilege), then a checked one; revoked and failing
+    tokens are skipped. Accounts with tokens but none usable come back as warnings.
+    """
+    rows = list(ApiToken.objects.filter(team=team).exclude(account_id="").order_by("pk"))
+    chosen: dict[str, tuple[str, ApiToken]] = {}
+    labels: dict[str, str] = {}
+    for token in rows:
+        labels.setdefault(token.account_id, token.account_label or token.account_id)
+    usable = [t for t in rows if t.status not in (TokenStatus.REVOKED, TokenStatus.FAILING)]
+    if read_write:
+        usable = [t for t in usable if t.scope == TokenScope.READ_WRITE]
+    scope_rank = {TokenScope.READ_ONLY: 0, TokenScope.READ_WRITE: 1}
+    status_rank = {TokenStatus.OK: 0, TokenStatus.UNCHECKED: 1}
+    usable.sort(
+        key=lambda t: (
+            scope_rank.get(t.scope, 2) if not read_write else 0,
+            status_rank.get(t.status, 2),
+            t.pk,
+        )
+    )
+    for token in usable:
+        if token.account_id not in chosen:
+            chosen[token.account_id] = (labels[token.account_id], token)
+    warnings = [
+        AccountWarning(
+            account_id,
+            label,
+            f"No working VPSBG token for account {label} (revoked or failing); "
+            "replace it on the Tokens page.",
+            "replace it on the Tokens page.",
+            NoUsableToken.code,
+        )
+        for account_id, label in labels.items()
+        if account_id not in chosen
+    ]
+    return chosen, warnings
+
+
+def _fan_out(calls: list[Call]) -> list[Outcome]:
+    """Run the HTTP part of the calls in parallel (cache hits do not use a thread)."""
+    misses = [i for i, c in enumerate(calls) if c.client is not None]
+    outcomes: list[Outcome] = [perform(c) if c.client is None else Outcome() for c in calls]
+    if len(misses) == 1:
+        outcomes[misses[0]] = perform(calls[misses[0]])
+    elif misses:
+        with ThreadPoolExecutor(
+            max_workers=min(max_workers(), len(misses)), thread_name_prefix="vpsbg"
+        ) as pool:
+            for index, outcome in zip(misses, pool.map(perform, [calls[i] for i in misses]), strict=True):
+                outcomes[index] = outcome
+    return outcomes
+
+
+def _across_accounts(
+    operation_id: str,
+    *,
+    actor: ActorLike,
+    kwargs: dict[str, Any],
+    runner: Callable[..., Any] | None,
+    collect: Callable[[str, str, Any], Iterable[Any]],
+) -> Aggregate:
+    who = as_actor(actor)
+    chosen, warnings = _team_tokens(who.team, read_write=False)
+    result = Aggregate(warnings=list(warnings))
+    calls: list[Call] = []
+    for account_id, (label, token) in chosen.items():
+        try:
+            calls.append(
+                prepare(
+                    operation_id,
+                    actor=who,
+                    kwargs=dict(kwargs),
+                    runner=runner,
+                    resolved=(account_id, label, token),
+                )
+            )
+        except PanelError as exc:
+            if exc.code == "not_allowed":
+                raise  # the role may not read this at all: one clear error, not a warning per account
+            result.warnings.append(AccountWarning(account_id, label, exc.message, exc.code))
+    outcomes = _fan_out(calls)
+    used: list[ApiToken] = []
+    for call, outcome in zip(calls, outcomes, strict=True):
+        if call.token is not None and outcome.error is None and call.client is not None:
+            used.append(call.token)
+            call.token = None  # stamped below in one UPDATE instead of one per account
+        try:
+            value = finish(call, outcome)
+        except PanelError as exc:
+            result.warnings.append(AccountWarning(call.account_id, call.account_label, exc.message, exc.code))
+            continue
+        result.items.extend(collect(call.account_id, call.account_label, value))
+    if used:
+        _stamp(used)
+    return result
+
+
+def _stamp(tokens: list[ApiToken]) -> None:
+    """`tokens.record_token_use` for many tokens in one UPDATE."""
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(last_used_at=timezone.now())
+
+
+def _all_pages(client: Any, **kwargs: Any) -> Page[Server]:
+    """Every server of the account (the list walks its pages, 50 at a time)."""
+    return Page(items=list(client.servers.iter_all(**kwargs)))
+
+
+def servers_list_all(
+    *,
+    actor: ActorLike,
+    status: str | None = None,
+    search: str | None = None,
+    ip: str | None = None,
+) -> Aggregate:
+    """Every server of every VPSBG account of the team, in one list of `TeamServer`s.
+
+    Filtered by the member's server scope; sorted by account, then server id. `status`, `search`
+    and `ip` are VPSBG's list filters (`status` defaults upstream to `active,suspended`).
+    """
+    who = as_actor(actor)
+    seen: set[tuple[str, int]] = set()
+
+    def collect(account_id: str, label: str, page: Any) -> Iterable[TeamServer]:
+        for server in page:
+            key = (account_id, server.id)
+            if key in seen or not who.may_see_server(account_id, server.id):
+                continue
+            seen.add(key)
+            yield TeamServer(ServerRef(account_id, str(server.id)), label, server)
+
+    result = _across_accounts(
+        "servers_list",
+        actor=who,
+        kwargs={"per_page": 50, "status": status, "search": search, "ip": ip},
+        runner=_all_pages,
+        collect=collect,
+    )
+    result.items.sort(key=lambda s: (s.account_label, s.ref.account_id, s.server.id))
+    return result
+
+
+def balances_all(*, actor: ActorLike) -> Aggregate:
+    """The balance of every VPSBG account of the team (`AccountBalance` items)."""
+    return _across_accounts(
+        "balance_get",
+        actor=actor,
+        kwargs={},
+        runner=None,
+        collect=lambda account_id, label, balance: [AccountBalance(account_id, label, balance)],
+    )

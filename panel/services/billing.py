@@ -1,0 +1,329 @@
+"""Money: balance and deposits, invoices, orders and their payment, support plans.
+
+One service per VPSBG operation, each a thin typed wrapper over `execution.execute` (authorize,
+choose the token, call, map errors, audit). Object arguments are `"<account>:<id>"` references;
+`account` picks the VPSBG account when the team has several (optional when it has one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from vpsbg_api.models import Balance, Invoice, Order, OrderListItem
+from vpsbg_api.results import Download, Page
+
+from .context import ActorLike, Ref, parse_ref
+from .execution import execute
+from .registry import service
+
+__all__ = [
+    "balance_deposit",
+    "balance_get",
+    "balance_transactions_list",
+    "invoices_download",
+    "invoices_download_many",
+    "invoices_list",
+    "orders_change_renewal_period",
+    "orders_delete",
+    "orders_get",
+    "orders_list",
+    "orders_pay",
+    "orders_update",
+    "support_plans_cancel",
+    "support_plans_list",
+    "support_plans_purchase",
+    "support_plans_renew",
+    "support_plans_undo_cancel",
+]
+
+
+@service("balance_get")
+def balance_get(*, actor: ActorLike, account: str | None = None) -> Balance:
+    """Balance.
+
+    Read: `balance_get`, GET /balance.
+    """
+    return execute("balance_get", actor=actor, account=account, kwargs={})
+
+
+@service("balance_deposit")
+def balance_deposit(
+    *,
+    actor: ActorLike,
+    amount: float | None = None,
+    payment_method: str | None = None,
+    account: str | None = None,
+    reason: str = "",
+) -> Order:
+    """Deposit funds.
+
+    Audited write: `balance_deposit`, POST /balance.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute(
+        "balance_deposit",
+        actor=actor,
+        account=account,
+        kwargs={"amount": amount, "payment_method": payment_method},
+        reason=reason,
+    )
+
+
+@service("balance_transactions_list")
+def balance_transactions_list(
+    *, actor: ActorLike, page: int | None = None, account: str | None = None
+) -> Page[dict[str, Any]]:
+    """List balance transactions.
+
+    Read: `balance_transactions_list`, GET /balance/transactions.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute("balance_transactions_list", actor=actor, account=account, kwargs={"page": page})
+
+
+@service("invoices_list")
+def invoices_list(*, actor: ActorLike, page: int | None = None, account: str | None = None) -> Page[Invoice]:
+    """List invoices.
+
+    Read: `invoices_list`, GET /invoices.
+    """
+    return execute("invoices_list", actor=actor, account=account, kwargs={"page": page})
+
+
+@service("invoices_download")
+def invoices_download(*, actor: ActorLike, invoice: Ref | str, reason: str = "") -> Download:
+    """Download an invoice.
+
+    Read: `invoices_download`, POST /invoices/{id}/download.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(invoice, "invoice")
+    return execute(
+        "invoices_download",
+        actor=actor,
+        target=ref,
+        target_type="invoice",
+        kwargs={"id": ref.int_id},
+        reason=reason,
+    )
+
+
+@service("invoices_download_many")
+def invoices_download_many(
+    *, actor: ActorLike, ids: Sequence[int] | None = None, account: str | None = None, reason: str = ""
+) -> Download:
+    """Download invoices.
+
+    Read: `invoices_download_many`, POST /invoices/download.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute("invoices_download_many", actor=actor, account=account, kwargs={"ids": ids}, reason=reason)
+
+
+@service("support_plans_purchase")
+def support_plans_purchase(
+    *, actor: ActorLike, billing_cycle: int, plan: str, account: str | None = None, reason: str = ""
+) -> Order:
+    """Purchase support plan.
+
+    Audited write: `support_plans_purchase`, POST /support.
+    """
+    return execute(
+        "support_plans_purchase",
+        actor=actor,
+        account=account,
+        kwargs={"billing_cycle": billing_cycle, "plan": plan},
+        reason=reason,
+    )
+
+
+@service("support_plans_list")
+def support_plans_list(*, actor: ActorLike, account: str | None = None) -> Page[dict[str, Any]]:
+    """List plans.
+
+    Read: `support_plans_list`, GET /support/plans.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute("support_plans_list", actor=actor, account=account, kwargs={})
+
+
+@service("support_plans_renew")
+def support_plans_renew(
+    *, actor: ActorLike, billing_cycle: int | None = None, account: str | None = None, reason: str = ""
+) -> Order:
+    """Renew support plan.
+
+    Audited write: `support_plans_renew`, POST /support/renew.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute(
+        "support_plans_renew",
+        actor=actor,
+        account=account,
+        kwargs={"billing_cycle": billing_cycle},
+        reason=reason,
+    )
+
+
+@service("support_plans_cancel")
+def support_plans_cancel(
+    *, actor: ActorLike, reason: str | None = None, now: bool | None = None, account: str | None = None
+) -> None:
+    """Cancel support plan.
+
+    Audited write: `support_plans_cancel`, POST /support/cancel.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    execute(
+        "support_plans_cancel",
+        actor=actor,
+        account=account,
+        kwargs={"reason": reason, "now": now},
+        reason=reason or "",
+    )
+
+
+@service("support_plans_undo_cancel")
+def support_plans_undo_cancel(*, actor: ActorLike, account: str | None = None, reason: str = "") -> None:
+    """Undo cancel request.
+
+    Audited write: `support_plans_undo_cancel`, DELETE /support/cancel.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    execute("support_plans_undo_cancel", actor=actor, account=account, kwargs={}, reason=reason)
+
+
+@service("orders_list")
+def orders_list(
+    *,
+    actor: ActorLike,
+    page: int | None = None,
+    per_page: int | None = None,
+    status: str | None = None,
+    account: str | None = None,
+) -> Page[OrderListItem]:
+    """List orders.
+
+    Read: `orders_list`, GET /orders.
+    """
+    return execute(
+        "orders_list",
+        actor=actor,
+        account=account,
+        kwargs={"page": page, "per_page": per_page, "status": status},
+    )
+
+
+@service("orders_get")
+def orders_get(*, actor: ActorLike, order: Ref | str) -> Order:
+    """Get an order.
+
+    Read: `orders_get`, GET /orders/{id}.
+    """
+    ref = parse_ref(order, "order")
+    return execute("orders_get", actor=actor, target=ref, target_type="order", kwargs={"id": ref.int_id})
+
+
+@service("orders_delete")
+def orders_delete(*, actor: ActorLike, order: Ref | str, reason: str = "") -> Any:
+    """Delete order.
+
+    Audited write: `orders_delete`, DELETE /orders/{id}.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(order, "order")
+    return execute(
+        "orders_delete",
+        actor=actor,
+        target=ref,
+        target_type="order",
+        kwargs={"id": ref.int_id},
+        reason=reason,
+    )
+
+
+@service("orders_update")
+def orders_update(
+    *,
+    actor: ActorLike,
+    order: Ref | str,
+    auto_pay: bool | None = None,
+    payment_method: str | None = None,
+    promo_code: str | None = None,
+    reason: str = "",
+) -> Any:
+    """Update order.
+
+    Audited write: `orders_update`, PATCH /orders/{id}.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(order, "order")
+    return execute(
+        "orders_update",
+        actor=actor,
+        target=ref,
+        target_type="order",
+        kwargs={
+            "id": ref.int_id,
+            "auto_pay": auto_pay,
+            "payment_method": payment_method,
+            "promo_code": promo_code,
+        },
+        reason=reason,
+    )
+
+
+@service("orders_change_renewal_period")
+def orders_change_renewal_period(
+    *,
+    actor: ActorLike,
+    order: Ref | str,
+    service_type: str,
+    service_id: int | str,
+    billing_cycle: int,
+    promo_code: str | None = None,
+    reason: str = "",
+) -> None:
+    """Change renewal period.
+
+    Audited write: `orders_change_renewal_period`, PATCH /orders/{id}/{service_type}/{service_id}.
+    """
+    ref = parse_ref(order, "order")
+    execute(
+        "orders_change_renewal_period",
+        actor=actor,
+        target=ref,
+        target_type="order",
+        kwargs={
+            "id": ref.int_id,
+            "service_type": service_type,
+            "service_id": service_id,
+            "billing_cycle": billing_cycle,
+            "promo_code": promo_code,
+        },
+        reason=reason,
+    )
+
+
+@service("orders_pay")
+def orders_pay(
+    *,
+    actor: ActorLike,
+    ids: Sequence[int] | None = None,
+    payment_method: Literal["balance", "card", "bank", "bitcoin", "bitcoin-ln"] | None = None,
+    account: str | None = None,
+    reason: str = "",
+) -> Any:
+    """Pay orders.
+
+    Audited write: `orders_pay`, POST /orders/pay.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute(
+        "orders_pay",
+        actor=actor,
+        account=account,
+        kwargs={"ids": ids, "payment_method": payment_method},
+        reason=reason,
+    )

@@ -1,0 +1,459 @@
+"""The one executor behind every VPSBG service: authorize, choose the token, call, map, audit.
+
+Each per-operation service (`panel/services/<area>.py`) is a thin typed function that calls
+`execute(...)`. The work is split in three phases so the aggregates can run the HTTP part of many
+calls in parallel threads while every database touch stays on the calling thread:
+
+1. `prepare()` (caller's thread, database): authorize the actor against the role table and the
+   server scope, pick the account and the token, look the read up in the cache, build the client;
+2. `perform()` (any thread, no database): the HTTP call through `vpsbg_api`;
+3. `finish()` (caller's thread, database): map upstream errors to panel errors (flagging a
+   revoked or read-only token on the vault), fill or drop the cache, stamp the token's last use,
+   and write the audit event (every write: ok / failed / denied; sensitive reads too).
+
+Audit events are written after the upstream call, in a short transaction of their own: the
+recorder holds the chain-head lock until the transaction ends, and a slow VPSBG call must not
+hold it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+import vpsbg_api
+from panel.accounts.permissions import SAFE_POSTS, UPSTREAM_OPERATIONS, ActionDenied, require
+from panel.audit import recorder as audit
+from panel.core.errors import (
+    Busy,
+    InvalidInput,
+    NotAllowed,
+    NotFoundError,
+    PanelError,
+    RateLimitedError,
+    UpstreamUnavailable,
+)
+from panel.vault.crypto import SecretUndecryptable
+from panel.vault.models import ApiToken, TokenScope, TokenStatus
+
+from . import cache
+from .context import Actor, ActorLike, Ref, ServerRef, as_actor
+from .tokens import NoUsableToken, check_token, mark_read_only, record_token_use, select_token
+
+__all__ = [
+    "AUDITED_READS",
+    "NEVER_CACHED",
+    "Call",
+    "Outcome",
+    "execute",
+    "finish",
+    "is_write",
+    "needs_read_write",
+    "perform",
+    "prepare",
+    "retry_policy",
+    "team_accounts",
+]
+
+logger = logging.getLogger(__name__)
+
+# Reads that reveal a secret or a document: audited, never cached.
+AUDITED_READS: frozenset[str] = frozenset(
+    {
+        "user_2fa_get_secret",
+        "invoices_download",
+        "invoices_download_many",
+        "support_tickets_attachment_download",
+    }
+)
+# Reads whose answer must be fresh (progress polling) or is a price quote.
+NEVER_CACHED: frozenset[str] = AUDITED_READS | SAFE_POSTS | {"servers_status"}
+
+# A person is waiting on the page: one quick retry of a GET at most, never a long sleep.
+RETRY = vpsbg_api.RetryPolicy(max_attempts=2, base=0.2, cap=1.0, ceiling=2.0)
+
+
+def retry_policy() -> vpsbg_api.RetryPolicy:
+    """The client retry policy of the services (module-level so tests can replace it)."""
+    return RETRY
+
+
+def _method(operation_id: str) -> str:
+    return vpsbg_api.ROUTES[operation_id].method
+
+
+def needs_read_write(operation_id: str) -> bool:
+    """VPSBG refuses every non-GET to a read-only token, price calculations and downloads included."""
+    return _method(operation_id) != "GET"
+
+
+def is_write(operation_id: str) -> bool:
+    """Changes something at VPSBG (so it is audited and drops cached reads)."""
+    return (
+        needs_read_write(operation_id)
+        and operation_id not in SAFE_POSTS
+        and operation_id not in AUDITED_READS
+    )
+
+
+def _summary(operation_id: str) -> str:
+    op = UPSTREAM_OPERATIONS.get(operation_id)
+    return op.summary if op else operation_id
+
+
+# -- accounts and tokens -------------------------------------------------------------------------
+def team_accounts(team: Any) -> dict[str, str]:
+    """The VPSBG accounts the team holds tokens for: account id -> label (any token status)."""
+    rows = (
+        ApiToken.objects.filter(team=team)
+        .exclude(account_id="")
+        .order_by("pk")
+        .values_list("account_id", "account_label")
+    )
+    accounts: dict[str, str] = {}
+    for account_id, label in rows:
+        accounts.setdefault(account_id, label or account_id)
+    return accounts
+
+
+def _resolve_account(team: Any, account: str | None) -> tuple[str, str]:
+    accounts = team_accounts(team)
+    if account is None:
+        if len(accounts) == 1:
+            return next(iter(accounts.items()))
+        if not accounts:
+            raise NoUsableToken(
+                f"Team {team} has no checked VPSBG token yet. "
+                "An owner or admin can add one on the Tokens page."
+            )
+        raise InvalidInput(
+            "This team has several VPSBG accounts: choose one.",
+            fields={"account": [f"Choose one of: {', '.join(sorted(accounts.values()))}."]},
+        )
+    account = str(account).strip()
+    if account not in accounts:
+        raise NotFoundError(f"This team has no VPSBG account “{account[:120]}”.")
+    return account, accounts[account]
+
+
+def _choose_token(team: Any, account_id: str, label: str, read_write: bool) -> ApiToken:
+    """The vault's choice (read-only preferred for reads, read-write for writes), with a clear error."""
+    try:
+        return select_token(team=team, write=read_write, account_id=account_id)
+    except NoUsableToken:
+        tokens = ApiToken.objects.filter(team=team, account_id=account_id)
+        working = tokens.exclude(status__in=[TokenStatus.REVOKED, TokenStatus.FAILING])
+        if read_write and working.filter(scope=TokenScope.READ_ONLY).exists():
+            raise NoUsableToken(
+                f"This team has no read-write VPSBG token for account {label}, only read-only ones; "
+                "an owner or admin can add a read-write one on the Tokens page."
+            ) from None
+        raise NoUsableToken(
+            f"This team has no working VPSBG token for account {label} (its tokens are revoked or "
+            "failing); an owner or admin can replace them on the Tokens page."
+        ) from None
+
+
+def make_client(token: ApiToken) -> vpsbg_api.Client:
+    """A client for `token` (no database access: safe to build here and use in a worker thread)."""
+    try:
+        secret = token.reveal_secret()
+    except SecretUndecryptable:
+        raise NoUsableToken(
+            f"The VPSBG token “{token.name}” cannot be decrypted with the configured keys; "
+            "replace its secret on the Tokens page."
+        ) from None
+    return vpsbg_api.Client(
+        secret,
+        base_url=settings.VPSBG_API_URL,
+        timeout=settings.VPSBG_API_TIMEOUT,
+        retry=retry_policy(),
+    )
+
+
+# -- the call ------------------------------------------------------------------------------------
+class Outcome:
+    """What `perform()` produced: a result, or the exception to map."""
+
+    __slots__ = ("error", "value")
+
+    def __init__(self, value: Any = None, error: BaseException | None = None) -> None:
+        self.value = value
+        self.error = error
+
+
+@dataclass
+class Call:
+    """One prepared service call (see the module docstring for the three phases)."""
+
+    operation_id: str
+    actor: Actor
+    account_id: str
+    account_label: str
+    kwargs: dict[str, Any]
+    target: Ref | None
+    target_type: str
+    audit_params: dict[str, Any]
+    reason: str
+    resource: str | None
+    token: ApiToken | None = None
+    client: vpsbg_api.Client | None = field(default=None, repr=False)
+    cache_key: str | None = None
+    cached: Any = cache.MISS
+    postprocess: Callable[[Any, str], Any] | None = field(default=None, repr=False)
+    runner: Callable[..., Any] | None = field(default=None, repr=False)
+
+    @property
+    def write(self) -> bool:
+        return is_write(self.operation_id)
+
+    @property
+    def audited(self) -> bool:
+        return self.write or self.operation_id in AUDITED_READS
+
+    @property
+    def target_text(self) -> str:
+        return str(self.target) if self.target is not None else self.account_label
+
+
+def _audit(
+    call: Call, outcome: str, *, reason: str = "", upstream: vpsbg_api.VpsbgError | None = None
+) -> None:
+    if not call.audited:
+        return
+    actor = call.actor
+    why = " — ".join(part for part in (call.reason, reason) if part)
+    with transaction.atomic():
+        audit.record(
+            actor=actor.user,
+            api_token_label=actor.api_token_label,
+            team=actor.team,
+            operation_id=call.operation_id,
+            target_type=call.target_type,
+            target_id=str(call.target) if call.target is not None else call.account_id,
+            target_label=call.target_text,
+            token_id=call.token.pk if call.token is not None else None,
+            token_name=call.token.name if call.token is not None else "",
+            params=call.audit_params,
+            outcome=outcome,
+            upstream_status=upstream.status if upstream is not None else None,
+            upstream_message=upstream.message if upstream is not None else "",
+            request=actor.request,
+            reason=why,
+        )
+
+
+def _deny(call: Call, error: PanelError) -> PanelError:
+    _audit(call, audit.Outcome.DENIED, reason=error.message)
+    return error
+
+
+def prepare(
+    operation_id: str,
+    *,
+    actor: ActorLike,
+    account: str | None = None,
+    target: Ref | None = None,
+    target_type: str = "",
+    kwargs: dict[str, Any] | None = None,
+    audit_params: dict[str, Any] | None = None,
+    servers: tuple[ServerRef, ...] = (),
+    reason: str = "",
+    postprocess: Callable[[Any, str], Any] | None = None,
+    runner: Callable[..., Any] | None = None,
+    resolved: tuple[str, str, ApiToken] | None = None,
+) -> Call:
+    """Phase 1: authorize, resolve the account and token, look up the cache; raise PanelError.
+
+    `runner(client, **kwargs)` replaces the plain client call (the aggregates walk every page);
+    `resolved=(account id, label, token)` skips the token lookup when the caller already chose
+    (the aggregates load the team's tokens in one query).
+    """
+    who = as_actor(actor)
+    if operation_id not in vpsbg_api.OPERATIONS:
+        raise ValueError(f"unknown VPSBG operation {operation_id!r}")
+    kwargs = dict(kwargs or {})
+    call = Call(
+        operation_id=operation_id,
+        actor=who,
+        account_id=target.account_id if target is not None else (account or ""),
+        account_label="",
+        kwargs=kwargs,
+        target=target,
+        target_type=target_type or ("server" if isinstance(target, ServerRef) else "account"),
+        audit_params=dict(audit_params if audit_params is not None else kwargs),
+        reason=(reason or "").strip()[:1000],
+        resource=None,
+        postprocess=postprocess,
+        runner=runner,
+    )
+    if target is not None:
+        call.resource = f"{call.target_type}:{target.id}"
+    elif not call.account_id and servers:
+        call.account_id = servers[0].account_id
+    # 1. the role table
+    try:
+        require(who.membership, operation_id)
+    except ActionDenied as exc:
+        raise _deny(call, NotAllowed(str(exc))) from None
+    # ... and the member's server scope: out of scope looks exactly like missing (404, never 403)
+    in_scope = [s for s in ((target,) if isinstance(target, ServerRef) else ()) + tuple(servers)]
+    for server in in_scope:
+        if not who.may_see_server(server.account_id, server.id):
+            raise _deny(call, NotFoundError(f"No such server: {server}."))
+    # 2. the account and its token
+    try:
+        if resolved is not None:
+            account_id, label, call.token = resolved
+            call.account_id, call.account_label = account_id, label
+        else:
+            account_id, label = _resolve_account(who.team, call.account_id or None)
+            call.account_id, call.account_label = account_id, label
+            call.token = _choose_token(who.team, account_id, label, needs_read_write(operation_id))
+        for server in servers:
+            if server.account_id != account_id:
+                raise InvalidInput("All the servers of one request must belong to the same VPSBG account.")
+    except PanelError as exc:
+        if call.audited:
+            _audit(
+                call,
+                audit.Outcome.DENIED if isinstance(exc, NotFoundError) else audit.Outcome.FAILED,
+                reason=exc.message,
+            )
+        raise
+    # 3. the cache (reads only), then the client for a miss
+    if not call.write and operation_id not in NEVER_CACHED and cache.ttl() > 0:
+        name = operation_id if runner is None else f"{operation_id}/{getattr(runner, '__name__', 'runner')}"
+        call.cache_key = cache.key_for(account_id, name, kwargs, call.resource)
+        call.cached = cache.get(call.cache_key)
+        if call.cached is not cache.MISS:
+            return call
+    try:
+        call.client = make_client(call.token)
+    except PanelError as exc:
+        _audit(call, audit.Outcome.FAILED, reason=exc.message)
+        raise
+    return call
+
+
+def perform(call: Call) -> Outcome:
+    """Phase 2: the HTTP call (thread-safe: touches no database). Never raises."""
+    if call.cached is not cache.MISS:
+        return Outcome(call.cached)
+    assert call.client is not None
+    try:
+        run = call.runner or vpsbg_api.OPERATIONS[call.operation_id]
+        return Outcome(run(call.client, **call.kwargs))
+    except BaseException as exc:  # handed to finish() on the caller's thread
+        return Outcome(error=exc)
+    finally:
+        call.client.close()
+
+
+def _retry_seconds(value: float | None) -> int:
+    return max(1, math.ceil(value)) if value is not None else 60
+
+
+def map_error(call: Call, exc: vpsbg_api.VpsbgError) -> PanelError:
+    """The panel error a person can act on, for one upstream failure (no side effects)."""
+    what = f"{call.target_type} {call.target}" if call.target is not None else f"account {call.account_label}"
+    token = call.token.name if call.token is not None else "?"
+    if isinstance(exc, vpsbg_api.AuthenticationError):
+        return NotAllowed(
+            f"VPSBG rejected the token “{token}” (401): it was revoked or deleted. It is flagged on the "
+            "Tokens page; an owner or admin must replace it.",
+            code="token_revoked",
+            status=502,
+        )
+    if isinstance(exc, vpsbg_api.PermissionDenied):
+        if needs_read_write(call.operation_id):
+            return NotAllowed(
+                f"VPSBG refused this change: the token “{token}” is read-only at VPSBG. It is now marked "
+                "read-only; an owner or admin can add a read-write token on the Tokens page.",
+                code="token_read_only",
+            )
+        return NotAllowed(f"VPSBG refused the token “{token}” access to {what}.", code="upstream_forbidden")
+    if isinstance(exc, vpsbg_api.NotFound):
+        return NotFoundError(f"VPSBG has no {what} (it may have been deleted).")
+    if isinstance(exc, vpsbg_api.ValidationError):
+        return InvalidInput(exc.message or "VPSBG refused the input.", fields=exc.fields)
+    if isinstance(exc, vpsbg_api.Locked):
+        busy_with = exc.message or "another operation"
+        return Busy(f"VPSBG says {what} is busy: server busy with {busy_with} Try again when it ends.")
+    if isinstance(exc, vpsbg_api.RateLimited):
+        seconds = _retry_seconds(exc.retry_after)
+        return RateLimitedError(f"VPSBG rate limit, retry in {seconds} s.", retry_after=seconds)
+    if isinstance(exc, vpsbg_api.UpstreamUnavailable):
+        return UpstreamUnavailable("VPSBG unavailable (no answer); try again in a few minutes.")
+    status = exc.status or 0
+    if status >= 500 or status == 0:
+        return UpstreamUnavailable(f"VPSBG unavailable (HTTP {status}); try again in a few minutes.")
+    if status < 300:
+        return PanelError(
+            f"VPSBG answered {_summary(call.operation_id)} in a form the panel cannot read; try again later.",
+            code="upstream_bad_answer",
+            status=502,
+        )
+    return PanelError(
+        f"VPSBG refused “{_summary(call.operation_id)}” (HTTP {status}): {exc.message}",
+        code="upstream_refused",
+        status=409 if status == 409 else 400,
+    )
+
+
+def _consequences(call: Call, exc: vpsbg_api.VpsbgError) -> None:
+    """What an upstream failure says about the token: revoked (401) or read-only (403 on a write)."""
+    token = call.token
+    if token is None:
+        return
+    try:
+        if isinstance(exc, vpsbg_api.AuthenticationError):
+            # The vault re-checks before flagging: a one-off 401 does not kill a working token.
+            check_token(token.pk)
+        elif isinstance(exc, vpsbg_api.PermissionDenied) and needs_read_write(call.operation_id):
+            if token.scope != TokenScope.READ_ONLY:
+                mark_read_only(token, f"VPSBG refused {call.operation_id} with 403: the token is read-only.")
+    except Exception:  # flagging must never hide the user's error
+        logger.exception("services.token_flag_failed", extra={"token_id": token.pk})
+
+
+def finish(call: Call, outcome: Outcome) -> Any:
+    """Phase 3: map errors, cache, stamp the token, audit; return the result or raise PanelError."""
+    if call.cached is not cache.MISS:
+        return call.postprocess(call.cached, call.account_id) if call.postprocess else call.cached
+    error = outcome.error
+    if error is None:
+        if call.token is not None:
+            record_token_use(call.token)
+        if call.write:
+            cache.bump(call.account_id, call.resource)
+        elif call.cache_key is not None:
+            cache.set(call.cache_key, outcome.value)
+        _audit(call, audit.Outcome.OK)
+        return call.postprocess(outcome.value, call.account_id) if call.postprocess else outcome.value
+    if isinstance(error, vpsbg_api.VpsbgError):
+        panel_error = map_error(call, error)
+        _consequences(call, error)
+        if call.write:  # the write may have happened partly: never trust cached reads after it
+            cache.bump(call.account_id, call.resource)
+        _audit(call, audit.Outcome.FAILED, reason=panel_error.message, upstream=error)
+        raise panel_error from None
+    if isinstance(error, ValueError | TypeError):
+        # The client refused the arguments before sending anything (a bad value from a form).
+        panel_error = InvalidInput(f"Invalid request for “{_summary(call.operation_id)}”: {error}")
+        _audit(call, audit.Outcome.FAILED, reason=panel_error.message)
+        raise panel_error from None
+    _audit(call, audit.Outcome.FAILED, reason=f"unexpected error: {type(error).__name__}")
+    raise error
+
+
+def execute(operation_id: str, **options: Any) -> Any:
+    """Run one service call through the three phases (see `prepare` for the options)."""
+    call = prepare(operation_id, **options)
+    return finish(call, perform(call))

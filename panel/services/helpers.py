@@ -1,0 +1,51 @@
+"""Small pieces the per-area service modules share (argument checks, scope filters)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from panel.core.errors import InvalidInput
+from vpsbg_api.results import Page
+
+from .context import ActorLike, as_actor
+
+__all__ = ["describe_files", "in_scope", "require_list"]
+
+
+def require_list(value: Sequence[Any] | None, field: str) -> list[Any]:
+    """A non-empty list argument (a single string is refused: it would be iterated by character)."""
+    if isinstance(value, str | bytes) or value is None or not isinstance(value, Sequence | set | frozenset):
+        raise InvalidInput(f"Give a list of {field}.", fields={field: ["Give a list."]})
+    items = list(value)
+    if not items:
+        raise InvalidInput(f"Choose at least one of the {field}.", fields={field: ["Choose at least one."]})
+    return items
+
+
+def describe_files(value: Any) -> Any:
+    """What the audit log keeps of uploaded files: names and sizes, never their content."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple) and value and not isinstance(value[0], str):
+        return [describe_files(v) for v in value]
+    name, content = "upload", value
+    if isinstance(value, tuple):
+        name, content = str(value[0]), value[1]
+    size = len(content) if isinstance(content, bytes | bytearray) else None
+    if size is None and hasattr(content, "name"):
+        name = str(content.name)
+    return {"name": name[:200], "size": size}
+
+
+def in_scope(actor: ActorLike) -> Callable[[Any, str], Any]:
+    """A result filter keeping the servers of a list that the member may see (all when unlimited)."""
+    who = as_actor(actor)
+
+    def keep(result: Any, account_id: str) -> Any:
+        if not who.is_server_limited or not isinstance(result, Page):
+            return result
+        items = [s for s in result.items if who.may_see_server(account_id, getattr(s, "id", ""))]
+        return Page(items=items, meta=None, links=None)
+
+    return keep

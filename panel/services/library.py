@@ -1,0 +1,343 @@
+"""Per-account objects servers use: SSH keys, ISOs, snapshots, backups, images, plans, measured-boot images.
+
+One service per VPSBG operation, each a thin typed wrapper over `execution.execute` (authorize,
+choose the token, call, map errors, audit). Object arguments are `"<account>:<id>"` references;
+`account` picks the VPSBG account when the team has several (optional when it has one).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from vpsbg_api.areas._base import FileInput
+from vpsbg_api.models import (
+    Backup,
+    Iso,
+    MeasuredBootImage,
+    PlanAddonPrice,
+    PromoCode,
+    ServerImage,
+    Snapshot,
+    SshKey,
+)
+from vpsbg_api.results import Page
+
+from .context import ActorLike, Ref, ServerRef, parse_ref, parse_server_ref
+from .execution import execute
+from .helpers import describe_files
+from .registry import service
+
+__all__ = [
+    "backups_delete",
+    "backups_list",
+    "isos_add",
+    "isos_delete",
+    "isos_get",
+    "isos_list",
+    "measured_boot_images_delete",
+    "measured_boot_images_list",
+    "measured_boot_images_upload",
+    "plans_addons",
+    "plans_promo_codes",
+    "server_images_list",
+    "snapshots_delete",
+    "snapshots_list",
+    "ssh_keys_create",
+    "ssh_keys_delete",
+    "ssh_keys_get",
+    "ssh_keys_list",
+    "ssh_keys_update",
+]
+
+
+@service("ssh_keys_get")
+def ssh_keys_get(*, actor: ActorLike, ssh_key: Ref | str) -> SshKey:
+    """Get an SSH Key.
+
+    Read: `ssh_keys_get`, GET /ssh-keys/{id}.
+    """
+    ref = parse_ref(ssh_key, "ssh key")
+    return execute("ssh_keys_get", actor=actor, target=ref, target_type="ssh_key", kwargs={"id": ref.int_id})
+
+
+@service("ssh_keys_update")
+def ssh_keys_update(
+    *, actor: ActorLike, ssh_key: Ref | str, name: str | None = None, key: str | None = None, reason: str = ""
+) -> SshKey:
+    """Update SSH Key.
+
+    Audited write: `ssh_keys_update`, PATCH /ssh-keys/{id}.
+    """
+    ref = parse_ref(ssh_key, "ssh key")
+    return execute(
+        "ssh_keys_update",
+        actor=actor,
+        target=ref,
+        target_type="ssh_key",
+        kwargs={"id": ref.int_id, "name": name, "key": key},
+        reason=reason,
+    )
+
+
+@service("ssh_keys_delete")
+def ssh_keys_delete(*, actor: ActorLike, ssh_key: Ref | str, reason: str = "") -> None:
+    """Delete SSH Key.
+
+    Audited write: `ssh_keys_delete`, DELETE /ssh-keys/{id}.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(ssh_key, "ssh key")
+    execute(
+        "ssh_keys_delete",
+        actor=actor,
+        target=ref,
+        target_type="ssh_key",
+        kwargs={"id": ref.int_id},
+        reason=reason,
+    )
+
+
+@service("ssh_keys_list")
+def ssh_keys_list(*, actor: ActorLike, page: int | None = None, account: str | None = None) -> Page[SshKey]:
+    """List SSH keys.
+
+    Read: `ssh_keys_list`, GET /ssh-keys.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute("ssh_keys_list", actor=actor, account=account, kwargs={"page": page})
+
+
+@service("ssh_keys_create")
+def ssh_keys_create(
+    *, actor: ActorLike, name: str, key: str, account: str | None = None, reason: str = ""
+) -> SshKey:
+    """Add SSH Key.
+
+    Audited write: `ssh_keys_create`, POST /ssh-keys.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute(
+        "ssh_keys_create", actor=actor, account=account, kwargs={"name": name, "key": key}, reason=reason
+    )
+
+
+@service("measured_boot_images_list")
+def measured_boot_images_list(*, actor: ActorLike, account: str | None = None) -> Page[MeasuredBootImage]:
+    """List measured boot images.
+
+    Read: `measured_boot_images_list`, GET /measured-boot-images.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute("measured_boot_images_list", actor=actor, account=account, kwargs={})
+
+
+@service("measured_boot_images_upload")
+def measured_boot_images_upload(
+    *, actor: ActorLike, file: FileInput, account: str | None = None, reason: str = ""
+) -> MeasuredBootImage:
+    """Upload measured boot image.
+
+    Audited write: `measured_boot_images_upload`, POST /measured-boot-images.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute(
+        "measured_boot_images_upload",
+        actor=actor,
+        account=account,
+        kwargs={"file": file},
+        audit_params={"file": describe_files(file)},
+        reason=reason,
+    )
+
+
+@service("measured_boot_images_delete")
+def measured_boot_images_delete(*, actor: ActorLike, image: Ref | str, reason: str = "") -> None:
+    """Delete measured boot image.
+
+    Audited write: `measured_boot_images_delete`, DELETE /measured-boot-images/{id}.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(image, "measured boot image")
+    execute(
+        "measured_boot_images_delete",
+        actor=actor,
+        target=ref,
+        target_type="measured_boot_image",
+        kwargs={"id": ref.int_id},
+        reason=reason,
+    )
+
+
+@service("plans_addons")
+def plans_addons(*, actor: ActorLike, plan_id: int, account: str | None = None) -> Page[PlanAddonPrice]:
+    """Plan addon.
+
+    Read: `plans_addons`, GET /plans/{id}/addons.
+    """
+    return execute("plans_addons", actor=actor, account=account, kwargs={"id": plan_id})
+
+
+@service("plans_promo_codes")
+def plans_promo_codes(*, actor: ActorLike, plan_id: int, account: str | None = None) -> list[PromoCode]:
+    """Plan promo-codes.
+
+    Read: `plans_promo_codes`, GET /plans/{id}/promo-codes.
+    """
+    return execute("plans_promo_codes", actor=actor, account=account, kwargs={"id": plan_id})
+
+
+@service("snapshots_list")
+def snapshots_list(
+    *,
+    actor: ActorLike,
+    page: int | None = None,
+    date: str | None = None,
+    server: ServerRef | str | None = None,
+    sort: Literal["date", "-date"] | None = None,
+    account: str | None = None,
+) -> Page[Snapshot]:
+    """List snapshots.
+
+    Read: `snapshots_list`, GET /snapshots.
+    """
+    ref = parse_server_ref(server) if server is not None else None
+    return execute(
+        "snapshots_list",
+        actor=actor,
+        account=ref.account_id if ref is not None else account,
+        servers=(ref,) if ref is not None else (),
+        kwargs={
+            "page": page,
+            "date": date,
+            "server_id": ref.server_id if ref is not None else None,
+            "sort": sort,
+        },
+    )
+
+
+@service("snapshots_delete")
+def snapshots_delete(*, actor: ActorLike, snapshot: Ref | str, reason: str = "") -> None:
+    """Delete snapshot.
+
+    Audited write: `snapshots_delete`, DELETE /snapshots/{id}.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(snapshot, "snapshot")
+    execute(
+        "snapshots_delete",
+        actor=actor,
+        target=ref,
+        target_type="snapshot",
+        kwargs={"id": ref.int_id},
+        reason=reason,
+    )
+
+
+@service("backups_list")
+def backups_list(
+    *,
+    actor: ActorLike,
+    page: int | None = None,
+    date: str | None = None,
+    server: ServerRef | str | None = None,
+    size: int | None = None,
+    sort: Literal["date", "-date"] | None = None,
+    account: str | None = None,
+) -> Page[Backup]:
+    """List backups.
+
+    Read: `backups_list`, GET /backups.
+    """
+    ref = parse_server_ref(server) if server is not None else None
+    return execute(
+        "backups_list",
+        actor=actor,
+        account=ref.account_id if ref is not None else account,
+        servers=(ref,) if ref is not None else (),
+        kwargs={
+            "page": page,
+            "date": date,
+            "server_id": ref.server_id if ref is not None else None,
+            "size": size,
+            "sort": sort,
+        },
+    )
+
+
+@service("backups_delete")
+def backups_delete(*, actor: ActorLike, backup: Ref | str, reason: str = "") -> None:
+    """Delete backup.
+
+    Audited write: `backups_delete`, DELETE /backups/{id}.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(backup, "backup")
+    execute(
+        "backups_delete",
+        actor=actor,
+        target=ref,
+        target_type="backup",
+        kwargs={"id": ref.int_id},
+        reason=reason,
+    )
+
+
+@service("server_images_list")
+def server_images_list(*, actor: ActorLike, account: str | None = None) -> Page[ServerImage]:
+    """List server images.
+
+    Read: `server_images_list`, GET /server-images.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute("server_images_list", actor=actor, account=account, kwargs={})
+
+
+@service("isos_list")
+def isos_list(*, actor: ActorLike, account: str | None = None) -> Page[Iso]:
+    """List ISOs.
+
+    Read: `isos_list`, GET /isos.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute("isos_list", actor=actor, account=account, kwargs={})
+
+
+@service("isos_add")
+def isos_add(
+    *,
+    actor: ActorLike,
+    name: str | None = None,
+    url: str | None = None,
+    account: str | None = None,
+    reason: str = "",
+) -> Any:
+    """Add ISO.
+
+    Audited write: `isos_add`, POST /isos.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute("isos_add", actor=actor, account=account, kwargs={"name": name, "url": url}, reason=reason)
+
+
+@service("isos_get")
+def isos_get(*, actor: ActorLike, iso: Ref | str) -> Iso:
+    """Get an ISO.
+
+    Read: `isos_get`, GET /isos/{id}.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(iso, "iso")
+    return execute("isos_get", actor=actor, target=ref, target_type="iso", kwargs={"id": ref.int_id})
+
+
+@service("isos_delete")
+def isos_delete(*, actor: ActorLike, iso: Ref | str, reason: str = "") -> None:
+    """Delete an ISO.
+
+    Audited write: `isos_delete`, DELETE /isos/{id}.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(iso, "iso")
+    execute(
+        "isos_delete", actor=actor, target=ref, target_type="iso", kwargs={"id": ref.int_id}, reason=reason
+    )

@@ -1,0 +1,575 @@
+"""Addresses and their protection: floating IPs, reverse DNS, DDoS network protection.
+
+One service per VPSBG operation, each a thin typed wrapper over `execution.execute` (authorize,
+choose the token, call, map errors, audit). Object arguments are `"<account>:<id>"` references;
+`account` picks the VPSBG account when the team has several (optional when it has one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from vpsbg_api.models import (
+    Attack,
+    AttackSummary,
+    FloatingIp,
+    FloatingIpPlan,
+    GeoFilter,
+    IpAddress,
+    IpFilterList,
+    NetworkProtectionInfo,
+)
+from vpsbg_api.results import Page
+
+from .context import ActorLike, Ref, ServerRef, parse_ref, parse_server_ref
+from .execution import execute
+from .registry import service
+
+__all__ = [
+    "floating_ips_attach",
+    "floating_ips_cancel",
+    "floating_ips_cancel_undo",
+    "floating_ips_detach",
+    "floating_ips_list",
+    "floating_ips_plans",
+    "floating_ips_purchase",
+    "ip_addresses_update",
+    "network_protection_attack_bandwidth",
+    "network_protection_attack_get",
+    "network_protection_attacks_list",
+    "network_protection_bandwidth",
+    "network_protection_blacklist_delete",
+    "network_protection_blacklist_get",
+    "network_protection_blacklist_set",
+    "network_protection_blacklist_update",
+    "network_protection_blocked_ips",
+    "network_protection_geo_delete",
+    "network_protection_geo_get",
+    "network_protection_geo_set",
+    "network_protection_geo_update",
+    "network_protection_get",
+    "network_protection_whitelist_delete",
+    "network_protection_whitelist_get",
+    "network_protection_whitelist_set",
+    "network_protection_whitelist_update",
+]
+
+
+@service("floating_ips_list")
+def floating_ips_list(
+    *,
+    actor: ActorLike,
+    page: int | None = None,
+    per_page: int | None = None,
+    ip: str | None = None,
+    search: str | None = None,
+    status: str | None = None,
+    ddos: bool | None = None,
+    account: str | None = None,
+) -> Page[FloatingIp]:
+    """List Floating IPs.
+
+    Read: `floating_ips_list`, GET /floating-ips.
+    """
+    return execute(
+        "floating_ips_list",
+        actor=actor,
+        account=account,
+        kwargs={
+            "page": page,
+            "per_page": per_page,
+            "ip": ip,
+            "search": search,
+            "status": status,
+            "ddos": ddos,
+        },
+    )
+
+
+@service("floating_ips_purchase")
+def floating_ips_purchase(
+    *,
+    actor: ActorLike,
+    billing_cycle: int | None = None,
+    ipv4: int | None = None,
+    ipv4_ddos: int | None = None,
+    ipv6: int | None = None,
+    server: ServerRef | str | None = None,
+    account: str | None = None,
+    reason: str = "",
+) -> list[FloatingIp]:
+    """Purchase Floating IPs.
+
+    Audited write: `floating_ips_purchase`, POST /floating-ips.
+    """
+    ref = parse_server_ref(server) if server is not None else None
+    return execute(
+        "floating_ips_purchase",
+        actor=actor,
+        account=ref.account_id if ref is not None else account,
+        servers=(ref,) if ref is not None else (),
+        kwargs={
+            "billing_cycle": billing_cycle,
+            "ipv4": ipv4,
+            "ipv4_ddos": ipv4_ddos,
+            "ipv6": ipv6,
+            "server_id": ref.server_id if ref is not None else None,
+        },
+        reason=reason,
+    )
+
+
+@service("floating_ips_cancel")
+def floating_ips_cancel(
+    *, actor: ActorLike, ids: Sequence[int], now: bool, reason: str | None = None, account: str | None = None
+) -> dict[str, Any]:
+    """Cancel Floating IP.
+
+    Audited write: `floating_ips_cancel`, POST /floating-ips/cancel.
+    """
+    return execute(
+        "floating_ips_cancel",
+        actor=actor,
+        account=account,
+        kwargs={"ids": ids, "now": now, "reason": reason},
+        reason=reason or "",
+    )
+
+
+@service("floating_ips_cancel_undo")
+def floating_ips_cancel_undo(
+    *, actor: ActorLike, ids: Sequence[int] | None = None, account: str | None = None, reason: str = ""
+) -> Any:
+    """Delete Floating IP Cancellation.
+
+    Audited write: `floating_ips_cancel_undo`, DELETE /floating-ips/cancel.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute(
+        "floating_ips_cancel_undo", actor=actor, account=account, kwargs={"ids": ids}, reason=reason
+    )
+
+
+@service("ip_addresses_update")
+def ip_addresses_update(
+    *, actor: ActorLike, ip_address: Ref | str, ptr: str | Mapping[str, str], reason: str = ""
+) -> IpAddress:
+    """Update IP address.
+
+    Audited write: `ip_addresses_update`, PATCH /ip-addresses/{id}.
+    """
+    ref = parse_ref(ip_address, "ip address", numeric=False)
+    return execute(
+        "ip_addresses_update",
+        actor=actor,
+        target=ref,
+        target_type="ip_address",
+        kwargs={"id": ref.id, "ptr": ptr},
+        reason=reason,
+    )
+
+
+@service("floating_ips_plans")
+def floating_ips_plans(*, actor: ActorLike, account: str | None = None) -> Page[FloatingIpPlan]:
+    """Plans.
+
+    Read: `floating_ips_plans`, GET /floating-ips/plans.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute("floating_ips_plans", actor=actor, account=account, kwargs={})
+
+
+@service("floating_ips_attach")
+def floating_ips_attach(
+    *,
+    actor: ActorLike,
+    ids: Sequence[int] | None = None,
+    server: ServerRef | str | None = None,
+    account: str | None = None,
+    reason: str = "",
+) -> Any:
+    """Attach Floating IP.
+
+    Audited write: `floating_ips_attach`, POST /floating-ips/attach.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_server_ref(server) if server is not None else None
+    return execute(
+        "floating_ips_attach",
+        actor=actor,
+        account=ref.account_id if ref is not None else account,
+        servers=(ref,) if ref is not None else (),
+        kwargs={"ids": ids, "server_id": ref.server_id if ref is not None else None},
+        reason=reason,
+    )
+
+
+@service("floating_ips_detach")
+def floating_ips_detach(
+    *, actor: ActorLike, ids: Sequence[int] | None = None, account: str | None = None, reason: str = ""
+) -> Any:
+    """Detach Floating IP.
+
+    Audited write: `floating_ips_detach`, POST /floating-ips/detach.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute("floating_ips_detach", actor=actor, account=account, kwargs={"ids": ids}, reason=reason)
+
+
+@service("network_protection_geo_get")
+def network_protection_geo_get(*, actor: ActorLike, protected_ip: Ref | str) -> GeoFilter:
+    """Get current geo filter.
+
+    Read: `network_protection_geo_get`, GET /network-protection/{id}/geo.
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_geo_get",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id},
+    )
+
+
+@service("network_protection_geo_set")
+def network_protection_geo_set(
+    *,
+    actor: ActorLike,
+    protected_ip: Ref | str,
+    action: Literal["allow", "deny"],
+    countries: Sequence[str],
+    reason: str = "",
+) -> GeoFilter:
+    """Set geo filter.
+
+    Audited write: `network_protection_geo_set`, POST /network-protection/{id}/geo.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_geo_set",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id, "action": action, "countries": countries},
+        reason=reason,
+    )
+
+
+@service("network_protection_geo_update")
+def network_protection_geo_update(
+    *,
+    actor: ActorLike,
+    protected_ip: Ref | str,
+    action: Literal["allow", "deny"] | None = None,
+    countries: Sequence[str] | None = None,
+    reason: str = "",
+) -> GeoFilter:
+    """Update geo filter.
+
+    Audited write: `network_protection_geo_update`, PATCH /network-protection/{id}/geo.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_geo_update",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id, "action": action, "countries": countries},
+        reason=reason,
+    )
+
+
+@service("network_protection_geo_delete")
+def network_protection_geo_delete(*, actor: ActorLike, protected_ip: Ref | str, reason: str = "") -> Any:
+    """Delete geo filter.
+
+    Audited write: `network_protection_geo_delete`, DELETE /network-protection/{id}/geo.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_geo_delete",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id},
+        reason=reason,
+    )
+
+
+@service("network_protection_whitelist_get")
+def network_protection_whitelist_get(*, actor: ActorLike, protected_ip: Ref | str) -> IpFilterList:
+    """Get status and list of IPs.
+
+    Read: `network_protection_whitelist_get`, GET /network-protection/{id}/whitelist.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_whitelist_get",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id},
+    )
+
+
+@service("network_protection_whitelist_set")
+def network_protection_whitelist_set(
+    *, actor: ActorLike, protected_ip: Ref | str, networks: Sequence[str], reason: str = ""
+) -> IpFilterList:
+    """Whitelist IP addresses.
+
+    Audited write: `network_protection_whitelist_set`, POST /network-protection/{id}/whitelist.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_whitelist_set",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id, "networks": networks},
+        reason=reason,
+    )
+
+
+@service("network_protection_whitelist_update")
+def network_protection_whitelist_update(
+    *,
+    actor: ActorLike,
+    protected_ip: Ref | str,
+    networks: Sequence[str] | None = None,
+    active: bool | None = None,
+    reason: str = "",
+) -> IpFilterList:
+    """Update IP addresses list.
+
+    Audited write: `network_protection_whitelist_update`, PATCH /network-protection/{id}/whitelist.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_whitelist_update",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id, "networks": networks, "active": active},
+        reason=reason,
+    )
+
+
+@service("network_protection_whitelist_delete")
+def network_protection_whitelist_delete(
+    *, actor: ActorLike, protected_ip: Ref | str, reason: str = ""
+) -> Any:
+    """Delete all rules.
+
+    Audited write: `network_protection_whitelist_delete`, DELETE /network-protection/{id}/whitelist.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_whitelist_delete",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id},
+        reason=reason,
+    )
+
+
+@service("network_protection_blacklist_get")
+def network_protection_blacklist_get(*, actor: ActorLike, protected_ip: Ref | str) -> IpFilterList:
+    """Get status and list of IPs.
+
+    Read: `network_protection_blacklist_get`, GET /network-protection/{id}/blacklist.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_blacklist_get",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id},
+    )
+
+
+@service("network_protection_blacklist_set")
+def network_protection_blacklist_set(
+    *, actor: ActorLike, protected_ip: Ref | str, networks: Sequence[str], reason: str = ""
+) -> IpFilterList:
+    """Blacklist IP addresses.
+
+    Audited write: `network_protection_blacklist_set`, POST /network-protection/{id}/blacklist.
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_blacklist_set",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id, "networks": networks},
+        reason=reason,
+    )
+
+
+@service("network_protection_blacklist_update")
+def network_protection_blacklist_update(
+    *,
+    actor: ActorLike,
+    protected_ip: Ref | str,
+    networks: Sequence[str] | None = None,
+    active: bool | None = None,
+    reason: str = "",
+) -> IpFilterList:
+    """Update IP addresses list.
+
+    Audited write: `network_protection_blacklist_update`, PATCH /network-protection/{id}/blacklist.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_blacklist_update",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id, "networks": networks, "active": active},
+        reason=reason,
+    )
+
+
+@service("network_protection_blacklist_delete")
+def network_protection_blacklist_delete(
+    *, actor: ActorLike, protected_ip: Ref | str, reason: str = ""
+) -> Any:
+    """Delete all rules.
+
+    Audited write: `network_protection_blacklist_delete`, DELETE /network-protection/{id}/blacklist.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_blacklist_delete",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id},
+        reason=reason,
+    )
+
+
+@service("network_protection_get")
+def network_protection_get(*, actor: ActorLike, protected_ip: Ref | str) -> NetworkProtectionInfo:
+    """General information.
+
+    Read: `network_protection_get`, GET /network-protection/{id}/.
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_get",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id},
+    )
+
+
+@service("network_protection_bandwidth")
+def network_protection_bandwidth(
+    *, actor: ActorLike, protected_ip: Ref | str, start: int | None = None, end: int | None = None
+) -> dict[str, Any]:
+    """Bandwidth.
+
+    Read: `network_protection_bandwidth`, GET /network-protection/{id}/bandwidth.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_bandwidth",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id, "start": start, "end": end},
+    )
+
+
+@service("network_protection_blocked_ips")
+def network_protection_blocked_ips(*, actor: ActorLike, protected_ip: Ref | str) -> dict[str, Any]:
+    """List blocked IPs.
+
+    Read: `network_protection_blocked_ips`, GET /network-protection/{id}/blocked-ips.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_blocked_ips",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id},
+    )
+
+
+@service("network_protection_attacks_list")
+def network_protection_attacks_list(
+    *,
+    actor: ActorLike,
+    protected_ip: Ref | str,
+    start: int | None = None,
+    end: int | None = None,
+    per_page: int | None = None,
+    page: int | None = None,
+) -> Page[AttackSummary]:
+    """List attacks.
+
+    Read: `network_protection_attacks_list`, GET /network-protection/{id}/attacks.
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_attacks_list",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id, "start": start, "end": end, "per_page": per_page, "page": page},
+    )
+
+
+@service("network_protection_attack_get")
+def network_protection_attack_get(*, actor: ActorLike, protected_ip: Ref | str, attack_id: str) -> Attack:
+    """Get an attack.
+
+    Read: `network_protection_attack_get`, GET /network-protection/{id}/attacks/{attack_id}.
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_attack_get",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id, "attack_id": attack_id},
+    )
+
+
+@service("network_protection_attack_bandwidth")
+def network_protection_attack_bandwidth(
+    *, actor: ActorLike, protected_ip: Ref | str, attack_id: str
+) -> dict[str, Any]:
+    """Attack bandwidth.
+
+    Read: `network_protection_attack_bandwidth`, GET /network-protection/{id}/attacks/{attack_id}/bandwidth.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    return execute(
+        "network_protection_attack_bandwidth",
+        actor=actor,
+        target=ref,
+        target_type="network_protection",
+        kwargs={"id": ref.int_id, "attack_id": attack_id},
+    )

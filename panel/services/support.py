@@ -1,0 +1,181 @@
+"""Support tickets with VPSBG: list, read, open, reply, resolve, attachments.
+
+One service per VPSBG operation, each a thin typed wrapper over `execution.execute` (authorize,
+choose the token, call, map errors, audit). Object arguments are `"<account>:<id>"` references;
+`account` picks the VPSBG account when the team has several (optional when it has one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from vpsbg_api.areas._base import FileInput
+from vpsbg_api.models import Ticket
+from vpsbg_api.results import Download, Page
+
+from .context import ActorLike, Ref, parse_ref
+from .execution import execute
+from .helpers import describe_files
+from .registry import service
+
+__all__ = [
+    "support_departments_list",
+    "support_related_services_list",
+    "support_tickets_attachment_download",
+    "support_tickets_create",
+    "support_tickets_get",
+    "support_tickets_list",
+    "support_tickets_reply",
+    "support_tickets_resolve",
+]
+
+
+@service("support_tickets_create")
+def support_tickets_create(
+    *,
+    actor: ActorLike,
+    department_id: int,
+    subject: str,
+    message: str,
+    attachments: Sequence[FileInput] | None = None,
+    service_id: int | None = None,
+    service_type: str | None = None,
+    account: str | None = None,
+    reason: str = "",
+) -> Ticket:
+    """Create new ticket.
+
+    Audited write: `support_tickets_create`, POST /support/tickets.
+    """
+    return execute(
+        "support_tickets_create",
+        actor=actor,
+        account=account,
+        kwargs={
+            "department_id": department_id,
+            "subject": subject,
+            "message": message,
+            "attachments": attachments,
+            "service_id": service_id,
+            "service_type": service_type,
+        },
+        audit_params={
+            "department_id": department_id,
+            "subject": subject,
+            "message": message,
+            "service_id": service_id,
+            "service_type": service_type,
+            "attachments": describe_files(attachments),
+        },
+        reason=reason,
+    )
+
+
+@service("support_tickets_list")
+def support_tickets_list(
+    *, actor: ActorLike, page: int | None = None, per_page: int | None = None, account: str | None = None
+) -> Page[Ticket]:
+    """List tickets.
+
+    Read: `support_tickets_list`, GET /support/tickets.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute(
+        "support_tickets_list", actor=actor, account=account, kwargs={"page": page, "per_page": per_page}
+    )
+
+
+@service("support_tickets_reply")
+def support_tickets_reply(
+    *,
+    actor: ActorLike,
+    ticket: Ref | str,
+    message: str,
+    attachments: Sequence[FileInput] | None = None,
+    reason: str = "",
+) -> Ticket:
+    """Reply to ticket.
+
+    Audited write: `support_tickets_reply`, POST /support/tickets/{id}/messages.
+    """
+    ref = parse_ref(ticket, "ticket")
+    return execute(
+        "support_tickets_reply",
+        actor=actor,
+        target=ref,
+        target_type="ticket",
+        kwargs={"id": ref.int_id, "message": message, "attachments": attachments},
+        audit_params={"id": ref.int_id, "message": message, "attachments": describe_files(attachments)},
+        reason=reason,
+    )
+
+
+@service("support_tickets_get")
+def support_tickets_get(*, actor: ActorLike, ticket: Ref | str) -> Ticket:
+    """Get a ticket.
+
+    Read: `support_tickets_get`, GET /support/tickets/{id}.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(ticket, "ticket")
+    return execute(
+        "support_tickets_get", actor=actor, target=ref, target_type="ticket", kwargs={"id": ref.int_id}
+    )
+
+
+@service("support_departments_list")
+def support_departments_list(*, actor: ActorLike, account: str | None = None) -> Page[dict[str, Any]]:
+    """List departments.
+
+    Read: `support_departments_list`, GET /support/departments.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute("support_departments_list", actor=actor, account=account, kwargs={})
+
+
+@service("support_related_services_list")
+def support_related_services_list(*, actor: ActorLike, account: str | None = None) -> Page[dict[str, Any]]:
+    """List related services.
+
+    Read: `support_related_services_list`, GET /support/services.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    return execute("support_related_services_list", actor=actor, account=account, kwargs={})
+
+
+@service("support_tickets_resolve")
+def support_tickets_resolve(*, actor: ActorLike, ticket: Ref | str, reason: str = "") -> Any:
+    """Mark ticket as resolved.
+
+    Audited write: `support_tickets_resolve`, PUT /support/tickets/{id}/resolve.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(ticket, "ticket")
+    return execute(
+        "support_tickets_resolve",
+        actor=actor,
+        target=ref,
+        target_type="ticket",
+        kwargs={"id": ref.int_id},
+        reason=reason,
+    )
+
+
+@service("support_tickets_attachment_download")
+def support_tickets_attachment_download(
+    *, actor: ActorLike, ticket: Ref | str, attachment_id: int
+) -> Download:
+    """Download attachment.
+
+    Read: `support_tickets_attachment_download`, GET /support/tickets/{id}/attachments/{attachment_id}.
+    The route is inferred (`x-unverified` in the reference).
+    """
+    ref = parse_ref(ticket, "ticket")
+    return execute(
+        "support_tickets_attachment_download",
+        actor=actor,
+        target=ref,
+        target_type="ticket",
+        kwargs={"id": ref.int_id, "attachment_id": attachment_id},
+    )
