@@ -3,7 +3,8 @@
 Runs `python -m panel.core.demo` (what `make run` starts) on free ports with a temporary data
 folder (your `var/` is untouched), waits for /healthz to report every dependency healthy (worker
 heartbeat included), reads VmRSS of every process in the tree from /proc, prints one line per
-process and the total, then stops the stack with SIGINT like Ctrl-C. Exit status 1 when the total exceeds the target (600 MB).
+process and the total, then stops the stack with SIGINT like Ctrl-C. Exit status 1 when the
+total exceeds the target (600 MB).
 
     python bench/footprint.py [--target-mb 600] [--settle 5]
 """

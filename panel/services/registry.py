@@ -14,7 +14,15 @@ from typing import Any, TypeVar
 
 import vpsbg_api
 
-__all__ = ["AREA_MODULES", "SERVICES", "client_operations", "load_all", "service", "spec_operations"]
+__all__ = [
+    "AREA_MODULES",
+    "SERVICES",
+    "client_operations",
+    "load_all",
+    "reaches",
+    "service",
+    "spec_operations",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,3 +72,22 @@ def client_operations() -> frozenset[str]:
 def spec_operations() -> dict[str, str]:
     """Every operationId of the reference -> its HTTP method."""
     return {op: route.method for op, route in vpsbg_api.ROUTES.items()}
+
+
+def reaches(*operation_ids: str) -> Callable[[F], F]:
+    """Declare on a view (function or class) the VPSBG operations it reaches.
+
+    `coverage_report` finds views through the URL conf and reads this `operation_ids` attribute:
+
+        @reaches("servers_get", "servers_metrics")
+        def server_detail(request, ref): ...
+    """
+    unknown = [op for op in operation_ids if op not in vpsbg_api.ROUTES]
+    if unknown:
+        raise ValueError(f"not operations of the VPSBG reference: {', '.join(unknown)}")
+
+    def decorate(view: F) -> F:
+        view.operation_ids = tuple(operation_ids)  # type: ignore[attr-defined]
+        return view
+
+    return decorate

@@ -54,8 +54,16 @@ def _sign_in(page, email: str) -> None:
     page.click("main form button[type=submit]")
 
 
-def test_enroll_totp_then_sign_in_with_a_code(page, transactional_db) -> None:
+@pytest.fixture
+def membership(transactional_db):
+    """Made before Playwright starts: ORM use inside its greenlet would open a connection that
+    nothing closes (PostgreSQL then refuses to drop the test database)."""
     membership = MembershipFactory(role=Role.OWNER)
+    membership.team.name  # loaded now, not later inside Playwright's greenlet
+    return membership
+
+
+def test_enroll_totp_then_sign_in_with_a_code(membership, page) -> None:
     _sign_in(page, membership.user.email)
     page.wait_for_url("**/team/")
     page.goto("/accounts/security/")

@@ -15,7 +15,9 @@ STRONG_SECRET_KEY = "k7Qz-3vLr9_XpT2mWb8sYc4nJh6fGd1aEu5oIq0RtZyVxCwBsNmLkJhGfDe
 
 def production_env(**overrides: str) -> dict[str, str]:
     """An environment for DEBUG=0 with strong keys; pass overrides to break one thing."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DJANGO_SETTINGS"))}
+    # Drop what the test process itself sets (pytest, Playwright's DJANGO_ALLOW_ASYNC_UNSAFE).
+    dropped = ("PYTEST_", "DJANGO_SETTINGS", "DJANGO_ALLOW_ASYNC")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "panel.settings",

@@ -69,6 +69,7 @@ def test_pages_are_served_with_a_strict_csp(client) -> None:
 def test_vendored_files_are_served(client, settings) -> None:
     """Served by whitenoise (from the source folders here, as in DEBUG; collected files in production)."""
     settings.WHITENOISE_USE_FINDERS = True
-    for path in ("/static/vendor/htmx/htmx.min.js", "/static/vendor/pico/pico.min.css", "/static/css/app.css"):
+    assets = ("/static/vendor/htmx/htmx.min.js", "/static/vendor/pico/pico.min.css", "/static/favicon.svg")
+    for path in assets:
         response = client.get(path)
         assert response.status_code == 200, path
