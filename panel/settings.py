@@ -219,7 +219,6 @@ CONTENT_SECURITY_POLICY = {
 # --- django-axes: lockout after repeated failures ---
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 
@@ -302,7 +301,7 @@ CELERY_BEAT_SCHEDULE["vault-check-tokens"] = {
 # --- accounts ---
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("panel.accounts.context_processors.team")
 # Lock a (username, IP) pair after repeated failures, and an IP spraying many usernames; never an
-# account alone, so nobody can lock a colleague out from elsewhere (this supersedes the value above).
+# account alone, so nobody can lock a colleague out from elsewhere .
 # axes reads the client address from REMOTE_ADDR: the proxy in front must set it to the client's.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_LOCKOUT_CALLABLE = "panel.accounts.views.signin.locked_out"

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
+pytest_plugins = ["tests.fixtures_accounts"]
+
 
 @pytest.fixture
 def free_port() -> int:
@@ -35,6 +37,23 @@ def redis_url() -> Iterator[str]:
     yield url
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # Registered here because pyproject.toml belongs to the lead; `make test` runs these too.
-    config.addinivalue_line("markers", "slow: starts subprocesses (servers, workers); seconds each")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, free_port: int) -> None:
+    """Fast password hashing, and no test ever reaching the real VPSBG API by accident.
+
+    A test that needs an upstream starts the simulator and points VPSBG_API_URL at it; any other
+    call lands on a closed loopback port and fails fast as "unreachable".
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.VPSBG_API_URL = f"http://127.0.0.1:{free_port}/v1"
+
+
+@pytest.fixture
+def simulator() -> Iterator[object]:
+    """A fresh simulator (demo seed, frozen clock) over real HTTP on loopback."""
+    from vpsbg_api.simulator.testing import simulator_fixture
+
+    with simulator_fixture() as running:
+        yield running

@@ -24,8 +24,9 @@ AREAS: tuple[NavItem, ...] = (
     NavItem("Billing", ("web:billing",)),
     NavItem("Support", ("web:support", "web:tickets")),
     NavItem("Library", ("web:library",)),
-    NavItem("Team", ("accounts:team", "team:detail", "team:members")),
-    NavItem("Audit", ("audit:index", "audit:events", "web:audit")),
+    NavItem("Team", ("accounts:team",)),
+    NavItem("Tokens", ("vault:token_list",)),
+    NavItem("Audit", ("audit:index",)),
 )
 
 

@@ -88,8 +88,7 @@ class Supervisor:
         self.children: list[Child] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        width = 10
-        self._width = width
+        self._width = 10  # name column of the prefixed output
 
     # --- output -------------------------------------------------------------------------------
     def say(self, line: str) -> None:

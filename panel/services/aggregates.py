@@ -12,6 +12,7 @@ account before anything is fetched, so two tokens of one account never show a se
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -118,13 +119,25 @@ def _team_tokens(team: Any, read_write: bool) -> tuple[dict[str, tuple[str, ApiT
             label,
             f"No working VPSBG token for account {label} (revoked or failing); "
             "replace it on the Tokens page.",
-            "replace it on the Tokens page.",
             NoUsableToken.code,
         )
         for account_id, label in labels.items()
         if account_id not in chosen
     ]
     return chosen, warnings
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    """One bounded pool per process, kept between calls (starting threads costs ~2 ms each)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=max_workers(), thread_name_prefix="vpsbg")
+        return _pool
 
 
 def _fan_out(calls: list[Call]) -> list[Outcome]:
@@ -134,11 +147,9 @@ def _fan_out(calls: list[Call]) -> list[Outcome]:
     if len(misses) == 1:
         outcomes[misses[0]] = perform(calls[misses[0]])
     elif misses:
-        with ThreadPoolExecutor(
-            max_workers=min(max_workers(), len(misses)), thread_name_prefix="vpsbg"
-        ) as pool:
-            for index, outcome in zip(misses, pool.map(perform, [calls[i] for i in misses]), strict=True):
-                outcomes[index] = outcome
+        futures = {i: _executor().submit(perform, calls[i]) for i in misses}
+        for index, future in futures.items():
+            outcomes[index] = future.result()
     return outcomes
 
 
@@ -149,9 +160,15 @@ def _across_accounts(
     kwargs: dict[str, Any],
     runner: Callable[..., Any] | None,
     collect: Callable[[str, str, Any], Iterable[Any]],
+    only_scoped_accounts: bool = False,
 ) -> Aggregate:
     who = as_actor(actor)
     chosen, warnings = _team_tokens(who.team, read_write=False)
+    if only_scoped_accounts and who.is_server_limited:
+        # A member limited to some servers: ask only the accounts those servers belong to.
+        scoped = {str(entry).rpartition(":")[0] for entry in who.membership.server_scope}
+        chosen = {a: v for a, v in chosen.items() if a in scoped}
+        warnings = [w for w in warnings if w.account_id in scoped]
     result = Aggregate(warnings=list(warnings))
     calls: list[Call] = []
     for account_id, (label, token) in chosen.items():
@@ -225,6 +242,7 @@ def servers_list_all(
         kwargs={"per_page": 50, "status": status, "search": search, "ip": ip},
         runner=_all_pages,
         collect=collect,
+        only_scoped_accounts=True,
     )
     result.items.sort(key=lambda s: (s.account_label, s.ref.account_id, s.server.id))
     return result

@@ -18,8 +18,11 @@ hold it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +31,7 @@ from django.conf import settings
 from django.db import transaction
 
 import vpsbg_api
-from panel.accounts.permissions import SAFE_POSTS, UPSTREAM_OPERATIONS, ActionDenied, require
+from panel.accounts.permissions import SAFE_POSTS, UPSTREAM_OPERATIONS, ActionDenied, action_label, require
 from panel.audit import recorder as audit
 from panel.core.errors import (
     Busy,
@@ -41,6 +44,7 @@ from panel.core.errors import (
 )
 from panel.vault.crypto import SecretUndecryptable
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
+from vpsbg_api.areas._base import UNSET
 
 from . import cache
 from .context import Actor, ActorLike, Ref, ServerRef, as_actor
@@ -51,6 +55,7 @@ __all__ = [
     "NEVER_CACHED",
     "Call",
     "Outcome",
+    "clear_client_pool",
     "execute",
     "finish",
     "is_write",
@@ -74,6 +79,11 @@ AUDITED_READS: frozenset[str] = frozenset(
 )
 # Reads whose answer must be fresh (progress polling) or is a price quote.
 NEVER_CACHED: frozenset[str] = AUDITED_READS | SAFE_POSTS | {"servers_status"}
+
+# Account-level writes a member limited to some servers may still make (talking to support).
+LIMITED_MAY_WRITE: frozenset[str] = frozenset(
+    {"support_tickets_create", "support_tickets_reply", "support_tickets_resolve"}
+)
 
 # A person is waiting on the page: one quick retry of a GET at most, never a long sleep.
 RETRY = vpsbg_api.RetryPolicy(max_attempts=2, base=0.2, cap=1.0, ceiling=2.0)
@@ -160,8 +170,26 @@ def _choose_token(team: Any, account_id: str, label: str, read_write: bool) -> A
         ) from None
 
 
+_clients: OrderedDict[tuple[Any, ...], vpsbg_api.Client] = OrderedDict()
+_clients_lock = threading.Lock()
+CLIENT_POOL_SIZE = 64
+
+
+def clear_client_pool() -> None:
+    """Close and forget every pooled client (tests; a changed `VPSBG_API_URL`)."""
+    with _clients_lock:
+        for client in _clients.values():
+            client.close()
+        _clients.clear()
+
+
 def make_client(token: ApiToken) -> vpsbg_api.Client:
-    """A client for `token` (no database access: safe to build here and use in a worker thread)."""
+    """A client for `token` (no database access: safe to build here and use in a worker thread).
+
+    Clients are pooled per (token, secret, URL, timeout, retry policy) so their keep-alive
+    connections are reused; a rotated secret or a changed setting gets a fresh client. The
+    pooled client is never closed by a caller.
+    """
     try:
         secret = token.reveal_secret()
     except SecretUndecryptable:
@@ -169,12 +197,31 @@ def make_client(token: ApiToken) -> vpsbg_api.Client:
             f"The VPSBG token “{token.name}” cannot be decrypted with the configured keys; "
             "replace its secret on the Tokens page."
         ) from None
-    return vpsbg_api.Client(
+    policy = retry_policy()
+    key = (
+        token.pk,
+        hashlib.sha256(secret.encode()).hexdigest(),
+        settings.VPSBG_API_URL,
+        settings.VPSBG_API_TIMEOUT,
+        id(policy),
+    )
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is not None:
+            _clients.move_to_end(key)
+            return client
+    client = vpsbg_api.Client(
         secret,
         base_url=settings.VPSBG_API_URL,
         timeout=settings.VPSBG_API_TIMEOUT,
-        retry=retry_policy(),
+        retry=policy,
+        pool_maxsize=32,
     )
+    with _clients_lock:
+        _clients[key] = client
+        while len(_clients) > CLIENT_POOL_SIZE:
+            _clients.popitem(last=False)[1].close()
+    return client
 
 
 # -- the call ------------------------------------------------------------------------------------
@@ -287,7 +334,9 @@ def prepare(
         kwargs=kwargs,
         target=target,
         target_type=target_type or ("server" if isinstance(target, ServerRef) else "account"),
-        audit_params=dict(audit_params if audit_params is not None else kwargs),
+        audit_params={
+            k: v for k, v in (audit_params if audit_params is not None else kwargs).items() if v is not UNSET
+        },
         reason=(reason or "").strip()[:1000],
         resource=None,
         postprocess=postprocess,
@@ -303,10 +352,20 @@ def prepare(
     except ActionDenied as exc:
         raise _deny(call, NotAllowed(str(exc))) from None
     # ... and the member's server scope: out of scope looks exactly like missing (404, never 403)
-    in_scope = [s for s in ((target,) if isinstance(target, ServerRef) else ()) + tuple(servers)]
-    for server in in_scope:
+    named = [s for s in ((target,) if isinstance(target, ServerRef) else ()) + tuple(servers)]
+    for server in named:
         if not who.may_see_server(server.account_id, server.id):
             raise _deny(call, NotFoundError(f"No such server: {server}."))
+    if who.is_server_limited and call.write and not named and operation_id not in LIMITED_MAY_WRITE:
+        # A snapshot, an IP, an order... may belong to a server outside the member's scope.
+        raise _deny(
+            call,
+            NotAllowed(
+                f"Your access to team {who.team} is limited to chosen servers, so you may not "
+                f"{action_label(operation_id)}: it is not a change to one of your servers. "
+                "Ask an owner or admin."
+            ),
+        )
     # 2. the account and its token
     try:
         if resolved is not None:
@@ -352,8 +411,6 @@ def perform(call: Call) -> Outcome:
         return Outcome(run(call.client, **call.kwargs))
     except BaseException as exc:  # handed to finish() on the caller's thread
         return Outcome(error=exc)
-    finally:
-        call.client.close()
 
 
 def _retry_seconds(value: float | None) -> int:

@@ -38,14 +38,22 @@ def describe_files(value: Any) -> Any:
     return {"name": name[:200], "size": size}
 
 
-def in_scope(actor: ActorLike) -> Callable[[Any, str], Any]:
-    """A result filter keeping the servers of a list that the member may see (all when unlimited)."""
+def in_scope(actor: ActorLike, *, by: str = "id") -> Callable[[Any, str], Any]:
+    """A result filter keeping what a server-limited member may see (everything for others).
+
+    `by` names the item attribute holding the server id: `id` for servers, `server_id` for
+    snapshots and backups (an item without a server is kept: it belongs to no server).
+    """
     who = as_actor(actor)
 
     def keep(result: Any, account_id: str) -> Any:
         if not who.is_server_limited or not isinstance(result, Page):
             return result
-        items = [s for s in result.items if who.may_see_server(account_id, getattr(s, "id", ""))]
+        items = [
+            item
+            for item in result.items
+            if getattr(item, by, None) is None or who.may_see_server(account_id, getattr(item, by))
+        ]
         return Page(items=items, meta=None, links=None)
 
     return keep

@@ -24,7 +24,7 @@ from vpsbg_api.results import Page
 
 from .context import ActorLike, Ref, ServerRef, parse_ref, parse_server_ref
 from .execution import execute
-from .helpers import describe_files
+from .helpers import describe_files, in_scope
 from .registry import service
 
 __all__ = [
@@ -212,6 +212,7 @@ def snapshots_list(
             "server_id": ref.server_id if ref is not None else None,
             "sort": sort,
         },
+        postprocess=in_scope(actor, by="server_id"),
     )
 
 
@@ -261,6 +262,7 @@ def backups_list(
             "size": size,
             "sort": sort,
         },
+        postprocess=in_scope(actor, by="server_id"),
     )
 
 

@@ -138,7 +138,7 @@ def test_list_shows_the_team_newest_first(events, owner):
     response = signed_in(owner.user).get(reverse("audit:index"))
     ops = [e.operation_id for e in response.context["page"].object_list]
     assert ops == ["balance_deposit", "servers_reinstall", "servers_restart"]
-    assert 'name="team"' not in response.content.decode()  # members do not pick teams
+    assert 'id="id_team"' not in response.content.decode()  # members do not pick teams
 
 
 @pytest.mark.parametrize(
@@ -181,7 +181,7 @@ def test_bad_date_shows_an_error_not_a_crash(events, owner):
 
 def test_staff_filters_by_team(events, staff, other_team):
     assert listed(signed_in(staff), team=str(other_team.pk)) == {"servers_stop"}
-    assert 'name="team"' in signed_in(staff).get(reverse("audit:index")).content.decode()
+    assert 'id="id_team"' in signed_in(staff).get(reverse("audit:index")).content.decode()
 
 
 def test_htmx_request_gets_the_results_fragment(events, owner):

@@ -226,7 +226,7 @@ def test_celery_beat_starts_with_the_database_scheduler(stack_env, start, tmp_pa
     argv = compose_command("beat")
     argv[argv.index("--pidfile") + 1] = str(tmp_path / "beat.pid")
     beat = start(argv, env, "beat")
-    beat.wait_for(lambda: "beat: Starting..." in beat.output(), 60, "beat to start")
+    beat.wait_for(lambda: "beat: Starting..." in beat.output(), 120, "beat to start")
     assert "django_celery_beat.schedulers.DatabaseScheduler" in beat.output()
 
     def schedule_synced() -> bool:
@@ -234,5 +234,5 @@ def test_celery_beat_starts_with_the_database_scheduler(stack_env, start, tmp_pa
             names = {row[0] for row in db.execute("SELECT name FROM django_celery_beat_periodictask")}
         return "core-heartbeat" in names
 
-    beat.wait_for(schedule_synced, 30, "the heartbeat schedule in the database")
+    beat.wait_for(schedule_synced, 90, "the heartbeat schedule in the database")
     assert beat.stop() == 0

@@ -4,6 +4,7 @@
 test). `SETUPS` prepare state some calls need. An audited operation without a case fails
 `test_every_audited_operation_has_a_case`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -2,6 +2,7 @@
 
 Account ids are what the vault stores after checking a token: the simulator's account e-mail.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from django.core.cache import cache
 from panel.accounts.models import Membership, Team
 from panel.accounts.roles import Role
 from panel.audit.models import AuditEvent
+from panel.services import cache as service_cache
 from panel.services import execution
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
 from tests.factories import MembershipFactory, TeamFactory
@@ -37,8 +39,11 @@ def fresh_keys(settings) -> None:
 def clean_cache(settings) -> Iterator[None]:
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
+    service_cache.clear_local()
     yield
     cache.clear()
+    service_cache.clear_local()
+    execution.clear_client_pool()
 
 
 @pytest.fixture(autouse=True)

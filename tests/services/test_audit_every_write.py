@@ -4,6 +4,7 @@ right outcome for a success, an upstream failure and a denial, and no secret in 
 The operations are taken from the reference (a guard fails when one has no case), each called
 through its registered service against the simulator over HTTP.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,8 +55,9 @@ def test_success_is_one_ok_event_without_secrets(op, owner, tokens, simulator, e
     assert PASSWORD not in text
     for secret in simulator.tokens.values():
         assert secret not in text
-    if "password" in kwargs:
-        assert event.params["password"] == "[redacted]"
+    for key in ("password", "secret_key", "otp"):  # passwords, the 2FA secret and its codes
+        if key in kwargs:
+            assert event.params[key] == "[redacted]", key
 
 
 @pytest.mark.parametrize("op", AUDITED)

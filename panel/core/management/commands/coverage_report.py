@@ -77,9 +77,10 @@ class Command(BaseCommand):
         width = max(len(op) for op in operations)
         for op in operations:
             marks = "  ".join(f"{col} {'yes' if op in found[col] else 'no '}" for col in COLUMNS)
-            self.stdout.write(f"{op:<{width}}  {marks}")
+            self.stdout.write(f"{op:<{width}}  {marks}".rstrip())
         unknown = sorted(set().union(*found.values()) - set(operations))
         total = len(operations)
         self.stdout.write(", ".join(f"{col} {len(found[col] & set(operations))}/{total}" for col in COLUMNS))
         if unknown:
-            raise CommandError(f"views declare operations that are not in the reference: {', '.join(unknown)}")
+            names = ", ".join(unknown)
+            raise CommandError(f"views declare operations that are not in the reference: {names}")

@@ -32,6 +32,6 @@ class Command(BaseCommand):
                 str(options["startup_timeout"]),
             ]
         )
-        code = demo.run(namespace, out=self.stdout._out)
+        code = demo.run(namespace)
         if code:
             raise CommandError("The demo stopped with an error (see above).", returncode=code)

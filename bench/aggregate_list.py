@@ -1,0 +1,264 @@
+"""Benchmark: the team-wide server list through the services vs one direct client call.
+
+    .venv/bin/python bench/aggregate_list.py [--accounts 1,5,20] [--servers 50] [--latency 0.05]
+
+For 1, 5 and 20 VPSBG accounts of 50 servers each, behind a simulator that adds 50 ms of latency
+to every `servers_list` answer, prints the time of:
+
+- direct: one `vpsbg_api.Client.servers.list(per_page=50)` call for one account (the floor);
+- cold:   `panel.services.aggregates.servers_list_all` with an empty cache (authorization, token
+          choice, one call per account in parallel, mapping);
+- warm:   the same call again, served from the cache;
+
+with their ratios to the direct call (median of `--repeat` runs each). "upstream" is the floor the
+upstream itself sets: the same GETs sent in parallel with no panel and no parsing. The bundled
+simulator is one Python process, so it answers parallel requests one after the other (~6 ms of
+work each for 50 servers): at 20 accounts that floor alone is ~3x the single call, and
+"cold/upstream" is the figure that shows what the panel adds. Targets: cold at most 1.5x
+the direct call at 20 accounts (the accounts are queried in parallel, so the team waits for its
+slowest account, not the sum), warm under 20 ms. The exit status is 1 when a target is missed.
+
+Runs in a throw-away test database (SQLite in memory by default; `DATABASE_URL=postgres://...`
+creates `test_<name>` and drops it after) against a simulator on a free loopback port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panel.settings")
+
+COLD_TARGET = 1.5  # x the direct call, at the largest account count
+WARM_TARGET_MS = 20.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", default="1,5,20", help="comma-separated account counts")
+    parser.add_argument("--servers", type=int, default=50, help="servers per account")
+    parser.add_argument("--latency", type=float, default=0.05, help="simulated upstream latency, seconds")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measure (the median is shown)")
+    args = parser.parse_args()
+    try:
+        counts = [int(n) for n in args.accounts.split(",") if n.strip()]
+    except ValueError:
+        parser.error("--accounts must be comma-separated whole numbers, e.g. 1,5,20")
+    if not counts or min(counts) < 1 or max(counts) > 200:
+        parser.error("--accounts must be between 1 and 200")
+    if not 1 <= args.servers <= 500 or not 0 <= args.latency <= 5 or not 1 <= args.repeat <= 50:
+        parser.error("--servers 1..500, --latency 0..5 s, --repeat 1..50")
+
+    import django
+
+    django.setup()
+    from cryptography.fernet import Fernet
+    from django.conf import settings
+    from django.db import connection
+
+    settings.PANEL_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        return run(counts, args.servers, args.latency, args.repeat)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def _median_ms(func: Callable[[], object], repeat: int, before: Callable[[], None] | None = None) -> float:
+    times = []
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        started = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _build_state(path: Path, accounts: int, servers: int) -> dict[str, str]:
+    """Write a simulator state with `accounts` accounts of `servers` active servers each.
+
+    Returns account e-mail -> read-only token. The world is built with the simulator's own seed
+    helpers, then served by a separate simulator process (see `_serve`).
+    """
+    from vpsbg_api.simulator import Simulator
+    from vpsbg_api.simulator.fulfil import create_server
+    from vpsbg_api.simulator.seed import _account
+
+    sim = Simulator(seed="empty", action_seconds=1.0)
+    state = sim.state
+    now = sim.clock.now()
+    tokens: dict[str, str] = {}
+    for n in range(1, accounts + 1):
+        name, email = f"bench{n:02d}", f"ops@bench{n:02d}.example"
+        _account(state, name, f"Bench {n:02d}", email, 100.0, f"bench{n:02d}", False, now)
+        for i in range(servers):
+            create_server(
+                state,
+                name,
+                hostname=f"s{i + 1:03d}.bench{n:02d}.example.net",
+                plan=state.plan_by_id(104) or {},
+                billing_cycle=12,
+                now=now - i * 60,
+                seconds=0,
+                image=state.image_by_id(73),
+                status="active",
+            )
+        secret = f"bench-token-{n:02d}-0c5f2b7e"
+        state.data["tokens"][secret] = {"account": name, "mode": "ro"}
+        tokens[email] = secret
+    state.save(path)
+    return tokens
+
+
+@contextmanager
+def _serve(state_file: Path, latency: float) -> Iterator[str]:
+    """Run the simulator in its own process (its CPU work must not share the panel's GIL)."""
+    import requests
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "vpsbg_api.simulator", "--port", str(port), "--state", str(state_file)]
+    if latency > 0:
+        command += ["--fault", f"operation=servers_list,latency={latency}"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"http://127.0.0.1:{port}/_admin/clock", timeout=1)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+                    raise SystemExit(f"the simulator did not start: {error[-2000:]}") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+_raw_sessions: dict[str, Any] = {}
+
+
+def _raw_parallel(base_url: str, secrets: list[str]) -> None:
+    """The upstream's own floor: the same GETs in parallel, bodies read but not parsed (no panel)."""
+    import requests
+
+    def fetch(secret: str) -> None:
+        session = _raw_sessions.get(secret)
+        if session is None:
+            session = _raw_sessions[secret] = requests.Session()
+            session.headers["Authorization"] = f"Bearer {secret}"
+        session.get(f"{base_url}/servers", params={"per_page": 50}, timeout=30).raise_for_status()
+
+    with ThreadPoolExecutor(max_workers=len(secrets)) as pool:
+        list(pool.map(fetch, secrets))
+
+
+def run(counts: list[int], servers: int, latency: float, repeat: int) -> int:
+    from django.conf import settings
+    from django.core.cache import cache
+
+    import vpsbg_api
+    from panel.accounts.models import Membership, Team, User
+    from panel.accounts.roles import Role
+    from panel.services import cache as service_cache
+    from panel.services.aggregates import servers_list_all
+    from panel.vault.models import ApiToken, TokenScope, TokenStatus
+
+    def cold_cache() -> None:
+        cache.clear()
+        service_cache.clear_local()
+
+    with tempfile.TemporaryDirectory(prefix="bench-aggregate-") as folder:
+        state_file = Path(folder) / "state.json"
+        tokens = _build_state(state_file, max(counts), servers)
+        with _serve(state_file, latency) as base_url:
+            settings.VPSBG_API_URL = base_url
+            user = User.objects.create_user(email="bench@example.test", full_name="Bench Person")
+            backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+            print(
+                f"aggregate server list: {servers} servers per account, {latency * 1000:.0f} ms upstream "
+                f"latency, median of {repeat}, cache {backend}, database {connection_vendor()}"
+            )
+            header = (
+                "accounts",
+                "servers",
+                "direct ms",
+                "upstream ms",
+                "cold ms",
+                "warm ms",
+                "cold/direct",
+                "warm/direct",
+                "cold/upstream",
+            )
+            print("{:>8} {:>8} {:>10} {:>12} {:>8} {:>8} {:>12} {:>12} {:>14}".format(*header))
+            failures: list[str] = []
+            with vpsbg_api.Client(next(iter(tokens.values())), base_url=base_url) as client:
+                client.servers.list(per_page=50)  # open the connection, as the services' pooled clients do
+                direct = _median_ms(lambda: client.servers.list(per_page=50), repeat)
+            for count in counts:
+                team = Team.objects.create(name=f"Bench {count}", slug=f"bench-{count}")
+                member = Membership.objects.create(team=team, user=user, role=Role.VIEWER)
+                for email, secret in list(tokens.items())[:count]:
+                    token = ApiToken(
+                        team=team,
+                        name=email,
+                        scope=TokenScope.READ_ONLY,
+                        account_id=email,
+                        account_label=email,
+                        status=TokenStatus.OK,
+                    )
+                    token.set_secret(secret)
+                    token.save()
+                cold_cache()
+                result = servers_list_all(actor=member)  # also opens the pooled connections
+                if result.warnings or len(result.items) != count * servers:
+                    print(f"unexpected result: {len(result.items)} servers, warnings {result.warnings}")
+                    return 1
+                upstream = _median_ms(
+                    lambda c=count: _raw_parallel(base_url, list(tokens.values())[:c]), repeat
+                )
+                cold = _median_ms(lambda m=member: servers_list_all(actor=m), repeat, before=cold_cache)
+                warm = _median_ms(lambda m=member: servers_list_all(actor=m), repeat)
+                print(
+                    f"{count:>8} {count * servers:>8} {direct:>10.1f} {upstream:>12.1f} {cold:>8.1f} "
+                    f"{warm:>8.1f} "
+                    f"{cold / direct:>11.2f}x {warm / direct:>11.2f}x {cold / upstream:>13.2f}x"
+                )
+                if count == max(counts) and cold > COLD_TARGET * direct:
+                    failures.append(
+                        f"cold {cold:.1f} ms > {COLD_TARGET}x direct ({direct:.1f} ms) at {count} accounts"
+                    )
+                if warm >= WARM_TARGET_MS:
+                    failures.append(f"warm {warm:.1f} ms >= {WARM_TARGET_MS:.0f} ms at {count} accounts")
+            print("targets: " + ("met" if not failures else "MISSED: " + "; ".join(failures)))
+            return 1 if failures else 0
+
+
+def connection_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+if __name__ == "__main__":
+    sys.exit(main())
