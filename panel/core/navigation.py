@@ -40,9 +40,8 @@ def _resolve(names: tuple[str, ...]) -> str | None:
 
 
 def build_navigation(path: str) -> list[dict[str, object]]:
-    items = []
-    for area in AREAS:
-        url = _resolve(area.url_names)
-        active = bool(url) and (path == url or (url != "/" and path.startswith(url)))
-        items.append({"label": area.label, "url": url, "active": active})
-    return items
+    urls = [(area.label, _resolve(area.url_names)) for area in AREAS]
+    # The deepest matching URL wins, so /team/tokens/ marks "Tokens" and not "Team" as well.
+    matches = [url for _, url in urls if url and (path == url or (url != "/" and path.startswith(url)))]
+    current = max(matches, key=len, default=None)
+    return [{"label": label, "url": url, "active": url is not None and url == current} for label, url in urls]

@@ -73,3 +73,12 @@ def test_vendored_files_are_served(client, settings) -> None:
     for path in assets:
         response = client.get(path)
         assert response.status_code == 200, path
+
+
+def test_only_the_deepest_matching_area_is_current() -> None:
+    from panel.core.navigation import build_navigation
+
+    active = [item["label"] for item in build_navigation("/team/tokens/") if item["active"]]
+    assert active == ["Tokens"]
+    active = [item["label"] for item in build_navigation("/team/") if item["active"]]
+    assert active == ["Team"]

@@ -18,6 +18,7 @@ One line per operationId of the reference, then a last line summing each column:
 operations of the reference are listed on stderr and make the command fail (exit status 1), so a
 typo cannot silently count as coverage.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
