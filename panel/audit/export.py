@@ -14,37 +14,13 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from .chain import HASHED_FIELDS
 from .models import AuditEvent
 
 CHUNK_SIZE = 2000
 
 # Export columns, in order; names are stable (scripts read them).
-COLUMNS: tuple[str, ...] = (
-    "seq",
-    "created_at",
-    "actor_user_id",
-    "actor_name",
-    "actor_api_token",
-    "team_ref_id",
-    "team_name",
-    "operation_id",
-    "target_type",
-    "target_id",
-    "target_label",
-    "token_id",
-    "token_name",
-    "params",
-    "outcome",
-    "upstream_status",
-    "upstream_message",
-    "request_id",
-    "client_ip",
-    "user_agent",
-    "operation_url",
-    "reason",
-    "prev_hash",
-    "hash",
-)
+COLUMNS: tuple[str, ...] = (*HASHED_FIELDS, "hash")
 _HEADER = tuple("team_id" if c == "team_ref_id" else c for c in COLUMNS)
 # A cell starting with one of these is a formula in spreadsheet programs (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -7,7 +7,7 @@ choose the token, call, map errors, audit). Object arguments are `"<account>:<id
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from vpsbg_api.areas._base import UNSET, Unset
@@ -235,76 +235,29 @@ def servers_bandwidth(
     )
 
 
-@service("servers_start")
-def servers_start(*, actor: ActorLike, server: ServerRef | str, reason: str = "") -> None:
-    """Start a server.
+def _server_action(operation_id: str, doc: str) -> Callable[..., None]:
+    """A write that takes nothing but the server (power actions): one body, one name per operation."""
 
-    Audited write: `servers_start`, POST /servers/{id}/start.
-    The route is inferred (`x-unverified` in the reference).
-    """
-    ref = parse_server_ref(server)
-    execute(
-        "servers_start",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id},
-        reason=reason,
-    )
+    def action(*, actor: ActorLike, server: ServerRef | str, reason: str = "") -> None:
+        ref = parse_server_ref(server)
+        execute(
+            operation_id,
+            actor=actor,
+            target=ref,
+            target_type="server",
+            kwargs={"id": ref.server_id},
+            reason=reason,
+        )
 
-
-@service("servers_restart")
-def servers_restart(*, actor: ActorLike, server: ServerRef | str, reason: str = "") -> None:
-    """Restart a server.
-
-    Audited write: `servers_restart`, POST /servers/{id}/restart.
-    The route is inferred (`x-unverified` in the reference).
-    """
-    ref = parse_server_ref(server)
-    execute(
-        "servers_restart",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id},
-        reason=reason,
-    )
+    action.__name__ = action.__qualname__ = operation_id
+    action.__doc__ = f"{doc}\n\nAudited write: `{operation_id}` (the route is inferred in the reference)."
+    return service(operation_id)(action)
 
 
-@service("servers_stop")
-def servers_stop(*, actor: ActorLike, server: ServerRef | str, reason: str = "") -> None:
-    """Stop a server.
-
-    Audited write: `servers_stop`, POST /servers/{id}/stop.
-    The route is inferred (`x-unverified` in the reference).
-    """
-    ref = parse_server_ref(server)
-    execute(
-        "servers_stop",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id},
-        reason=reason,
-    )
-
-
-@service("servers_power_off")
-def servers_power_off(*, actor: ActorLike, server: ServerRef | str, reason: str = "") -> None:
-    """Power off.
-
-    Audited write: `servers_power_off`, POST /servers/{id}/power-off.
-    The route is inferred (`x-unverified` in the reference).
-    """
-    ref = parse_server_ref(server)
-    execute(
-        "servers_power_off",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id},
-        reason=reason,
-    )
+servers_start = _server_action("servers_start", "Start a server.")
+servers_restart = _server_action("servers_restart", "Restart a server (graceful).")
+servers_stop = _server_action("servers_stop", "Stop a server (graceful shutdown).")
+servers_power_off = _server_action("servers_power_off", "Power a server off (hard).")
 
 
 @service("servers_cancel")
@@ -326,22 +279,7 @@ def servers_cancel(
     )
 
 
-@service("servers_undo_cancel")
-def servers_undo_cancel(*, actor: ActorLike, server: ServerRef | str, reason: str = "") -> None:
-    """Undo cancel request.
-
-    Audited write: `servers_undo_cancel`, DELETE /servers/{id}/cancel.
-    The route is inferred (`x-unverified` in the reference).
-    """
-    ref = parse_server_ref(server)
-    execute(
-        "servers_undo_cancel",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id},
-        reason=reason,
-    )
+servers_undo_cancel = _server_action("servers_undo_cancel", "Withdraw a cancellation request.")
 
 
 @service("servers_change_password")

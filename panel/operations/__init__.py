@@ -1,0 +1,1 @@
+"""Long operations: `Operation` rows driven to an end state by resumable Celery tasks."""

@@ -1,0 +1,174 @@
+"""What the panel remembers of a long operation, and the guards that keep its steps single.
+
+`Operation` is the row the user watches (state, progress, step log). The other tables exist so a
+redelivered or duplicated task cannot repeat a paying or destructive call:
+
+- `OperationLock`: one row per thing an active operation writes to (a server, an order). Unique
+  key, so a second operation on the same server fails to insert and is answered "busy".
+- `StepMark`: written (and committed) BEFORE a destructive call; a redelivered task that finds it
+  reads VPSBG's state instead of calling again.
+- `PaymentAttempt`: one row per (VPSBG account, order id), written BEFORE paying. Unique across
+  every operation, so two operations (or two deliveries) never both pay one order.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class State(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    WAITING = "waiting", "Waiting for VPSBG"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTIVE_STATES: tuple[str, ...] = (State.QUEUED, State.RUNNING, State.WAITING)
+END_STATES: tuple[str, ...] = (State.SUCCEEDED, State.FAILED, State.CANCELLED)
+
+
+class Operation(models.Model):
+    kind = models.CharField(max_length=64)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="operations")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=255, blank=True)  # survives the user's deletion
+    account_id = models.CharField(max_length=255, blank=True)  # the VPSBG account acted on
+    target_type = models.CharField(max_length=32, blank=True)
+    target_id = models.CharField(max_length=300, blank=True)  # "<account>:<id>" when one object
+    target_label = models.CharField(max_length=255, blank=True)
+    params = models.JSONField(default=dict, blank=True)  # never a secret (see `secret`)
+    secret = models.TextField(blank=True, editable=False)  # Fernet-encrypted JSON, wiped at the end
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=255, blank=True)  # the current step, in words
+    data = models.JSONField(default=dict, blank=True)  # what the steps learned (order ids...)
+    attempts = models.PositiveIntegerField(default=0)  # task deliveries that ran it
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    task_id = models.CharField(max_length=255, blank=True)
+    lease = models.CharField(max_length=64, blank=True)  # the delivery now driving it
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=["team", "state"]), models.Index(fields=["state", "heartbeat_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="operations_unique_idempotency_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"operation {self.pk} ({self.kind})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    @property
+    def is_ended(self) -> bool:
+        return self.state in END_STATES
+
+    @property
+    def label(self) -> str:
+        from .kinds import registry
+
+        kind = registry.KINDS.get(self.kind)
+        return kind.label if kind else self.kind
+
+    def get_absolute_url(self) -> str:
+        return reverse("operations:detail", kwargs={"pk": self.pk})
+
+
+class StepLog(models.Model):
+    """One line of an operation's step log (what happened, when)."""
+
+    class Level(models.TextChoices):
+        INFO = "info", "Info"
+        WARNING = "warning", "Warning"
+        ERROR = "error", "Error"
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="log")
+    at = models.DateTimeField(auto_now_add=True)
+    level = models.CharField(max_length=8, choices=Level.choices, default=Level.INFO)
+    message = models.CharField(max_length=1000)
+
+    class Meta:
+        ordering = ("at", "pk")
+
+
+class OperationLock(models.Model):
+    """An active operation's claim on one object (`server:<account>:<id>`, `order:<account>:<id>`)."""
+
+    key = models.CharField(max_length=320, unique=True)
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="locks")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class StepMark(models.Model):
+    """A destructive call was (about to be) made for this step; `done` once VPSBG accepted it."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="marks")
+    step = models.CharField(max_length=64)
+    done = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["operation", "step"], name="operations_one_mark_per_step")]
+
+
+class PaymentAttempt(models.Model):
+    """The panel's promise that one order is paid at most once (see the module docstring)."""
+
+    class Outcome(models.TextChoices):
+        STARTED = "started", "Started"  # the call may or may not have reached VPSBG
+        PAID = "paid", "Paid"
+
+    account_id = models.CharField(max_length=255)
+    order_id = models.BigIntegerField()
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="payments")
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.STARTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account_id", "order_id"], name="operations_one_payment_per_order")
+        ]
+
+
+class Notification(models.Model):
+    """An operation's result for its actor, shown in the panel until read."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="notifications")
+    level = models.CharField(max_length=8, default="info")
+    message = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+
+class TeamWebhook(models.Model):
+    """Optional: a URL of the team that receives a JSON POST when one of its operations ends."""
+
+    team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="operations_webhook")
+    url = models.URLField(max_length=500)
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"webhook of {self.team}"

@@ -1,0 +1,413 @@
+"""The resumable step engine that drives one `Operation` to an end state.
+
+A kind (`panel/operations/kinds/`) is a list of steps. Each step first READS VPSBG's state and
+decides; it answers `DONE` (go on), `WAIT` (VPSBG is still working: poll again) or raises
+`StepFailed`. Progress survives a dead worker because everything a step learns lives in
+`Operation.data` (saved after every step and poll) and the index of the next step is stored too:
+a redelivered task starts at the step where the last one stopped.
+
+Paying and destructive calls go through `Context.once()` / `Context.pay()`, which write a
+`StepMark` / `PaymentAttempt` row (committed) BEFORE the call. A later delivery that finds the row
+asks the step's `verify` what VPSBG did instead of calling again.
+
+What makes an operation end, always:
+- every step has a deadline (`OPERATIONS_STEP_DEADLINE` or the step's own): past it, failed;
+- transient upstream errors (unavailable, 5xx, 429 with Retry-After, 423 busy) are retried with
+  backoff at most `OPERATIONS_MAX_RETRIES` times per step, then failed with the last message;
+- a delivery claims the operation by a lease (refreshed by a heartbeat); more than
+  `OPERATIONS_MAX_ATTEMPTS` deliveries fail it instead of looping;
+- `panel.operations.sweeper` re-enqueues (or fails) operations whose heartbeat stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from panel.accounts.models import Membership
+from panel.accounts.permissions import ActionDenied, require
+from panel.core.errors import Busy, NotAllowed, PanelError, RateLimitedError, UpstreamUnavailable
+from panel.services import execution
+from panel.services.context import Actor
+from panel.vault import crypto
+
+from .models import END_STATES, Operation, PaymentAttempt, State, StepLog, StepMark
+
+__all__ = [
+    "DONE",
+    "WAIT",
+    "Context",
+    "Step",
+    "StepFailed",
+    "run",
+]
+
+logger = logging.getLogger(__name__)
+
+DONE = "done"
+WAIT = "wait"
+TRANSIENT: tuple[type[PanelError], ...] = (UpstreamUnavailable, RateLimitedError, Busy)
+
+
+class StepFailed(Exception):
+    """The operation cannot go on; `message` is shown to the user as the reason."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Cancelled(Exception):
+    """The user cancelled before the step that cannot be undone."""
+
+
+class LeaseLost(Exception):
+    """Another delivery (or the sweeper) took the operation over: stop without touching it."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: `run(ctx)` -> DONE | WAIT, `progress` reached when done, `label` in words.
+
+    `point_of_no_return`: cancelling is possible only before the first such step starts.
+    `deadline`: seconds the step may take (None: the `OPERATIONS_STEP_DEADLINE` setting).
+    """
+
+    key: str
+    label: str
+    run: Callable[[Context], str]
+    progress: int
+    point_of_no_return: bool = False
+    deadline: float | None = None
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+# Module-level so tests run with no real sleeping.
+sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass
+class Context:
+    """What a step sees: the operation, the acting member, and the guarded-call helpers."""
+
+    op: Operation
+    actor: Actor
+    delivery: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.op.params
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.op.data
+
+    def secret(self) -> dict[str, Any]:
+        """The operation's secret parameters (e.g. a new root password), decrypted."""
+        if not self.op.secret:
+            return {}
+        try:
+            return json.loads(crypto.decrypt(self.op.secret))
+        except (crypto.SecretUndecryptable, ValueError):
+            raise StepFailed(
+                "The operation's secret (the new password) cannot be decrypted with the configured keys."
+            ) from None
+
+    def log(self, message: str, level: str = StepLog.Level.INFO) -> None:
+        StepLog.objects.create(operation=self.op, message=message[:1000], level=level)
+
+    def once(self, key: str, call: Callable[[], Any], verify: Callable[[], bool]) -> Any:
+        """Make a destructive call at most once for this operation.
+
+        The `StepMark` row is committed before the call. If it already exists (a redelivery, or a
+        call whose answer never came), `verify()` reads VPSBG and says whether the call took
+        effect: True -> not repeated; False -> VPSBG did nothing, so calling again is safe.
+        Returns the call's result, or None when it was not repeated.
+        """
+        mark = StepMark.objects.filter(operation=self.op, step=key).first()
+        if mark is not None:
+            if mark.done or verify():
+                if not mark.done:
+                    StepMark.objects.filter(pk=mark.pk).update(done=True)
+                self.log(f"{key}: already accepted by VPSBG, not repeated.")
+                return None
+            self.log(f"{key}: the last attempt did not reach VPSBG; trying again.", StepLog.Level.WARNING)
+        else:
+            try:
+                with transaction.atomic():
+                    mark = StepMark.objects.create(operation=self.op, step=key)
+            except IntegrityError:  # another delivery of this very operation raced us
+                raise LeaseLost() from None
+        result = call()
+        StepMark.objects.filter(pk=mark.pk).update(done=True)
+        return result
+
+    def pay(self, order_ref: str, state_of: Callable[[], str]) -> str:
+        """Pay one order at most once across the whole panel; returns the order's state after.
+
+        `state_of()` reads the order's status at VPSBG. A `PaymentAttempt` row for the order is
+        created (committed) before paying; when one exists already, the order's state decides:
+        paid / processing -> nothing to do; still awaiting payment and the row is ours -> the last
+        call never took effect, pay again; the row belongs to another live operation -> wait.
+        """
+        from panel.services import billing
+
+        account_id, _, order_id = order_ref.rpartition(":")
+        status = state_of()
+        if status != "awaiting_payment":
+            return status
+        attempt = PaymentAttempt.objects.filter(account_id=account_id, order_id=int(order_id)).first()
+        if attempt is None:
+            try:
+                with transaction.atomic():
+                    attempt = PaymentAttempt.objects.create(
+                        account_id=account_id, order_id=int(order_id), operation=self.op
+                    )
+            except IntegrityError:
+                return WAIT  # another operation started paying it this very moment
+        elif attempt.operation_id != self.op.pk:
+            other = Operation.objects.filter(pk=attempt.operation_id).values_list("state", flat=True).first()
+            if other in (State.QUEUED, State.RUNNING, State.WAITING):
+                self.log(f"Order {order_id} is being paid by operation {attempt.operation_id}; waiting.")
+                return WAIT
+            # The other operation ended without paying: this one takes the attempt over.
+            PaymentAttempt.objects.filter(pk=attempt.pk).update(operation=self.op)
+        billing.orders_pay(
+            actor=self.actor, ids=[int(order_id)], payment_method="balance", account=account_id or None
+        )
+        PaymentAttempt.objects.filter(account_id=account_id, order_id=int(order_id)).update(
+            outcome=PaymentAttempt.Outcome.PAID
+        )
+        self.log(f"Paid order {order_id} from the account balance.")
+        return state_of()
+
+
+# -- claiming, saving, ending ---------------------------------------------------------------------
+def _lease_seconds() -> float:
+    return float(_setting("OPERATIONS_LEASE_SECONDS", 120))
+
+
+def _claim(operation_id: int, delivery: str, task_id: str) -> Operation | None:
+    """Take the operation for this delivery, or None when it ended or another delivery drives it."""
+    now = timezone.now()
+    with transaction.atomic():
+        op = Operation.objects.select_for_update().filter(pk=operation_id).first()
+        if op is None or op.state in END_STATES:
+            return None
+        fresh = op.heartbeat_at is not None and op.heartbeat_at > now - timedelta(seconds=_lease_seconds())
+        if op.lease and fresh:
+            logger.info("operations.duplicate_delivery", extra={"operation": op.pk})
+            return None
+        op.attempts += 1
+        op.lease = delivery
+        op.heartbeat_at = now
+        op.task_id = task_id or op.task_id
+        if op.started_at is None:
+            op.started_at = now
+        if op.state == State.QUEUED:
+            op.state = State.RUNNING
+        op.save(update_fields=["attempts", "lease", "heartbeat_at", "task_id", "started_at", "state"])
+        if op.attempts > 1:
+            StepLog.objects.create(
+                operation=op,
+                level=StepLog.Level.WARNING,
+                message=f"Resumed by a new worker (delivery {op.attempts}).",
+            )
+    return op
+
+
+def _save(op: Operation, **changes: Any) -> None:
+    """Persist progress if this delivery still holds the lease; raise LeaseLost otherwise."""
+    for name, value in changes.items():
+        setattr(op, name, value)
+    op.heartbeat_at = timezone.now()
+    fields = ["heartbeat_at", "data", *changes]
+    updated = Operation.objects.filter(pk=op.pk, lease=op.lease, state__in=[State.RUNNING, State.WAITING]).update(
+        **{name: getattr(op, name) for name in fields}
+    )
+    if not updated:
+        raise LeaseLost()
+
+
+def end(op: Operation, state: str, *, error: str = "", lease: str | None = None) -> bool:
+    """Put the operation in an end state, release its locks, wipe its secret, notify; idempotent.
+
+    With `lease`, only if that delivery still holds it. Returns False when it had ended already.
+    """
+    from .notify import notify_end
+
+    now = timezone.now()
+    with transaction.atomic():
+        query = Operation.objects.select_for_update().filter(pk=op.pk).exclude(state__in=END_STATES)
+        if lease is not None:
+            query = query.filter(lease=lease)
+        current = query.first()
+        if current is None:
+            return False
+        current.state = state
+        current.finished_at = now
+        current.error = error[:5000]
+        current.secret = ""
+        current.lease = ""
+        if state == State.SUCCEEDED:
+            current.progress = 100
+            current.step = "Done"
+        elif state == State.CANCELLED:
+            current.step = "Cancelled"
+        else:
+            current.step = "Failed"
+        current.save(update_fields=["state", "finished_at", "error", "secret", "lease", "progress", "step"])
+        current.locks.all().delete()
+        level = {State.SUCCEEDED: StepLog.Level.INFO, State.CANCELLED: StepLog.Level.WARNING}.get(
+            state, StepLog.Level.ERROR
+        )
+        StepLog.objects.create(
+            operation=current, level=level, message=(error or current.get_state_display())[:1000]
+        )
+        notify_end(current)
+    for name in ("state", "finished_at", "error", "secret", "lease", "progress", "step"):
+        setattr(op, name, getattr(current, name))
+    return True
+
+
+# -- the actor ------------------------------------------------------------------------------------
+def rebuild_actor(op: Operation, action: str) -> Actor:
+    """The member who started the operation, re-checked now (a demoted member is refused)."""
+    if op.actor_id is None:
+        raise StepFailed("The member who started this operation no longer exists.")
+    membership = Membership.objects.select_related("team", "user").filter(team=op.team, user_id=op.actor_id).first()
+    if membership is None:
+        raise StepFailed(f"{op.actor_name or 'The member'} is no longer a member of team {op.team}; stopped.")
+    try:
+        require(membership, action)
+    except ActionDenied as exc:
+        raise StepFailed(f"No longer allowed: {exc}") from None
+    if op.target_type == "server" and op.target_id:
+        account, _, server_id = op.target_id.rpartition(":")
+        if not membership.may_see_server(account, server_id):
+            raise StepFailed("No longer allowed: this server is outside your access now.")
+    return Actor(membership=membership)
+
+
+# -- the loop -------------------------------------------------------------------------------------
+def _backoff(retry: int, error: PanelError) -> float:
+    base = float(_setting("OPERATIONS_RETRY_BASE", 2.0))
+    cap = float(_setting("OPERATIONS_RETRY_CAP", 60.0))
+    if isinstance(error, RateLimitedError) and error.retry_after:
+        return min(float(error.retry_after), cap)
+    return min(cap, base * (2**retry))
+
+
+def _deadline_passed(op: Operation, step: Step) -> bool:
+    started = op.data.get("step_started")
+    if not started:
+        return False
+    limit = step.deadline if step.deadline is not None else float(_setting("OPERATIONS_STEP_DEADLINE", 1800))
+    return time.time() - float(started) > limit
+
+
+def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> None:
+    poll = float(_setting("OPERATIONS_POLL_SECONDS", 5.0))
+    max_retries = int(_setting("OPERATIONS_MAX_RETRIES", 8))
+    index = int(op.data.get("step_index", 0))
+    while index < len(steps):
+        step = steps[index]
+        if "step_started" not in op.data:
+            op.data["step_started"] = time.time()
+            op.data["retries"] = 0
+            _save(op, step=step.label, state=State.RUNNING)
+            ctx.log(f"{step.label}…")
+        cancellable = not any(s.point_of_no_return for s in steps[: index + 1])
+        if cancellable and Operation.objects.filter(pk=op.pk, cancel_requested=True).exists():
+            raise Cancelled()
+        if _deadline_passed(op, step):
+            raise StepFailed(f"{step.label}: VPSBG did not finish in time (the step's deadline passed).")
+        try:
+            outcome = step.run(ctx)
+        except TRANSIENT as exc:
+            retries = int(op.data.get("retries", 0))
+            if retries >= max_retries:
+                raise StepFailed(f"{step.label}: gave up after {retries + 1} tries. {exc.message}") from None
+            op.data["retries"] = retries + 1
+            wait = _backoff(retries, exc)
+            _save(op, state=State.WAITING)
+            ctx.log(f"{step.label}: {exc.message} Retrying in {wait:.0f} s.", StepLog.Level.WARNING)
+            sleep(wait)
+            continue
+        except NotAllowed as exc:
+            raise StepFailed(exc.message) from None
+        except PanelError as exc:
+            raise StepFailed(f"{step.label}: {exc.message}") from None
+        if outcome == WAIT:
+            if op.state != State.WAITING:
+                _save(op, state=State.WAITING)
+            else:
+                _save(op)
+            sleep(poll)
+            continue
+        if outcome != DONE:  # a kind bug: never an unknown state
+            raise StepFailed(f"{step.label}: unexpected step answer {outcome!r}.")
+        index += 1
+        op.data["step_index"] = index
+        op.data.pop("step_started", None)
+        op.data.pop("retries", None)
+        _save(op, progress=max(op.progress, min(step.progress, 99)), state=State.RUNNING)
+
+
+def run(operation_id: int, *, task_id: str = "") -> str | None:
+    """The task body: claim, drive every remaining step, end. Returns the end state (None: skipped)."""
+    from .kinds.registry import KINDS
+
+    delivery = uuid.uuid4().hex
+    op = _claim(operation_id, delivery, task_id)
+    if op is None:
+        return None
+    max_attempts = int(_setting("OPERATIONS_MAX_ATTEMPTS", 5))
+    if op.attempts > max_attempts:
+        end(
+            op,
+            State.FAILED,
+            error=f"Stopped: the task was delivered {op.attempts} times (limit {max_attempts}); "
+            "a worker keeps dying while running it.",
+            lease=delivery,
+        )
+        return op.state
+    kind = KINDS.get(op.kind)
+    try:
+        if kind is None:
+            raise StepFailed(f"Unknown kind of operation “{op.kind}”.")
+        ctx = Context(op=op, actor=rebuild_actor(op, kind.action), delivery=delivery)
+        token = execution.OPERATION_URL.set(op.get_absolute_url())
+        try:
+            _drive(op, kind.steps, ctx)
+        finally:
+            execution.OPERATION_URL.reset(token)
+    except LeaseLost:
+        logger.warning("operations.lease_lost", extra={"operation": op.pk})
+        return None
+    except Cancelled:
+        end(op, State.CANCELLED, error="Cancelled before VPSBG was asked to change anything.", lease=delivery)
+        return op.state
+    except StepFailed as exc:
+        end(op, State.FAILED, error=exc.message, lease=delivery)
+        return op.state
+    except Exception as exc:  # a bug: still an end state, with a message a person can act on
+        logger.exception("operations.crashed", extra={"operation": op.pk})
+        end(op, State.FAILED, error=f"Internal error ({type(exc).__name__}); see the worker log.", lease=delivery)
+        return op.state
+    end(op, State.SUCCEEDED, lease=delivery)
+    return op.state
