@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI / Redoc assets served locally (no CDN)
     "django_filters",
     "django_htmx",
     "django_otp",
@@ -70,6 +71,9 @@ INSTALLED_APPS = [
     "panel.accounts",
     "panel.vault",
     "panel.audit",
+    "panel.operations",
+    "panel.api",
+    "panel.web",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +233,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # One error body for the whole API: {"error": {"code", "message", "fields"}}.
     "EXCEPTION_HANDLER": "panel.core.api_errors.exception_handler",
+    # The panel API (panel/api) authenticates panel API tokens only; see the `# --- api ---` block.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["panel.api.authentication.PanelTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["panel.api.permissions.TokenPermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["panel.api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "panel.api.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {"TITLE": "VPSBG Panel API", "VERSION": "1"}
 
@@ -309,3 +324,48 @@ OTP_TOTP_THROTTLE_FACTOR = 1  # each wrong code doubles the wait before the next
 OTP_STATIC_THROTTLE_FACTOR = 1
 ACCOUNTS_INVITATION_TTL_HOURS = env.int("ACCOUNTS_INVITATION_TTL_HOURS", default=72)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)  # seconds a reset link works
+
+# --- api ---
+# Requests per minute (or "N/second|minute|hour|day") one panel API token may make.
+PANEL_API_THROTTLE_RATE = env.str("PANEL_API_THROTTLE_RATE", default="600/minute")
+# Hours an Idempotency-Key is remembered (same key + same body = the stored answer).
+PANEL_API_IDEMPOTENCY_HOURS = env.int("PANEL_API_IDEMPOTENCY_HOURS", default=24)
+SPECTACULAR_SETTINGS.update(
+    {
+        "DESCRIPTION": (
+            "The panel's REST API: the same powers as the browser, under the same rules. Authenticate "
+            "with a panel API token (`Authorization: Bearer vpp_...`) created on Team → API tokens."
+        ),
+        "OAS_VERSION": "3.1.0",
+        "SERVE_INCLUDE_SCHEMA": False,
+        "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+        "SERVE_AUTHENTICATION": [],
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        "COMPONENT_SPLIT_REQUEST": True,
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "panel.api.schema.add_result_components",
+        ],
+    }
+)
+
+# --- operations ---
+# Long VPSBG actions run on the `operations` queue (panel/operations/runner.py).
+OPERATIONS_POLL_SECONDS = env.float("OPERATIONS_POLL_SECONDS", default=5.0)  # between VPSBG state reads
+OPERATIONS_STEP_DEADLINE = env.int("OPERATIONS_STEP_DEADLINE", default=60 * 60)  # a step failing after, s
+OPERATIONS_MAX_RETRIES = env.int("OPERATIONS_MAX_RETRIES", default=8)  # transient upstream errors per step
+OPERATIONS_RETRY_BASE = env.float("OPERATIONS_RETRY_BASE", default=2.0)  # backoff 2, 4, 8... s (cap 60)
+OPERATIONS_RETRY_CAP = 60.0
+OPERATIONS_MAX_ATTEMPTS = env.int("OPERATIONS_MAX_ATTEMPTS", default=5)  # deliveries before failing
+OPERATIONS_LEASE_SECONDS = env.int("OPERATIONS_LEASE_SECONDS", default=120)  # a silent delivery is dead
+OPERATIONS_STUCK_AFTER = env.int("OPERATIONS_STUCK_AFTER", default=300)  # sweep resumes after, seconds
+OPERATIONS_SWEEP_INTERVAL = env.int("OPERATIONS_SWEEP_INTERVAL", default=60)  # seconds between sweeps
+OPERATIONS_NOTIFY_EMAIL = env.bool("OPERATIONS_NOTIFY_EMAIL", default=False)  # e-mail the actor the result
+CELERY_BEAT_SCHEDULE["operations-sweep-stuck"] = {
+    "task": "panel.operations.tasks.sweep_stuck",
+    "schedule": float(OPERATIONS_SWEEP_INTERVAL),
+    "options": {"expires": float(OPERATIONS_SWEEP_INTERVAL), "queue": "default"},
+}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("panel.operations.context_processors.notifications")

@@ -14,6 +14,10 @@ urlpatterns = [
     path("audit/", include("panel.audit.urls")),
     path("", include("panel.accounts.urls")),
     path("team/tokens/", include("panel.vault.urls")),
+    path("team/api-tokens/", include("panel.api.urls_web")),
+    path("api/", include("panel.api.urls")),
+    path("operations/", include("panel.operations.urls")),
+    path("", include("panel.web.urls")),
 ]
 
 # Friendly error pages (templates/errors/error.html); JSON under /api/. Never a stack trace.

@@ -63,6 +63,24 @@ def _audit_event(team: Team) -> dict[str, Any]:
     return {"pk": record(team=team, operation_id="servers_restart", outcome="ok").pk}
 
 
+def _server_of_team(team: Team) -> dict[str, Any]:
+    """A server reference in one of `team`'s VPSBG accounts (the account comes from its token)."""
+    from panel.vault.models import ApiToken
+
+    _api_token(team)
+    ApiToken.objects.filter(team=team).update(account_id=f"acct-{team.pk}@example")
+    return {"server": f"acct-{team.pk}@example:1"}
+
+
+def _operation(team: Team) -> dict[str, Any]:
+    from panel.operations.models import Operation
+
+    op = Operation.objects.create(
+        team=team, kind="reinstall", state="succeeded", target_type="server", target_id="acct@example:1"
+    )
+    return {"pk": op.pk}
+
+
 URLS: dict[str, tuple[str, str | None, KwargsBuilder]] = {
     # --- core ---
     "home": ("GET", None, no_kwargs),
@@ -103,7 +121,46 @@ URLS: dict[str, tuple[str, str | None, KwargsBuilder]] = {
     "audit:detail": ("GET", "audit.read", _audit_event),
     "audit:export_csv": ("GET", "audit.read", no_kwargs),
     "audit:export_json": ("GET", "audit.read", no_kwargs),
+    # --- operations (panel/operations/urls.py; htmx polling and cancel: tests/operations/test_views.py) ---
+    "operations:list": ("GET", "operations.view", no_kwargs),
+    "operations:detail": ("GET", "operations.view", _operation),
+    "operations:cancel": ("POST", "operations.view", _operation),
+    "operations:server_progress": ("GET", "operations.view", _server_of_team),
 }
 
 # URL name prefixes the matrix does not cover (Django admin, static files, health, API schema).
 EXCLUDED_PREFIXES = ("admin:", "healthz", "livez", "schema", "api:schema", "api-schema", "static")
+
+
+# --- web: dashboard and servers (panel/web/urls.py; behaviour: tests/web/) ---
+MATRIX_ACCOUNT = "matrix@vpsbg.example"
+
+
+def _server_ref(team: Team) -> dict[str, Any]:
+    """A server of an account `team` holds a token for (VPSBG is unreachable in the matrix: the
+    pages show their friendly upstream message; another team's member gets 404)."""
+    from panel.vault.models import ApiToken, TokenScope, TokenStatus
+
+    if not ApiToken.objects.filter(team=team, account_id=MATRIX_ACCOUNT).exists():
+        token = ApiToken(team=team, name="matrix account token", scope=TokenScope.READ_WRITE,
+                         account_id=MATRIX_ACCOUNT, account_label="Matrix", status=TokenStatus.OK)
+        token.set_secret("matrix-account-secret-0000")
+        token.save()
+    return {"ref": f"{MATRIX_ACCOUNT}:2864"}
+
+
+URLS.update({
+    "web:dashboard": ("GET", "team.view", no_kwargs),
+    "web:servers": ("GET", "servers_list", no_kwargs),
+    "web:server_detail": ("GET", "servers_get", _server_ref),
+    "web:server_start": ("POST", "servers_start", _server_ref),
+    "web:server_restart": ("POST", "servers_restart", _server_ref),
+    "web:server_stop": ("POST", "servers_stop", _server_ref),
+    "web:server_power_off": ("POST", "servers_power_off", _server_ref),
+    "web:server_hostname": ("POST", "servers_update_hostname", _server_ref),
+    "web:server_reverse_dns": ("POST", "ip_addresses_update", _server_ref),
+    "web:server_isos": ("POST", "servers_modify_isos", _server_ref),
+    "web:server_ssh_keys": ("POST", "servers_update_ssh_keys", _server_ref),
+    "web:server_metrics": ("GET", "servers_metrics", _server_ref),
+    "web:server_bandwidth": ("GET", "servers_bandwidth", _server_ref),
+})

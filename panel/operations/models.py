@@ -49,7 +49,7 @@ class Operation(models.Model):
     step = models.CharField(max_length=255, blank=True)  # the current step, in words
     data = models.JSONField(default=dict, blank=True)  # what the steps learned (order ids...)
     attempts = models.PositiveIntegerField(default=0)  # task deliveries that ran it
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True, default="")
     task_id = models.CharField(max_length=255, blank=True)
     lease = models.CharField(max_length=64, blank=True)  # the delivery now driving it
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -65,13 +65,16 @@ class Operation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["team", "idempotency_key"],
-                condition=models.Q(idempotency_key__isnull=False),
+                condition=~models.Q(idempotency_key=""),
                 name="operations_unique_idempotency_key",
             )
         ]
 
     def __str__(self) -> str:
         return f"operation {self.pk} ({self.kind})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("operations:detail", kwargs={"pk": self.pk})
 
     @property
     def is_active(self) -> bool:
@@ -87,9 +90,6 @@ class Operation(models.Model):
 
         kind = registry.KINDS.get(self.kind)
         return kind.label if kind else self.kind
-
-    def get_absolute_url(self) -> str:
-        return reverse("operations:detail", kwargs={"pk": self.pk})
 
 
 class StepLog(models.Model):
@@ -108,6 +108,9 @@ class StepLog(models.Model):
     class Meta:
         ordering = ("at", "pk")
 
+    def __str__(self) -> str:
+        return f"{self.at:%H:%M:%S} {self.message}"
+
 
 class OperationLock(models.Model):
     """An active operation's claim on one object (`server:<account>:<id>`, `order:<account>:<id>`)."""
@@ -115,6 +118,9 @@ class OperationLock(models.Model):
     key = models.CharField(max_length=320, unique=True)
     operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="locks")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} held by operation {self.operation_id}"
 
 
 class StepMark(models.Model):
@@ -126,7 +132,12 @@ class StepMark(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["operation", "step"], name="operations_one_mark_per_step")]
+        constraints = [
+            models.UniqueConstraint(fields=["operation", "step"], name="operations_one_mark_per_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} of operation {self.operation_id}"
 
 
 class PaymentAttempt(models.Model):
@@ -144,8 +155,13 @@ class PaymentAttempt(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account_id", "order_id"], name="operations_one_payment_per_order")
+            models.UniqueConstraint(
+                fields=["account_id", "order_id"], name="operations_one_payment_per_order"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"payment of order {self.order_id} ({self.outcome})"
 
 
 class Notification(models.Model):
@@ -161,6 +177,9 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class TeamWebhook(models.Model):

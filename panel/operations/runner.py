@@ -95,8 +95,9 @@ def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 
-# Module-level so tests run with no real sleeping.
+# Module-level so tests run with no real sleeping (and step deadlines follow the same fake time).
 sleep: Callable[[float], None] = time.sleep
+clock: Callable[[], float] = time.time
 
 
 @dataclass
@@ -236,9 +237,9 @@ def _save(op: Operation, **changes: Any) -> None:
         setattr(op, name, value)
     op.heartbeat_at = timezone.now()
     fields = ["heartbeat_at", "data", *changes]
-    updated = Operation.objects.filter(pk=op.pk, lease=op.lease, state__in=[State.RUNNING, State.WAITING]).update(
-        **{name: getattr(op, name) for name in fields}
-    )
+    updated = Operation.objects.filter(
+        pk=op.pk, lease=op.lease, state__in=[State.RUNNING, State.WAITING]
+    ).update(**{name: getattr(op, name) for name in fields})
     if not updated:
         raise LeaseLost()
 
@@ -289,7 +290,9 @@ def rebuild_actor(op: Operation, action: str) -> Actor:
     """The member who started the operation, re-checked now (a demoted member is refused)."""
     if op.actor_id is None:
         raise StepFailed("The member who started this operation no longer exists.")
-    membership = Membership.objects.select_related("team", "user").filter(team=op.team, user_id=op.actor_id).first()
+    membership = (
+        Membership.objects.select_related("team", "user").filter(team=op.team, user_id=op.actor_id).first()
+    )
     if membership is None:
         raise StepFailed(f"{op.actor_name or 'The member'} is no longer a member of team {op.team}; stopped.")
     try:
@@ -317,7 +320,7 @@ def _deadline_passed(op: Operation, step: Step) -> bool:
     if not started:
         return False
     limit = step.deadline if step.deadline is not None else float(_setting("OPERATIONS_STEP_DEADLINE", 1800))
-    return time.time() - float(started) > limit
+    return clock() - float(started) > limit
 
 
 def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> None:
@@ -327,7 +330,7 @@ def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> None:
     while index < len(steps):
         step = steps[index]
         if "step_started" not in op.data:
-            op.data["step_started"] = time.time()
+            op.data["step_started"] = clock()
             op.data["retries"] = 0
             _save(op, step=step.label, state=State.RUNNING)
             ctx.log(f"{step.label}…")
@@ -407,7 +410,12 @@ def run(operation_id: int, *, task_id: str = "") -> str | None:
         return op.state
     except Exception as exc:  # a bug: still an end state, with a message a person can act on
         logger.exception("operations.crashed", extra={"operation": op.pk})
-        end(op, State.FAILED, error=f"Internal error ({type(exc).__name__}); see the worker log.", lease=delivery)
+        end(
+            op,
+            State.FAILED,
+            error=f"Internal error ({type(exc).__name__}); see the worker log.",
+            lease=delivery,
+        )
         return op.state
     end(op, State.SUCCEEDED, lease=delivery)
     return op.state

@@ -37,7 +37,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from vpsbg_api.results import Page
 
-__all__ = ["MISS", "bump", "clear_local", "get", "key_for", "set", "ttl"]
+__all__ = ["MISS", "bump", "clear_local", "get", "key_for", "set", "set_many", "ttl"]
 
 PREFIX = "svc:v1"
 MISS = object()
@@ -143,6 +143,17 @@ def set(key: str, value: Any) -> None:
         return
     cache.set(key, _encode(value), seconds)
     _remember(key, value, time.monotonic() + seconds)
+
+
+def set_many(values: dict[str, Any]) -> None:
+    """`set` for several reads in one write to the shared cache (one Redis round trip)."""
+    seconds = ttl()
+    if seconds <= 0 or not values:
+        return
+    cache.set_many({key: _encode(value) for key, value in values.items()}, seconds)
+    expires = time.monotonic() + seconds
+    for key, value in values.items():
+        _remember(key, value, expires)
 
 
 def _incr(key: str) -> None:

@@ -24,6 +24,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,10 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+# The page of the long operation on whose behalf calls are made (set by panel.operations.runner),
+# so each audit event links to it.
+OPERATION_URL: ContextVar[str] = ContextVar("operation_url", default="")
 
 # Reads that reveal a secret or a document: audited, never cached.
 AUDITED_READS: frozenset[str] = frozenset(
@@ -293,6 +298,7 @@ def _audit(
             upstream_message=upstream.message if upstream is not None else "",
             request=actor.request,
             reason=why,
+            operation_url=OPERATION_URL.get(),
         )
 
 

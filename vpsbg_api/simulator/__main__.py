@@ -53,6 +53,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SPEC",
         help="fault, e.g. operation=servers_get,status=503,rate=0.5 (repeatable)",
     )
+    parser.add_argument(
+        "--cache-renders",
+        action="store_true",
+        help="keep the encoded JSON of listed servers until the next write (benchmarks)",
+    )
+    parser.add_argument(
+        "--reuse-port",
+        action="store_true",
+        help="let several simulator processes share --port (each with its own copy of the state: "
+        "read-only loads such as benchmarks)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser
 
@@ -76,8 +87,9 @@ def main(argv: list[str] | None = None) -> int:
             state_file=args.state,
             servers=args.servers,
             faults=args.fault,
+            cache_renders=args.cache_renders,
         )
-        base_url = sim.start(args.host, args.port)
+        base_url = sim.start(args.host, args.port, reuse_port=args.reuse_port)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

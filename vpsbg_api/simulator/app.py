@@ -15,6 +15,7 @@ import logging
 import socket
 import threading
 import time
+from collections import Counter
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 from . import handlers as _handlers  # noqa: F401  (registers every handler)
 from .clock import Clock
 from .context import HANDLERS, Ctx, Reply, Upload
+from .encoding import RenderCache, encode_json
 from .errors import ApiError
 from .faults import Faults
 from .ratelimit import RateLimiter
@@ -53,6 +55,8 @@ class Simulator:
     account belong to the first account. ``seed`` is ``"demo"`` (the documented demo data) or
     ``"empty"`` (one account, no resources). ``servers=N`` adds N extra servers to the first
     account (benchmarks). ``action_seconds`` is how long deploy/reinstall/... keep a server locked.
+    ``cache_renders=True`` keeps the encoded JSON of listed servers between requests (see
+    ``encoding.RenderCache``: only for a state changed through the API, as in benchmarks).
     """
 
     def __init__(
@@ -67,13 +71,17 @@ class Simulator:
         clock: Clock | None = None,
         faults: list[str] | None = None,
         balance: float | None = None,
+        cache_renders: bool = False,
     ) -> None:
         self.clock = clock or Clock()
         self.action_seconds = float(action_seconds)
         self.power_seconds = float(power_seconds if power_seconds is not None else action_seconds)
         self.state_file = state_file
         self.lock = threading.RLock()
+        self.render_cache: RenderCache | None = RenderCache() if cache_renders else None
         self.faults = Faults()
+        # Accepted calls per operationId (the handler ran without an error): tests count side effects.
+        self.calls: Counter[str] = Counter()
         for spec in faults or []:
             self.faults.add_spec(spec)
         self.rate_limiter = RateLimiter(rate_limit, self.clock.now)
@@ -109,9 +117,16 @@ class Simulator:
         return self.state.data["tokens"]
 
     # ---- lifecycle -------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+    def start(self, host: str = "127.0.0.1", port: int = 0, *, reuse_port: bool = False) -> str:
+        """Serve on a thread; `reuse_port` lets several processes share the port (SO_REUSEPORT).
+
+        With a shared port the kernel spreads connections over the processes, like pre-forked
+        workers; each process keeps its own copy of the state, so that is for read-only loads
+        (benchmarks), not for a world that changes.
+        """
         handler = type("BoundHandler", (RequestHandler,), {"sim": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
+        server_class = _SharedPortServer if reuse_port else ThreadingHTTPServer
+        self._server = server_class((host, port), handler)
         self._server.daemon_threads = True
         self._server.block_on_close = False
         real_host, real_port = str(self._server.server_address[0]), int(self._server.server_address[1])
@@ -150,11 +165,16 @@ class Simulator:
         if handler is None:  # pragma: no cover - guarded by a test
             raise ApiError(501, f"{ctx.op.operation_id} is not implemented by the simulator.")
         result = handler(ctx)
+        self.calls[ctx.op.operation_id] += 1
         if isinstance(result, Reply):
             return result
         if result is None:
             return Reply(204)
         return Reply(int(ctx.op.success_status) if ctx.op.success_status.isdigit() else 200, result)
+
+
+class _SharedPortServer(ThreadingHTTPServer):
+    allow_reuse_port = True
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -190,7 +210,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         elif isinstance(reply.body, bytes | bytearray):
             payload = bytes(reply.body)
         else:
-            payload = json.dumps(reply.body, separators=(",", ":")).encode()
+            payload = encode_json(reply.body)
         self.send_response(reply.status)
         if payload:
             self.send_header("Content-Type", reply.content_type)
@@ -277,7 +297,11 @@ class RequestHandler(BaseHTTPRequestHandler):
                 request_path=api_path,
             )
             with sim.lock:
-                reply = sim.call(ctx)
+                try:
+                    reply = sim.call(ctx)
+                finally:
+                    if method != "GET":  # even a refused write may have changed something
+                        sim.state.generation += 1
                 if method != "GET" and sim.state_file and reply.status < 400:
                     sim.state.save(sim.state_file)
         except ApiError as err:

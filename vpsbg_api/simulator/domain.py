@@ -72,6 +72,7 @@ def settle_server(state: State, server: dict[str, Any], now: float) -> None:
     for effect in pending["effects"]:
         apply_effect(state, effect, pending["until"])
     state.dirty = True
+    state.generation += 1
 
 
 def apply_effect(state: State, effect: dict[str, Any], when: float) -> None:

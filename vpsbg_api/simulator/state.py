@@ -52,6 +52,9 @@ class State:
         for name in COLLECTIONS:
             self.data.setdefault(name, {})
         self.dirty = False
+        # Bumped by every write over HTTP and every completed long action: the opt-in render cache
+        # (encoding.RenderCache) is valid for one generation only.
+        self.generation = 0
 
     # ---- ids and collections -------------------------------------------------------
     def next_id(self, kind: str, start: int = 1000) -> int:

@@ -23,6 +23,7 @@ from ..domain import (
     start_action,
     unit,
 )
+from ..encoding import splice_data
 from ..errors import ApiError, invalid, not_found
 from ..state import money
 from ..validation import raise_validation
@@ -97,7 +98,11 @@ def servers_list(ctx: Ctx) -> Any:
         result.sort(key=lambda s: s["expiry_at"], reverse=by_expiry == "desc")
     if by_created:
         result.sort(key=lambda s: s["created_at"], reverse=by_created == "desc")
-    return paginate(ctx, result, lambda s: render_server(ctx.state, s, ctx.now))
+    cache = ctx.sim.render_cache
+    if cache is None:
+        return paginate(ctx, result, lambda s: render_server(ctx.state, s, ctx.now))
+    body = paginate(ctx, result)
+    return Reply(200, splice_data(body, [cache.server(ctx.state, s, ctx.now) for s in body["data"]]))
 
 
 @handles("servers_get")

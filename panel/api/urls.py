@@ -1,0 +1,56 @@
+"""`/api/`: the schema, its documentation page, and `/api/v1/...` (namespace `api`).
+
+The per-service endpoints are generated from the service registry (`endpoints.routes()`); the
+rest are the panel's own objects. Object references in paths are `"<account id>:<id>"`.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.urls import path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from .endpoints import REF_PATTERN, routes
+from .views import panel as panel_views
+from .views.service import view_for
+
+app_name = "api"
+
+
+class RefConverter:
+    regex = REF_PATTERN
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: object) -> str:
+        return str(value)
+
+
+register_converter(RefConverter, "ref")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="schema-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="schema-redoc"),
+    path("v1/me", panel_views.MeView.as_view(), name="me"),
+    path("v1/team/members", panel_views.MemberListView.as_view(), name="members"),
+    path("v1/team/servers", panel_views.TeamServersView.as_view(), name="team_servers"),
+    path("v1/team/balances", panel_views.TeamBalancesView.as_view(), name="team_balances"),
+    path("v1/audit", panel_views.AuditListView.as_view(), name="audit"),
+    path("v1/audit/<int:pk>", panel_views.AuditDetailView.as_view(), name="audit_detail"),
+    path("v1/api-tokens", panel_views.ApiTokenListView.as_view(), name="api_tokens"),
+    path("v1/api-tokens/<int:pk>/revoke", panel_views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
+]
+
+if apps.is_installed("panel.operations"):
+    from .views import operations as operation_views
+
+    urlpatterns += [
+        path("v1/operations", operation_views.OperationListView.as_view(), name="operations"),
+        path("v1/operations/<int:pk>", operation_views.OperationDetailView.as_view(), name="operation_detail"),
+    ]
+
+for route, by_method in routes():
+    first = min(by_method.values(), key=lambda e: (e.method != "GET", e.operation_id))
+    urlpatterns.append(path(f"v1/{route}", view_for(by_method).as_view(), name=first.operation_id))

@@ -1,0 +1,20 @@
+"""What every panel API view shares: token authentication, the read-only rule, the throttle."""
+
+from __future__ import annotations
+
+from rest_framework.views import APIView
+
+from panel.api import schema  # noqa: F401 - registers the token scheme with drf-spectacular
+from panel.api.authentication import PanelTokenAuthentication
+from panel.api.errors import exception_handler
+from panel.api.permissions import TokenPermission
+from panel.api.throttling import TokenRateThrottle
+
+
+class PanelAPIView(APIView):
+    authentication_classes = [PanelTokenAuthentication]
+    permission_classes = [TokenPermission]
+    throttle_classes = [TokenRateThrottle]
+
+    def get_exception_handler(self):  # noqa: ANN201
+        return exception_handler

@@ -1,0 +1,78 @@
+"""Team → API tokens: a member creates tokens for themselves and revokes them; admins (members.manage)
+see and may revoke every token of the team. The plaintext is shown once, on the page answering
+the creation, and never again (only its prefix)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from panel.accounts.decorators import team_permission_required
+from panel.accounts.permissions import can
+from panel.core.errors import InvalidInput
+from panel.services.context import Actor
+
+from .forms import CreateTokenForm
+from .models import PanelApiToken
+from .tokens import create_token, revoke
+
+
+def _visible(request: HttpRequest):  # noqa: ANN202
+    membership = request.membership  # type: ignore[attr-defined]
+    tokens = PanelApiToken.objects.filter(membership__team=membership.team).select_related("membership__user")
+    if not can(membership, "members.manage"):
+        tokens = tokens.filter(membership=membership)
+    return tokens
+
+
+@team_permission_required("team.view")
+@require_http_methods(["GET", "HEAD", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = CreateTokenForm(request.POST or None)
+    created = plaintext = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created, plaintext = create_token(
+                    actor=Actor(membership, request=request),
+                    label=form.cleaned_data["label"],
+                    read_only=form.cleaned_data["read_only"],
+                    expires_at=form.expires_at(),
+                    allowed_ips=form.cleaned_data["allowed_ips"],
+                )
+            except InvalidInput as exc:
+                form.add_error(None, exc.message)
+        if created is None:
+            status = 422
+        else:
+            form = CreateTokenForm()
+    response = render(
+        request,
+        "api/token_list.html",
+        {
+            "form": form,
+            "tokens": list(_visible(request)),
+            "created": created,
+            "plaintext": plaintext,
+            "sees_all": can(membership, "members.manage"),
+        },
+        status=status,
+    )
+    if plaintext:
+        response["Cache-Control"] = "no-store"  # the secret must not stay in a cache
+    return response
+
+
+@team_permission_required("team.view")
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(_visible(request), pk=pk)
+    if token.membership.team_id != request.membership.team_id:  # type: ignore[attr-defined]
+        raise Http404
+    revoke(token, actor=Actor(request.membership, request=request))  # type: ignore[attr-defined]
+    messages.success(request, f"API token “{token.label}” revoked: it no longer works.")
+    return redirect("api_tokens:list")

@@ -1,0 +1,118 @@
+"""Deploy new servers: order once, pay when the balance did not cover it, wait until active."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from panel.core.errors import InvalidInput
+from panel.services import servers
+from panel.services.context import ServerRef
+
+from ..runner import DONE, WAIT, Context, Step, StepFailed
+from .common import (
+    account_of,
+    fresh_order,
+    fresh_server,
+    int_list,
+    order_step,
+    password,
+    pay_step,
+    positive_int,
+    text,
+)
+from .registry import Kind, Prepared
+
+OPTIONAL_INTS = ("snapshot_id", "backup_id", "extra_ipv4", "extra_ipv4_ddos", "extra_ipv6")
+
+
+def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
+    account = account_of(actor, params)
+    names = params.get("name")
+    names = [names] if isinstance(names, str) else list(names or [])
+    if not names or len(names) > 10 or not all(isinstance(n, str) and n.strip() for n in names):
+        raise InvalidInput("Name one to ten servers.", fields={"name": "One to ten host names."})
+    values: dict[str, Any] = {
+        "name": [n.strip() for n in names] if len(names) > 1 else names[0].strip(),
+        "plan": text(params, "plan", max_length=100),
+        "billing_cycle": positive_int(params, "billing_cycle"),
+        "image_id": positive_int(params, "image_id", required=False),
+        "ssh_keys": int_list(params, "ssh_keys", required=False),
+        "backups": bool(params.get("backups")) or None,
+    }
+    for name in OPTIONAL_INTS:
+        values[name] = positive_int(params, name, required=False)
+    if not any(values[k] for k in ("image_id", "snapshot_id", "backup_id")):
+        raise InvalidInput("Choose an image, a snapshot or a backup.", fields={"image_id": "Required."})
+    label = names[0] if len(names) == 1 else f"{len(names)} servers"
+    return Prepared(
+        account_id=account,
+        target_type="account",
+        target_id=account,
+        target_label=f"new server {label}",
+        params={**values, "account": account},
+        secret=password(params, required=False),
+    )
+
+
+def _order(ctx: Context) -> Any:
+    p = ctx.params
+    return servers.servers_deploy(
+        actor=ctx.actor,
+        name=p["name"],
+        plan=p["plan"],
+        billing_cycle=p["billing_cycle"],
+        image_id=p.get("image_id"),
+        snapshot_id=p.get("snapshot_id"),
+        backup_id=p.get("backup_id"),
+        password=ctx.secret().get("password"),
+        ssh_keys=p.get("ssh_keys") or None,
+        backups=p.get("backups"),
+        extra_ipv4=p.get("extra_ipv4"),
+        extra_ipv4_ddos=p.get("extra_ipv4_ddos"),
+        extra_ipv6=p.get("extra_ipv6"),
+        account=ctx.op.account_id,
+    )
+
+
+def _servers_of_order(ctx: Context) -> str:
+    ids: list[int] = []
+    for ref in ctx.data.get("orders", []):
+        order = fresh_order(ctx, ref)
+        if order.status == "processing" or order.status == "awaiting_payment":
+            return WAIT
+        if order.status != "paid":
+            raise StepFailed(f"Order {order.id} is {order.status}.")
+        lines = [s for s in order.services or [] if s.service_type == "server"]
+        if any(s.service_id is None for s in lines):
+            return WAIT
+        ids += [s.service_id for s in lines if s.service_id is not None]
+    if not ids:
+        raise StepFailed("VPSBG's order names no new server.")
+    ctx.data["servers"] = [f"{ctx.op.account_id}:{i}" for i in ids]
+    ctx.log(f"VPSBG is setting up server(s) {', '.join(map(str, ids))}.")
+    return DONE
+
+
+def _active(ctx: Context) -> str:
+    for ref in ctx.data.get("servers", []):
+        account, _, sid = ref.rpartition(":")
+        server = fresh_server(ctx, ServerRef(account, sid))
+        if server.locked or server.status == "processing":
+            return WAIT
+        if server.status != "active":
+            raise StepFailed(f"Server {sid} is {server.status} after the deploy.")
+    return DONE
+
+
+KIND = Kind(
+    name="deploy",
+    label="Deploy server",
+    action="servers_deploy",
+    steps=(
+        order_step("order", "Ordering the server", "new-service", _order, progress=15),
+        pay_step(progress=35),
+        Step("provision", "Waiting for VPSBG to create the server", _servers_of_order, progress=50),
+        Step("wait", "Installing (waiting for VPSBG)", _active, progress=95),
+    ),
+    prepare=prepare,
+)

@@ -1,0 +1,101 @@
+"""Buy floating IPs: purchase once, pay the order when it awaits payment, wait until active."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from panel.core.errors import InvalidInput
+from panel.services import network
+from panel.services.context import parse_server_ref
+
+from ..models import StepMark
+from ..runner import DONE, WAIT, Context, Step, StepFailed
+from .common import account_of, fresh_floating_ips, pay_step, positive_int, recent_order
+from .registry import Kind, Prepared
+
+ORDER_TYPE = "new-floating-ip"
+
+
+def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
+    counts = {}
+    for name in ("ipv4", "ipv4_ddos", "ipv6"):
+        value = params.get(name) or 0
+        counts[name] = positive_int({name: value}, name, required=False) if value else 0
+        if counts[name] and counts[name] > 16:
+            raise InvalidInput(f"At most 16 {name} addresses at once.", fields={name: "At most 16."})
+    if not sum(counts.values()):
+        raise InvalidInput("Buy at least one IP address.", fields={"ipv4": "At least one."})
+    server = parse_server_ref(params["server"]) if params.get("server") else None
+    account = account_of(actor, {"account": server.account_id if server else params.get("account")})
+    return Prepared(
+        account_id=account,
+        target_type="server" if server else "account",
+        target_id=str(server) if server else account,
+        target_label=f"server {server.id}" if server else account,
+        params={
+            **counts,
+            "billing_cycle": positive_int(params, "billing_cycle", required=False) or 1,
+            "server": str(server) if server else None,
+        },
+        locks=[f"server:{server}"] if server else [],
+    )
+
+
+def _purchase(ctx: Context) -> str:
+    account = ctx.op.account_id
+
+    def verify() -> bool:
+        mark = StepMark.objects.filter(operation=ctx.op, step="purchase").first()
+        since = mark.at.replace(microsecond=0) if mark else None
+        return since is not None and recent_order(ctx, account, ORDER_TYPE, since) is not None
+
+    result = ctx.once(
+        "purchase",
+        lambda: network.floating_ips_purchase(
+            actor=ctx.actor,
+            billing_cycle=ctx.params["billing_cycle"],
+            ipv4=ctx.params.get("ipv4") or None,
+            ipv4_ddos=ctx.params.get("ipv4_ddos") or None,
+            ipv6=ctx.params.get("ipv6") or None,
+            server=ctx.params.get("server"),
+            account=None if ctx.params.get("server") else account,
+        ),
+        verify,
+    )
+    if result is not None:
+        ctx.data["floating_ips"] = [f.id for f in result if getattr(f, "id", None) is not None]
+        ctx.log(f"VPSBG created floating IPs {', '.join(map(str, ctx.data['floating_ips']))}.")
+    mark = StepMark.objects.get(operation=ctx.op, step="purchase")
+    order_id = recent_order(ctx, account, ORDER_TYPE, mark.at.replace(microsecond=0))
+    if order_id is not None:
+        ctx.data["orders"] = [f"{account}:{order_id}"]
+    return DONE
+
+
+def _active(ctx: Context) -> str:
+    wanted = ctx.data.get("floating_ips") or []
+    if not wanted:
+        return DONE
+    found = fresh_floating_ips(ctx, ctx.op.account_id)
+    for fid in wanted:
+        fip = found.get(fid)
+        if fip is None:
+            raise StepFailed(f"Floating IP {fid} is not listed by VPSBG.")
+        if fip.status == "pending" or fip.locked:
+            return WAIT
+        if fip.status != "active":
+            raise StepFailed(f"Floating IP {fid} is {fip.status}.")
+    return DONE
+
+
+KIND = Kind(
+    name="floating_ip_purchase",
+    label="Buy floating IPs",
+    action="floating_ips_purchase",
+    steps=(
+        Step("purchase", "Ordering the floating IPs", _purchase, progress=30, point_of_no_return=True),
+        pay_step(progress=60),
+        Step("wait", "Activating the floating IPs", _active, progress=95),
+    ),
+    prepare=prepare,
+)

@@ -1,0 +1,43 @@
+"""Change a server's root password and reboot it. The password is stored only encrypted, and
+only until the operation ends; the task gets the operation id, never the password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from panel.services import servers
+
+from ..runner import DONE, Context, Step
+from .common import fresh_server, password, server_ready_step, server_ref, server_target, wait_server_step
+from .registry import Kind, Prepared
+
+
+def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
+    _, prepared = server_target(actor, params)
+    prepared.secret = password(params, required=True)
+    return prepared
+
+
+def _change(ctx: Context) -> str:
+    ctx.once(
+        "password",
+        lambda: servers.servers_change_password(
+            actor=ctx.actor, server=server_ref(ctx), password=ctx.secret()["password"], reboot=True
+        ),
+        # Setting the same password twice is harmless; the reboot shows as a locked server.
+        lambda: bool(fresh_server(ctx).locked),
+    )
+    return DONE
+
+
+KIND = Kind(
+    name="password",
+    label="Change password and reboot",
+    action="servers_change_password",
+    steps=(
+        server_ready_step(),
+        Step("password", "Setting the new password", _change, progress=30, point_of_no_return=True),
+        wait_server_step("Rebooting (waiting for VPSBG)"),
+    ),
+    prepare=prepare,
+)

@@ -1,0 +1,63 @@
+"""Pay one or several orders of one account from its balance, each at most once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from panel.core.errors import InvalidInput
+from panel.services.context import parse_ref
+
+from ..runner import DONE, WAIT, Context, Step, StepFailed
+from .common import account_of, fresh_order, pay_step
+from .registry import Kind, Prepared
+
+
+def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
+    raw = params.get("orders")
+    if isinstance(raw, str):
+        raw = [raw]
+    if not raw or not isinstance(raw, list | tuple) or len(raw) > 50:
+        raise InvalidInput("Choose one to 50 orders to pay.", fields={"orders": "Choose at least one."})
+    refs = sorted({parse_ref(r, "order") for r in raw})
+    if len({r.account_id for r in refs}) != 1:
+        raise InvalidInput("Pay orders of one VPSBG account at a time.", fields={"orders": "One account."})
+    account = account_of(actor, {"account": refs[0].account_id})
+    single = len(refs) == 1
+    return Prepared(
+        account_id=account,
+        target_type="order" if single else "account",
+        target_id=str(refs[0]) if single else account,
+        target_label=f"order {refs[0].id}" if single else f"{len(refs)} orders",
+        params={"orders": [str(r) for r in refs]},
+        locks=[f"order:{r}" for r in refs],
+    )
+
+
+def _load(ctx: Context) -> str:
+    ctx.data["orders"] = list(ctx.params["orders"])
+    for ref in ctx.data["orders"]:
+        status = fresh_order(ctx, ref).status
+        if status not in ("awaiting_payment", "processing", "paid"):
+            raise StepFailed(f"Order {ref.rpartition(':')[2]} is {status}; it cannot be paid.")
+    return DONE
+
+
+def _confirm(ctx: Context) -> str:
+    for ref in ctx.data.get("orders", []):
+        status = fresh_order(ctx, ref).status
+        if status != "paid":
+            return WAIT
+    return DONE
+
+
+KIND = Kind(
+    name="pay_orders",
+    label="Pay orders",
+    action="orders_pay",
+    steps=(
+        Step("check", "Checking the orders", _load, progress=10),
+        pay_step(progress=80),
+        Step("confirm", "Confirming the payment", _confirm, progress=95),
+    ),
+    prepare=prepare,
+)

@@ -1,0 +1,63 @@
+"""Reinstall a server from an image (destructive: the reinstall call is made at most once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from panel.services import servers
+
+from ..runner import DONE, Context, Step
+from .common import (
+    fresh_server,
+    int_list,
+    password,
+    positive_int,
+    server_ready_step,
+    server_ref,
+    server_target,
+    wait_server_step,
+)
+from .registry import Kind, Prepared
+
+
+def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
+    _, prepared = server_target(actor, params)
+    prepared.params["image_id"] = positive_int(params, "image_id")
+    prepared.params["ssh_keys"] = int_list(params, "ssh_keys", required=False)
+    prepared.secret = password(params, required=False)
+    return prepared
+
+
+def _reinstall(ctx: Context) -> str:
+    def call() -> Any:
+        return servers.servers_reinstall(
+            actor=ctx.actor,
+            server=server_ref(ctx),
+            image_id=ctx.params["image_id"],
+            password=ctx.secret().get("password"),
+            ssh_keys=ctx.params.get("ssh_keys") or None,
+        )
+
+    def verify() -> bool:
+        # VPSBG locks the server while it reinstalls: locked means our call got through.
+        return bool(fresh_server(ctx).locked)
+
+    ctx.once("reinstall", call, verify)
+    return DONE
+
+
+def _installed(ctx: Context, server: Any) -> bool:
+    return server.server_image is None or server.server_image.id == ctx.params["image_id"]
+
+
+KIND = Kind(
+    name="reinstall",
+    label="Reinstall",
+    action="servers_reinstall",
+    steps=(
+        server_ready_step(),
+        Step("reinstall", "Asking VPSBG to reinstall", _reinstall, progress=20, point_of_no_return=True),
+        wait_server_step("Reinstalling (waiting for VPSBG)", done_when=_installed),
+    ),
+    prepare=prepare,
+)

@@ -1,0 +1,51 @@
+"""Restore a server from one of its snapshots or backups (destructive, at most once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from panel.core.errors import InvalidInput
+from panel.services import servers
+
+from ..runner import DONE, Context, Step
+from .common import fresh_server, positive_int, server_ready_step, server_ref, server_target, wait_server_step
+from .registry import Kind, Prepared
+
+
+def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
+    _, prepared = server_target(actor, params)
+    snapshot = positive_int(params, "snapshot_id", required=False)
+    backup = positive_int(params, "backup_id", required=False)
+    if (snapshot is None) == (backup is None):
+        raise InvalidInput(
+            "Choose one snapshot or one backup to restore.", fields={"snapshot_id": "Choose one."}
+        )
+    prepared.params.update(snapshot_id=snapshot, backup_id=backup)
+    return prepared
+
+
+def _restore(ctx: Context) -> str:
+    ctx.once(
+        "restore",
+        lambda: servers.servers_restore(
+            actor=ctx.actor,
+            server=server_ref(ctx),
+            snapshot_id=ctx.params.get("snapshot_id"),
+            backup_id=ctx.params.get("backup_id"),
+        ),
+        lambda: bool(fresh_server(ctx).locked),
+    )
+    return DONE
+
+
+KIND = Kind(
+    name="restore",
+    label="Restore from snapshot or backup",
+    action="servers_restore",
+    steps=(
+        server_ready_step(),
+        Step("restore", "Asking VPSBG to restore", _restore, progress=20, point_of_no_return=True),
+        wait_server_step("Restoring (waiting for VPSBG)"),
+    ),
+    prepare=prepare,
+)

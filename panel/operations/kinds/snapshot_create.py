@@ -1,0 +1,58 @@
+"""Take a snapshot of a server (where VPSBG allows it), then wait until it is listed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from panel.services import servers
+
+from ..runner import DONE, WAIT, Context, Step, StepFailed
+from .common import fresh_server, fresh_snapshots, server_ready_step, server_ref, server_target, text
+from .registry import Kind, Prepared
+
+
+def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
+    _, prepared = server_target(actor, params)
+    prepared.params["name"] = text(params, "name", required=False, max_length=100) or None
+    return prepared
+
+
+def _create(ctx: Context) -> str:
+    def verify() -> bool:
+        return bool(fresh_server(ctx).locked)
+
+    result = ctx.once(
+        "snapshot",
+        lambda: servers.servers_snapshots_create(
+            actor=ctx.actor, server=server_ref(ctx), name=ctx.params.get("name")
+        ),
+        verify,
+    )
+    snapshot_id = result.get("id") if isinstance(result, dict) else getattr(result, "id", None)
+    if snapshot_id is not None:
+        ctx.data["snapshot_id"] = snapshot_id
+    return DONE
+
+
+def _wait(ctx: Context) -> str:
+    ref = server_ref(ctx)
+    if fresh_server(ctx).locked:
+        return WAIT
+    listed = fresh_snapshots(ctx, ref.account_id, server=ref)
+    wanted = ctx.data.get("snapshot_id")
+    if wanted is None or any(s.id == wanted for s in listed):
+        return DONE
+    raise StepFailed("VPSBG finished, but the snapshot is not listed; it may have failed at VPSBG.")
+
+
+KIND = Kind(
+    name="snapshot_create",
+    label="Create snapshot",
+    action="servers_snapshots_create",
+    steps=(
+        server_ready_step(),
+        Step("snapshot", "Asking VPSBG for a snapshot", _create, progress=20, point_of_no_return=True),
+        Step("wait", "Taking the snapshot (waiting for VPSBG)", _wait, progress=95),
+    ),
+    prepare=prepare,
+)

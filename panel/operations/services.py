@@ -1,0 +1,170 @@
+"""Starting and cancelling long operations: the only way the web and API front doors create one.
+
+`start()` authorizes with the same permission table as the services, validates the input through
+the kind, refuses a second writer on the same server ("busy: operation N is running"), stores the
+row (secrets encrypted), and enqueues the task AFTER the transaction commits: a request that rolls
+back never leaves a task behind, and the broker only ever sees the operation id.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+
+from panel.accounts.permissions import ActionDenied, action_label, require
+from panel.audit import recorder as audit
+from panel.audit.recorder import actor_name_for
+from panel.core.errors import Busy, InvalidInput, NotAllowed, NotFoundError
+from panel.services.context import ActorLike, as_actor
+from panel.vault import crypto
+
+from .kinds.registry import KINDS
+from .models import ACTIVE_STATES, Operation, OperationLock, State, StepLog
+
+__all__ = ["cancel", "enqueue", "start"]
+
+
+def enqueue(op: Operation) -> None:
+    """Send the operation's task once the current transaction commits (at once outside one)."""
+    from .tasks import run_operation
+
+    task_id = uuid.uuid4().hex
+    Operation.objects.filter(pk=op.pk).update(task_id=task_id)
+    op.task_id = task_id
+    run_operation.apply_async_on_commit(args=[op.pk], task_id=task_id)
+
+
+def _busy(key: str) -> Busy:
+    holder = OperationLock.objects.filter(key=key).values_list("operation_id", flat=True).first()
+    what = key.split(":", 1)[0].replace("_", " ")
+    if holder is None:
+        return Busy(f"busy: another operation on this {what} is running; try again in a moment.")
+    return Busy(f"busy: operation {holder} is running on this {what}; wait until it ends.")
+
+
+def start(
+    *,
+    actor: ActorLike,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    idempotency_key: str = "",
+    request: HttpRequest | None = None,
+) -> Operation:
+    """Create and enqueue one operation; raises NotAllowed, NotFoundError, InvalidInput or Busy."""
+    definition = KINDS.get(kind)
+    if definition is None:
+        raise InvalidInput(f"Unknown kind of operation “{str(kind)[:60]}”.")
+    if not isinstance(params, dict | type(None)):
+        raise InvalidInput("The parameters of an operation must be a mapping.")
+    who = as_actor(actor, request=request)
+    try:
+        require(who.membership, definition.action)
+    except ActionDenied as exc:
+        raise NotAllowed(str(exc)) from None
+    prepared = definition.prepare(who, dict(params or {}))
+    if prepared.target_type == "server":
+        account, _, server_id = prepared.target_id.rpartition(":")
+        if not who.may_see_server(account, server_id):
+            raise NotFoundError(f"No such server: {prepared.target_id}.")
+    elif who.is_server_limited:
+        raise NotAllowed(
+            "Your access is limited to chosen servers, so you may not "
+            f"{action_label(definition.action)} here."
+        )
+    for key in prepared.locks:
+        if key.startswith("server:"):
+            account, _, server_id = key.removeprefix("server:").rpartition(":")
+            if not who.may_see_server(account, server_id):
+                raise NotFoundError(f"No such server: {account}:{server_id}.")
+    key = (idempotency_key or "").strip()[:100]
+    user = who.user
+    try:
+        with transaction.atomic():
+            if key:
+                existing = Operation.objects.filter(team=who.team, idempotency_key=key).first()
+                if existing is not None:
+                    if existing.kind != kind:
+                        raise InvalidInput("This request key was already used for another operation.")
+                    return existing
+            op = Operation.objects.create(
+                kind=kind,
+                team=who.team,
+                actor=user if getattr(user, "pk", None) else None,
+                actor_name=actor_name_for(user) if user is not None else (who.api_token_label or ""),
+                account_id=prepared.account_id,
+                target_type=prepared.target_type,
+                target_id=prepared.target_id,
+                target_label=prepared.target_label,
+                params=prepared.params,
+                secret=crypto.encrypt(json.dumps(prepared.secret)) if prepared.secret else "",
+                idempotency_key=key,
+                step="Queued",
+            )
+            for lock in prepared.locks:
+                try:
+                    with transaction.atomic():
+                        OperationLock.objects.create(key=lock, operation=op)
+                except IntegrityError:
+                    raise _busy(lock) from None
+            StepLog.objects.create(operation=op, message=f"Requested by {op.actor_name or 'the system'}.")
+            enqueue(op)
+    except IntegrityError:
+        if key:  # the same request key raced us: answer with the operation that won
+            existing = Operation.objects.filter(team=who.team, idempotency_key=key).first()
+            if existing is not None:
+                return existing
+        raise
+    return op
+
+
+def cancel(*, actor: ActorLike, operation: Operation, request: HttpRequest | None = None) -> Operation:
+    """Cancel before the paying or destructive step; after it, explain why not (InvalidInput)."""
+    from .runner import end
+
+    who = as_actor(actor, request=request)
+    if operation.team_id != who.team.pk:
+        raise NotFoundError("No such operation.")
+    definition = KINDS.get(operation.kind)
+    if definition is None:
+        raise InvalidInput("This operation cannot be cancelled.")
+    try:
+        require(who.membership, definition.action)
+    except ActionDenied as exc:
+        raise NotAllowed(str(exc)) from None
+    operation.refresh_from_db()
+    if operation.state not in ACTIVE_STATES:
+        raise InvalidInput(f"Operation {operation.pk} has already ended ({operation.get_state_display()}).")
+    reached = int(operation.data.get("step_index", 0))
+    past = reached > definition.cancellable_steps or (
+        reached == definition.cancellable_steps and "step_started" in operation.data
+    )
+    if past:
+        raise InvalidInput(
+            f"Operation {operation.pk} can no longer be cancelled: VPSBG was already asked to act. "
+            "It will finish (or fail) on its own."
+        )
+    with transaction.atomic():
+        Operation.objects.filter(pk=operation.pk).update(cancel_requested=True)
+        StepLog.objects.create(
+            operation=operation, message=f"Cancel requested by {actor_name_for(who.user)}."
+        )
+        audit.record(
+            actor=who.user,
+            team=who.team,
+            operation_id="operations.cancel",
+            target_type="operation",
+            target_id=str(operation.pk),
+            target_label=f"{operation.label} of {operation.target_label}",
+            outcome=audit.Outcome.OK,
+            request=request,
+            operation_url=operation.get_absolute_url(),
+        )
+    if operation.state == State.QUEUED:
+        # Not picked up yet: end it now; a late delivery finds it ended and does nothing.
+        end(operation, State.CANCELLED, error="Cancelled before it started.")
+    operation.refresh_from_db()
+    return operation

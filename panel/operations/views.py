@@ -1,0 +1,102 @@
+"""Operation pages: the team's list (running and ended), one operation with its live progress.
+
+One URL serves the full page or, for htmx polling (`HX-Request`), the progress fragment; once the
+operation has ended the fragment is answered with 286 (`HttpResponseStopPolling`) so the browser
+stops asking. Another team's operation is a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from panel.accounts.decorators import team_permission_required
+from panel.core.errors import PanelError
+from panel.services.context import parse_server_ref
+from panel.services.execution import team_accounts
+
+from . import services
+from .models import ACTIVE_STATES, END_STATES, Operation
+
+
+def _visible(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """The team's operations this member may see (a member limited to servers sees those only)."""
+    query = Operation.objects.filter(team=request.team).select_related("actor")
+    membership = request.membership
+    if membership.is_server_limited:
+        query = query.filter(target_type="server", target_id__in=list(membership.server_scope))
+    return query
+
+
+def _fragment(request: HttpRequest, op: Operation) -> HttpResponse:
+    response = render(request, "operations/_progress.html", {"op": op, "polling": not op.is_ended})
+    if op.is_ended:
+        stop = HttpResponseStopPolling(response.content)
+        stop["Content-Type"] = response["Content-Type"]
+        response = stop
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_GET
+@team_permission_required("operations.view")
+def operation_list(request: HttpRequest) -> HttpResponse:
+    ops = _visible(request)
+    running = list(ops.filter(state__in=ACTIVE_STATES)[:100])
+    ended = Paginator(ops.filter(state__in=END_STATES), 50).get_page(request.GET.get("page"))
+    return render(request, "operations/list.html", {"running": running, "ended": ended})
+
+
+@require_GET
+@team_permission_required("operations.view")
+def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    op = get_object_or_404(_visible(request), pk=pk)
+    if getattr(request, "htmx", False):
+        return _fragment(request, op)
+    response = render(
+        request,
+        "operations/detail.html",
+        {"op": op, "log": op.log.all()[:500], "polling": not op.is_ended},
+    )
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_POST
+@team_permission_required("operations.view")
+def operation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    op = get_object_or_404(_visible(request), pk=pk)
+    try:
+        services.cancel(actor=request.membership, operation=op, request=request)
+    except PanelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Cancel requested for operation {op.pk}.")
+    return redirect(op.get_absolute_url())
+
+
+@require_GET
+@team_permission_required("operations.view")
+def server_progress(request: HttpRequest, server: str) -> HttpResponse:
+    """The progress fragment of the operation running on one server (for the server page)."""
+    try:
+        ref = parse_server_ref(server)
+    except PanelError:
+        raise Http404("No such server.") from None
+    visible = ref.account_id in team_accounts(request.team) and request.membership.may_see_server(
+        ref.account_id, ref.id
+    )
+    if not visible:
+        raise Http404("No such server.")
+    ops = Operation.objects.filter(team=request.team, target_type="server", target_id=str(ref))
+    op = ops.filter(state__in=ACTIVE_STATES).first() or ops.first()
+    if op is None:
+        response = HttpResponseStopPolling("") if getattr(request, "htmx", False) else HttpResponse("")
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+    return _fragment(request, op)

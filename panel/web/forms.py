@@ -1,0 +1,119 @@
+"""Forms of the web pages: validation and labels here, so errors show next to their fields."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+__all__ = [
+    "HostnameForm",
+    "IsoForm",
+    "ReverseDnsForm",
+    "ServerFilterForm",
+    "SshKeysForm",
+]
+
+# RFC 1123 host names: labels of letters, digits and hyphens, 1-63 characters, not starting or
+# ending with a hyphen; 253 characters at most.
+HOSTNAME_RE = re.compile(r"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$")
+
+STATUS_CHOICES = (
+    ("", "Active and suspended"),
+    ("active", "Active"),
+    ("processing", "Being set up"),
+    ("suspended", "Suspended"),
+    ("terminated", "Terminated"),
+    ("all", "All"),
+)
+ALL_STATUSES = "active,processing,suspended,terminated"
+
+SORT_CHOICES = (
+    ("hostname", "Hostname"),
+    ("-hostname", "Hostname (Z-A)"),
+    ("state", "State"),
+    ("plan", "Plan"),
+    ("account", "Account"),
+    ("expiry", "Expiry (soonest first)"),
+    ("-expiry", "Expiry (latest first)"),
+)
+
+REASON_HELP = "Optional; kept in the audit log."
+
+
+def _reason_field() -> forms.CharField:
+    return forms.CharField(label="Reason", required=False, max_length=500, help_text=REASON_HELP)
+
+
+class ServerFilterForm(forms.Form):
+    """The servers list's search, filters and sort; bad values fall back to the defaults."""
+
+    q = forms.CharField(label="Search", required=False, max_length=100, help_text="Hostname or IP address.")
+    status = forms.ChoiceField(label="Status", required=False, choices=STATUS_CHOICES)
+    account = forms.CharField(label="Account", required=False, max_length=255)
+    plan = forms.CharField(label="Plan", required=False, max_length=100)
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
+
+    def upstream_status(self) -> str | None:
+        value = self.cleaned_data.get("status") or ""
+        if value == "all":
+            return ALL_STATUSES
+        return value or None
+
+
+def validate_hostname(value: str) -> str:
+    value = value.strip()
+    if not HOSTNAME_RE.match(value):
+        raise forms.ValidationError(
+            "Enter a host name of letters, digits, hyphens and dots (e.g. web-01.example.com)."
+        )
+    return value.rstrip(".").lower()
+
+
+class HostnameForm(forms.Form):
+    hostname = forms.CharField(label="Hostname", max_length=253)
+    reason = _reason_field()
+
+    def clean_hostname(self) -> str:
+        return validate_hostname(self.cleaned_data["hostname"])
+
+
+class ReverseDnsForm(forms.Form):
+    """The PTR record of one of the server's IP addresses (empty clears it)."""
+
+    ip_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    ptr = forms.CharField(label="Reverse DNS (PTR)", max_length=253, required=False)
+    reason = _reason_field()
+
+    def clean_ptr(self) -> str:
+        value = (self.cleaned_data.get("ptr") or "").strip()
+        return validate_hostname(value) if value else ""
+
+
+class IsoForm(forms.Form):
+    """Mount ISOs (choices are the account's ISOs); "none" unmounts."""
+
+    primary_iso_id = forms.TypedChoiceField(label="Primary ISO", coerce=int, required=False, empty_value=None)
+    secondary_iso_id = forms.TypedChoiceField(
+        label="Secondary ISO", coerce=int, required=False, empty_value=None
+    )
+    reason = _reason_field()
+
+    def __init__(self, *args: object, isos: list[tuple[int, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        choices = [("", "None (unmounted)")] + [(str(i), name) for i, name in isos]
+        self.fields["primary_iso_id"].choices = choices  # type: ignore[attr-defined]
+        self.fields["secondary_iso_id"].choices = choices  # type: ignore[attr-defined]
+
+
+class SshKeysForm(forms.Form):
+    """Which of the account's SSH keys the server authorizes."""
+
+    ssh_keys = forms.TypedMultipleChoiceField(
+        label="SSH keys", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    reason = _reason_field()
+
+    def __init__(self, *args: object, keys: list[tuple[int, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["ssh_keys"].choices = [(str(i), name) for i, name in keys]  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""Views by area: `dashboard`, `servers`. Each view declares the VPSBG operations it reaches."""

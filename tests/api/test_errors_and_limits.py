@@ -1,0 +1,72 @@
+"""Every error the API gives has one shape: {"error": {"code", "message", "fields"}}; the token throttle."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from panel.accounts.roles import Role
+from panel.operations.models import Operation
+
+from .conftest import ALPHA
+
+pytestmark = pytest.mark.django_db
+
+
+def _shape(response, status: int) -> dict:
+    assert response.status_code == status, (response.status_code, response.content[:300])
+    assert response["Content-Type"].startswith("application/json")
+    error = response.json()["error"]
+    assert isinstance(error["code"], str) and error["message"] and isinstance(error["fields"], dict)
+    return error
+
+
+def _server(client) -> str:
+    return f"{ALPHA}:{client.get('/api/v1/servers', {'account': ALPHA}).json()['data'][0]['id']}"
+
+
+def test_each_status_has_the_one_shape(api, vault, simulator, client, settings) -> None:
+    owner = api()
+    _shape(owner.post("/api/v1/ssh-keys", {"name": 5}, format="json"), 400)
+    _shape(client.get("/api/v1/me"), 401)
+    _shape(api(Role.VIEWER).post(f"/api/v1/servers/{ALPHA}:1/stop", {}, format="json"), 403)
+    _shape(owner.get("/api/v1/servers/nobody@nowhere:1"), 404)
+    _shape(owner.get("/api/v1/does-not-exist"), 404)
+    assert _shape(owner.get("/api/v1/ssh-keys"), 422)["fields"]["account"]
+    ref = _server(owner)
+    body = {"image_id": 1, "password": "Very-long-Passw0rd!", "reason": "test"}
+    first = owner.post(f"/api/v1/servers/{ref}/reinstall", body, format="json")
+    assert first.status_code == 202 and first["Location"] == first.json()["url"]
+    assert _shape(owner.post(f"/api/v1/servers/{ref}/reinstall", body, format="json"), 423)["code"] == "busy"
+    settings.VPSBG_API_URL = "http://127.0.0.1:9/v1"
+    cache.clear()
+    _shape(owner.get(f"/api/v1/servers/{ref}"), 503)
+    _shape(owner.delete("/api/v1/me"), 405)
+
+
+def test_a_long_action_answers_202_with_the_operation_to_poll(api, vault, simulator) -> None:
+    owner = api(Role.ADMIN)
+    ref = _server(owner)
+    response = owner.post(f"/api/v1/servers/{ref}/rescue", {}, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    assert response.status_code == 202
+    operation = Operation.objects.get()
+    assert operation.kind == "rescue_on" and operation.target_id == ref
+    polled = owner.get(response["Location"])
+    assert polled.status_code == 200 and polled.json()["state"] == "queued"
+    again = owner.post(f"/api/v1/servers/{ref}/rescue", {}, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    assert again.status_code == 202 and again.json()["id"] == operation.pk
+    assert Operation.objects.count() == 1
+    assert owner.get("/api/v1/operations", {"state": "queued"}).json()["count"] == 1
+    assert api(Role.VIEWER, in_team=None).get(response["Location"]).status_code == 200
+
+
+def test_the_throttle_counts_per_token(api, settings) -> None:
+    settings.PANEL_API_THROTTLE_RATE = "2/minute"
+    cache.clear()
+    first, second = api(), api()
+    assert first.get("/api/v1/me").status_code == 200
+    assert first.get("/api/v1/me").status_code == 200
+    error = _shape(first.get("/api/v1/me"), 429)
+    assert error["code"] == "throttled"
+    assert int(first.get("/api/v1/me")["Retry-After"]) > 0
+    assert second.get("/api/v1/me").status_code == 200  # another token has its own budget

@@ -1,0 +1,236 @@
+"""The step engine, driven synchronously (the task body called directly) against the simulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from panel.accounts.roles import Role
+from panel.audit.models import AuditEvent
+from panel.core.errors import Busy, InvalidInput, NotAllowed, NotFoundError
+from panel.operations import services
+from panel.operations.models import Notification, Operation, OperationLock, PaymentAttempt, State, StepMark
+
+from .conftest import ALPHA, run_to_end
+
+SERVER = f"{ALPHA}:2864"  # active, unlocked
+
+
+def start(actor, kind: str, **params) -> Operation:
+    return services.start(actor=actor, kind=kind, params=params)
+
+
+def test_reinstall_runs_to_success_with_one_call(owner, tokens, sleeps, calls) -> None:
+    op = start(owner, "reinstall", server=SERVER, image_id=80, password="n3w-secret-pw")
+    assert op.state == State.QUEUED and op.secret and "n3w-secret-pw" not in op.secret
+    op = run_to_end(op)
+    assert op.state == State.SUCCEEDED, op.error
+    assert op.progress == 100 and op.finished_at is not None
+    assert calls("servers_reinstall") == 1
+    assert op.secret == ""  # wiped at the end
+    assert not OperationLock.objects.filter(operation=op).exists()
+    event = AuditEvent.objects.get(operation_id="servers_reinstall")
+    assert event.operation_url == op.get_absolute_url()
+    assert "n3w-secret-pw" not in str(event.params)
+    assert Notification.objects.filter(user=owner.user, operation=op).exists()
+    messages = list(op.log.values_list("message", flat=True))
+    assert any("Reinstalling" in m for m in messages)
+
+
+def test_redelivery_after_the_call_waits_instead_of_repeating(owner, tokens, sleeps, calls) -> None:
+    op = start(owner, "reinstall", server=SERVER, image_id=80)
+    StepMark.objects.create(operation=op, step="reinstall", done=False)  # a worker died mid-call...
+    from panel.services import servers
+
+    servers.servers_reinstall(actor=owner, server=SERVER, image_id=80)  # ...after VPSBG accepted it
+    Operation.objects.filter(pk=op.pk).update(data={"step_index": 1})
+    op = run_to_end(op)
+    assert op.state == State.SUCCEEDED, op.error
+    assert calls("servers_reinstall") == 1
+    assert any("not repeated" in m for m in op.log.values_list("message", flat=True))
+
+
+def test_second_writer_on_the_same_server_is_busy(owner, tokens) -> None:
+    first = start(owner, "reinstall", server=SERVER, image_id=80)
+    with pytest.raises(Busy, match=f"busy: operation {first.pk} is running"):
+        start(owner, "rescue_on", server=SERVER)
+    assert Operation.objects.count() == 1
+
+
+def test_idempotency_key_returns_the_same_operation(owner, tokens) -> None:
+    a = services.start(actor=owner, kind="rescue_on", params={"server": SERVER}, idempotency_key="k1")
+    b = services.start(actor=owner, kind="rescue_on", params={"server": SERVER}, idempotency_key="k1")
+    assert a.pk == b.pk
+
+
+def test_viewer_may_not_start_and_limited_member_sees_404(member, tokens) -> None:
+    with pytest.raises(NotAllowed):
+        start(member(Role.VIEWER), "reinstall", server=SERVER, image_id=80)
+    limited = member(Role.ADMIN, scope=[f"{ALPHA}:2865"])
+    with pytest.raises(NotFoundError):
+        start(limited, "reinstall", server=SERVER, image_id=80)
+
+
+@pytest.mark.parametrize(
+    ("kind", "params"),
+    [
+        ("reinstall", {"server": SERVER}),
+        ("reinstall", {"server": "nonsense", "image_id": 3}),
+        ("reinstall", {"server": SERVER, "image_id": "x"}),
+        ("password", {"server": SERVER, "password": "short"}),
+        ("pay_orders", {"orders": []}),
+        ("deploy", {"name": "a", "plan": "vps-1", "billing_cycle": 1}),
+        ("nope", {}),
+    ],
+)
+def test_bad_input_is_a_clear_error(owner, tokens, kind, params) -> None:
+    with pytest.raises((InvalidInput, NotFoundError)):
+        start(owner, kind, **params)
+
+
+def test_demoted_member_is_refused_when_the_task_runs(owner, tokens, sleeps, calls) -> None:
+    op = start(owner, "reinstall", server=SERVER, image_id=80)
+    owner.role = Role.VIEWER
+    owner.save()
+    op = run_to_end(op)
+    assert op.state == State.FAILED and "No longer allowed" in op.error
+    assert calls("servers_reinstall") == 0
+
+
+def test_cancel_before_the_destructive_step(owner, tokens, sleeps, calls) -> None:
+    op = start(owner, "reinstall", server=SERVER, image_id=80)
+    op = services.cancel(actor=owner, operation=op)
+    assert op.state == State.CANCELLED
+    assert run_to_end(op).state == State.CANCELLED
+    assert calls("servers_reinstall") == 0
+    assert not OperationLock.objects.exists()
+
+
+def test_cancel_after_the_destructive_step_is_refused(owner, tokens) -> None:
+    op = start(owner, "reinstall", server=SERVER, image_id=80)
+    Operation.objects.filter(pk=op.pk).update(state=State.WAITING, data={"step_index": 2})
+    with pytest.raises(InvalidInput, match="can no longer be cancelled"):
+        services.cancel(actor=owner, operation=op)
+
+
+def test_transient_errors_are_retried_then_succeed(owner, tokens, sleeps, simulator, calls) -> None:
+    simulator.sim.faults.add(operation="servers_get", status=503, count=2)
+    simulator.sim.faults.add(operation="servers_reinstall", status=429, count=1)
+    op = run_to_end(start(owner, "reinstall", server=SERVER, image_id=80))
+    assert op.state == State.SUCCEEDED, op.error
+    assert calls("servers_reinstall") == 1
+    assert 1.0 in sleeps  # the 429's Retry-After (1 s) was honoured
+
+
+def test_persistent_outage_fails_with_a_clear_message(owner, tokens, sleeps, simulator) -> None:
+    simulator.sim.faults.add(operation="servers_get", status=503)
+    op = run_to_end(start(owner, "reinstall", server=SERVER, image_id=80))
+    assert op.state == State.FAILED
+    assert "gave up after" in op.error and "VPSBG unavailable" in op.error
+
+
+def test_step_deadline_fails_the_operation(owner, tokens, sleeps, settings) -> None:
+    settings.OPERATIONS_STEP_DEADLINE = 0
+    op = start(owner, "reinstall", server=f"{ALPHA}:2870", image_id=80)  # locked mid-reinstall already
+    op = run_to_end(op)
+    assert op.state == State.FAILED and "deadline" in op.error
+
+
+def test_too_many_deliveries_fail_instead_of_looping(owner, tokens, settings) -> None:
+    settings.OPERATIONS_MAX_ATTEMPTS = 2
+    op = start(owner, "reinstall", server=SERVER, image_id=80)
+    Operation.objects.filter(pk=op.pk).update(attempts=2)
+    op = run_to_end(op)
+    assert op.state == State.FAILED and "delivered 3 times" in op.error
+
+
+def test_a_duplicate_delivery_does_nothing_while_the_lease_is_fresh(owner, tokens) -> None:
+    from django.utils import timezone
+
+    op = start(owner, "reinstall", server=SERVER, image_id=80)
+    Operation.objects.filter(pk=op.pk).update(lease="other", heartbeat_at=timezone.now(), state=State.RUNNING)
+    from panel.operations import runner
+
+    assert runner.run(op.pk) is None
+    op.refresh_from_db()
+    assert op.attempts == 0 and op.state == State.RUNNING
+
+
+def test_sweeper_resumes_a_stuck_operation(owner, tokens, settings) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panel.operations import sweeper
+
+    op = start(owner, "reinstall", server=SERVER, image_id=80)
+    old = timezone.now() - timedelta(hours=1)
+    Operation.objects.filter(pk=op.pk).update(lease="dead", heartbeat_at=old, state=State.RUNNING, attempts=1)
+    assert sweeper.sweep(stuck_after=60) == {"resumed": 1, "failed": 0}
+    op.refresh_from_db()
+    assert op.lease == "" and op.state == State.RUNNING
+    Operation.objects.filter(pk=op.pk).update(heartbeat_at=old, attempts=5)
+    assert sweeper.sweep(stuck_after=60) == {"resumed": 0, "failed": 1}
+    op.refresh_from_db()
+    assert op.state == State.FAILED
+
+
+def test_pay_orders_pays_once_and_a_second_operation_does_not_pay_again(owner, tokens, sleeps, calls) -> None:
+    order = f"{ALPHA}:{_awaiting_order()}"
+    op = run_to_end(start(owner, "pay_orders", orders=[order]))
+    assert op.state == State.SUCCEEDED, op.error
+    assert calls("orders_pay") == 1
+    again = run_to_end(start(owner, "pay_orders", orders=[order]))
+    assert again.state == State.SUCCEEDED
+    assert calls("orders_pay") == 1  # already paid: read, not paid again
+    assert PaymentAttempt.objects.count() == 1
+
+
+def test_payment_attempt_of_another_live_operation_blocks_paying(owner, tokens, sleeps, calls, settings) -> None:
+    settings.OPERATIONS_STEP_DEADLINE = 30
+    oid = _awaiting_order()
+    other = Operation.objects.create(kind="pay_orders", team=owner.team, state=State.RUNNING)
+    PaymentAttempt.objects.create(account_id=ALPHA, order_id=oid, operation=other)
+    op = run_to_end(start(owner, "pay_orders", orders=[f"{ALPHA}:{oid}"]))
+    assert op.state == State.FAILED and "deadline" in op.error
+    assert calls("orders_pay") == 0
+
+
+def _awaiting_order() -> int:
+    return 7814  # the demo seed's renewal of suspended server 2869, awaiting payment
+
+
+FILL = {
+    "restore": {"snapshot_id": 116},
+    "scale": {"plan": "cloud-vps-4gb"},
+    "deploy": {"plan": "cloud-vps-1gb", "account": ALPHA},
+}
+
+
+def _fill(simulator, kind: str, params: dict) -> dict:
+    return {**params, **FILL.get(kind, {})}
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "upstream"),
+    [
+        ("restore", {"server": SERVER, "snapshot_id": None}, "servers_restore"),
+        ("snapshot_create", {"server": SERVER}, "servers_snapshots_create"),
+        ("rescue_on", {"server": SERVER}, "servers_rescue_enable"),
+        ("rescue_off", {"server": f"{ALPHA}:2871"}, "servers_rescue_disable"),
+        ("password", {"server": SERVER, "password": "An0ther-pass"}, "servers_change_password"),
+        ("scale", {"server": SERVER, "plan": None}, "servers_scale"),
+        ("renew", {"servers": [SERVER], "billing_cycle": 1}, "servers_renew"),
+        ("deploy", {"name": "web-9", "plan": None, "billing_cycle": 1, "image_id": 80}, "servers_deploy"),
+        ("floating_ip_purchase", {"ipv4": 1, "account": ALPHA}, "floating_ips_purchase"),
+        ("floating_ip_attach", {"server": SERVER, "ids": [602]}, "floating_ips_attach"),
+        ("floating_ip_detach", {"ids": [608], "account": ALPHA}, "floating_ips_detach"),
+        ("snapshot_delete", {"snapshot": f"{ALPHA}:116"}, "snapshots_delete"),
+        ("backup_delete", {"backup": f"{ALPHA}:77"}, "backups_delete"),
+        ("scale_addons", {"server": SERVER, "microsoft_rds_sal": 1}, "servers_addons_scale"),
+    ],
+)
+def test_every_kind_runs_to_success(owner, tokens, sleeps, calls, simulator, kind, params, upstream) -> None:
+    params = _fill(simulator, kind, dict(params))
+    op = run_to_end(start(owner, kind, **params))
+    assert op.state == State.SUCCEEDED, op.error
+    assert calls(upstream) == 1
