@@ -10,7 +10,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 TEST_STAMP    := $(VENV)/.installed-test
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint migrate bench collectstatic clean-demo
+.PHONY: help run test test-fast lint migrate bench collectstatic clean-demo screenshots
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ collectstatic: $(RUNTIME_STAMP)  ## Gather static files into STATIC_ROOT
 
 bench: $(RUNTIME_STAMP)  ## Start the demo stack on free ports and print its memory footprint
 	$(PY) bench/footprint.py
+
+screenshots: $(TEST_STAMP)  ## PNGs of the main pages into docs/screenshots/
+	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/web/test_browser_servers.py -m browser -q
 
 clean-demo:  ## Delete the demo data (var/): database, broker queue, simulator state, login
 	rm -rf var

@@ -233,17 +233,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # One error body for the whole API: {"error": {"code", "message", "fields"}}.
     "EXCEPTION_HANDLER": "panel.core.api_errors.exception_handler",
-    # The panel API (panel/api) authenticates panel API tokens only; see the `# --- api ---` block.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["panel.api.authentication.PanelTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["panel.api.permissions.TokenPermission"],
-    "DEFAULT_THROTTLE_CLASSES": ["panel.api.throttling.TokenRateThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "panel.api.pagination.PageNumberPagination",
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
-    ],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {"TITLE": "VPSBG Panel API", "VERSION": "1"}
 
@@ -330,6 +319,8 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)  # s
 PANEL_API_THROTTLE_RATE = env.str("PANEL_API_THROTTLE_RATE", default="600/minute")
 # Hours an Idempotency-Key is remembered (same key + same body = the stored answer).
 PANEL_API_IDEMPOTENCY_HOURS = env.int("PANEL_API_IDEMPOTENCY_HOURS", default=24)
+# Seconds a repeated request waits for the first one with its Idempotency-Key to finish (then 409).
+PANEL_API_IDEMPOTENCY_WAIT = env.float("PANEL_API_IDEMPOTENCY_WAIT", default=10.0)
 SPECTACULAR_SETTINGS.update(
     {
         "DESCRIPTION": (

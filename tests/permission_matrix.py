@@ -57,6 +57,16 @@ def _api_token(team: Team) -> dict[str, Any]:
     return {"pk": token.pk}
 
 
+def _panel_api_token(team: Team) -> dict[str, Any]:
+    """A panel API token of a member of `team` (another member's: only admins may revoke it)."""
+    from panel.api.tokens import create_token
+    from panel.services.context import Actor
+    from tests.factories import MembershipFactory
+
+    token, _ = create_token(actor=Actor(MembershipFactory(team=team, role="viewer")), label="matrix")
+    return {"pk": token.pk}
+
+
 def _audit_event(team: Team) -> dict[str, Any]:
     from panel.audit.recorder import record
 
@@ -116,6 +126,9 @@ URLS: dict[str, tuple[str, str | None, KwargsBuilder]] = {
     "vault:token_replace": ("GET", "tokens.manage", _api_token),
     "vault:token_check": ("POST", "tokens.manage", _api_token),
     "vault:token_delete": ("GET", "tokens.manage", _api_token),
+    # --- panel API tokens (panel/api/urls_web.py; token behaviour: tests/api/test_tokens.py) ---
+    "api_tokens:list": ("GET", "team.view", no_kwargs),
+    "api_tokens:revoke": ("POST", "members.manage", _panel_api_token),  # own tokens: any role
     # --- audit (panel/audit/urls.py; staff and filters: tests/audit/test_audit_views.py) ---
     "audit:index": ("GET", "audit.read", no_kwargs),
     "audit:detail": ("GET", "audit.read", _audit_event),
@@ -129,7 +142,8 @@ URLS: dict[str, tuple[str, str | None, KwargsBuilder]] = {
 }
 
 # URL name prefixes the matrix does not cover (Django admin, static files, health, API schema).
-EXCLUDED_PREFIXES = ("admin:", "healthz", "livez", "schema", "api:schema", "api-schema", "static")
+# "api:" names are checked endpoint by endpoint, method by method, in tests/api/test_permission_matrix.py.
+EXCLUDED_PREFIXES = ("admin:", "healthz", "livez", "schema", "api:", "api-schema", "static")
 
 
 # --- web: dashboard and servers (panel/web/urls.py; behaviour: tests/web/) ---
@@ -163,4 +177,58 @@ URLS.update({
     "web:server_ssh_keys": ("POST", "servers_update_ssh_keys", _server_ref),
     "web:server_metrics": ("GET", "servers_metrics", _server_ref),
     "web:server_bandwidth": ("GET", "servers_bandwidth", _server_ref),
+})
+
+# Server actions behind a confirmation page: GET shows what will happen (and the cost).
+URLS.update({
+    f"web:server_{slug}": ("GET", operation_id, _server_ref)
+    for slug, operation_id in (
+        ("reinstall", "servers_reinstall"), ("restore", "servers_restore"),
+        ("snapshot", "servers_snapshots_create"), ("delete_snapshot", "snapshots_delete"),
+        ("delete_backup", "backups_delete"), ("rescue_on", "servers_rescue_enable"),
+        ("rescue_off", "servers_rescue_disable"), ("password", "servers_change_password"),
+        ("primary_ip", "servers_change_primary_ip"), ("renew", "servers_renew"),
+        ("scale", "servers_scale"), ("cancel", "servers_cancel"), ("undo_cancel", "servers_undo_cancel"),
+        ("buy_addon", "servers_addons_purchase"), ("scale_addons", "servers_addons_scale"),
+        ("cancel_addon", "servers_addons_cancel"), ("undo_cancel_addon", "servers_addons_undo_cancel"),
+        ("attach_floating_ip", "floating_ips_attach"), ("detach_floating_ip", "floating_ips_detach"),
+        ("measured_boot", "servers_set_measured_boot"),
+    )
+})
+
+
+def _account_object(team: Team) -> dict[str, Any]:
+    """An object (SSH key, ISO, boot image) of the matrix account held by `team`."""
+    return {"ref": _server_ref(team)["ref"]}
+
+
+def _plan(team: Team) -> dict[str, Any]:
+    """A plan id, with the matrix account held by `team` (the page lists that account's plans)."""
+    _server_ref(team)
+    return {"plan_id": 104}
+
+
+URLS.update({
+    "web:library": ("GET", "ssh_keys_list", no_kwargs),
+    "web:ssh_key_create": ("POST", "ssh_keys_create", no_kwargs),
+    "web:ssh_key": ("GET", "ssh_keys_get", _account_object),
+    "web:ssh_key_update": ("POST", "ssh_keys_update", _account_object),
+    "web:ssh_key_delete": ("GET", "ssh_keys_delete", _account_object),
+    "web:iso_add": ("POST", "isos_add", no_kwargs),
+    "web:iso_delete": ("GET", "isos_delete", _account_object),
+    "web:boot_image_upload": ("POST", "measured_boot_images_upload", no_kwargs),
+    "web:boot_image_delete": ("GET", "measured_boot_images_delete", _account_object),
+    "web:plan": ("GET", "plans_addons", _plan),
+})
+
+URLS.update({
+    "web:billing": ("GET", "balance_get", no_kwargs),
+    "web:deposit": ("POST", "balance_deposit", no_kwargs),
+    "web:invoices_download": ("POST", "invoices_download_many", no_kwargs),
+    "web:invoice_download": ("GET", "invoices_download", _account_object),
+    "web:order": ("GET", "orders_get", _account_object),
+    "web:order_update": ("POST", "orders_update", _account_object),
+    "web:order_renewal_period": ("POST", "orders_change_renewal_period", _account_object),
+    "web:order_pay": ("GET", "orders_pay", _account_object),
+    "web:order_delete": ("GET", "orders_delete", _account_object),
 })

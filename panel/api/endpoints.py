@@ -109,9 +109,10 @@ def field_for(name: str, annotation: Any, default: Any) -> serializers.Field:
             other = next(a for a in rest if a is not str)
             if _is_sequence(other):
                 return StringOrListField(required=required)
-            if typing.get_origin(other) in (dict, Mapping) or getattr(
-                typing.get_origin(other), "__name__", ""
-            ) == "Mapping":
+            if (
+                typing.get_origin(other) in (dict, Mapping)
+                or getattr(typing.get_origin(other), "__name__", "") == "Mapping"
+            ):
                 return StringOrMappingField(required=required)
         if _is_file(annotation) or (len(rest) > 1 and any(_is_file(a) for a in rest)):
             return serializers.FileField(required=required, allow_empty_file=True)
@@ -140,8 +141,9 @@ def field_for(name: str, annotation: Any, default: Any) -> serializers.Field:
         return serializers.FloatField(**options)
     if annotation is str:
         limit = 1000 if name == "reason" else 65535
-        return serializers.CharField(max_length=limit, allow_blank=not required or name == "reason",
-                                     trim_whitespace=False, **options)
+        return serializers.CharField(
+            max_length=limit, allow_blank=not required or name == "reason", trim_whitespace=False, **options
+        )
     return serializers.JSONField(**options)
 
 
@@ -153,8 +155,9 @@ def _camel(operation_id: str) -> str:
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
-def _path_params(operation_id: str, path: str, params: Mapping[str, inspect.Parameter],
-                 hints: Mapping[str, Any]) -> tuple[str, str, list[PathParam]]:
+def _path_params(
+    operation_id: str, path: str, params: Mapping[str, inspect.Parameter], hints: Mapping[str, Any]
+) -> tuple[str, str, list[PathParam]]:
     """The Django route, the OpenAPI path and the path parameters of one operation."""
     placeholders = PLACEHOLDER.findall(path)
     refs = [n for n, p in params.items() if p.default is inspect.Parameter.empty and _is_ref(hints.get(n))]
@@ -196,8 +199,10 @@ def _build(operation_id: str, func: Callable[..., Any]) -> Endpoint:
             continue
         attrs[name] = field_for(name, hints.get(name, Any), param.default)
         child = getattr(attrs[name], "child", None)
-        uploads = uploads or isinstance(attrs[name], serializers.FileField) or isinstance(
-            child, serializers.FileField
+        uploads = (
+            uploads
+            or isinstance(attrs[name], serializers.FileField)
+            or isinstance(child, serializers.FileField)
         )
     kind = "Query" if upstream.method == "GET" else ""
     body_fields = list(attrs)  # before type(): the serializer metaclass pops the fields from attrs

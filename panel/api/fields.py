@@ -12,7 +12,12 @@ __all__ = ["StringOrListField", "StringOrMappingField"]
 
 
 @extend_schema_field(
-    {"oneOf": [{"type": "string", "minLength": 1}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]}
+    {
+        "oneOf": [
+            {"type": "string", "minLength": 1},
+            {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        ]
+    }
 )
 class StringOrListField(serializers.Field):
     """One string or a list of strings (a server name, or one name per server to deploy)."""
@@ -42,7 +47,9 @@ class StringOrMappingField(serializers.Field):
     def to_internal_value(self, data: Any) -> str | dict[str, str]:
         if isinstance(data, str):
             return data
-        if isinstance(data, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        if isinstance(data, Mapping) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+        ):
             return dict(data)
         self.fail("invalid")
         raise AssertionError  # pragma: no cover

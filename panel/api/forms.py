@@ -11,7 +11,13 @@ from panel.core.errors import InvalidInput
 
 from .tokens import parse_allowed_ips
 
-EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("7", "7 days"), ("never", "Never")]
+EXPIRY_CHOICES = [
+    ("30", "30 days"),
+    ("90", "90 days"),
+    ("365", "1 year"),
+    ("7", "7 days"),
+    ("never", "Never"),
+]
 
 
 class CreateTokenForm(forms.Form):
@@ -31,6 +37,6 @@ class CreateTokenForm(forms.Form):
         except InvalidInput as exc:
             raise forms.ValidationError(exc.fields.get("allowed_ips", [exc.message])) from None
 
-    def expires_at(self):  # noqa: ANN201 - datetime | None
+    def expires_at(self):
         choice = self.cleaned_data["expires_in"]
         return None if choice == "never" else timezone.now() + timedelta(days=int(choice))

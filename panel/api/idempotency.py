@@ -133,7 +133,9 @@ def run_once(request: Request, token: PanelApiToken, compute: Callable[[], Any])
         return compute()
     digest = body_hash(request)
     hours = int(getattr(settings, "PANEL_API_IDEMPOTENCY_HOURS", 24))
-    IdempotencyRecord.objects.filter(token=token, created_at__lt=timezone.now() - timedelta(hours=hours)).delete()
+    IdempotencyRecord.objects.filter(
+        token=token, created_at__lt=timezone.now() - timedelta(hours=hours)
+    ).delete()
     claimed = _claim(token, key, request, digest)
     if not isinstance(claimed, IdempotencyRecord):
         return claimed
@@ -145,11 +147,7 @@ def run_once(request: Request, token: PanelApiToken, compute: Callable[[], Any])
         if response is None:
             record.delete()
             raise
-    if (
-        not isinstance(response, Response)
-        or response.status_code >= 500
-        or response.status_code in TRANSIENT
-    ):
+    if not isinstance(response, Response) or response.status_code >= 500 or response.status_code in TRANSIENT:
         record.delete()
         return response
     record.completed = True

@@ -43,7 +43,9 @@ class PanelApiToken(models.Model):
     )
     label = models.CharField(max_length=100)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    prefix = models.CharField(max_length=12, editable=False, help_text="The first characters, to recognise it.")
+    prefix = models.CharField(
+        max_length=12, editable=False, help_text="The first characters, to recognise it."
+    )
     read_only = models.BooleanField(default=False)
     allowed_ips = models.JSONField(
         default=list, blank=True, help_text="Addresses or networks (CIDR) it may be used from; empty = any."
@@ -63,7 +65,7 @@ class PanelApiToken(models.Model):
         return f"{self.label} ({self.prefix}…)"
 
     @property
-    def team(self):  # noqa: ANN201 - the membership's team
+    def team(self):
         return self.membership.team
 
     @property

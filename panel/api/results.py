@@ -22,7 +22,6 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-
 __all__ = ["COMPONENTS", "ResultKind", "is_download", "result_kind", "result_schema", "to_json"]
 
 COMPONENTS: dict[str, dict[str, Any]] = {}

@@ -50,7 +50,10 @@ ERROR_SCHEMA: dict[str, Any] = {
 def error_responses() -> dict[int, Any]:
     from drf_spectacular.utils import OpenApiResponse
 
-    return {status: OpenApiResponse(response=ERROR_REF, description=text) for status, text in ERROR_STATUSES.items()}
+    return {
+        status: OpenApiResponse(response=ERROR_REF, description=text)
+        for status, text in ERROR_STATUSES.items()
+    }
 
 
 class PanelTokenScheme(OpenApiAuthenticationExtension):
@@ -65,7 +68,9 @@ class PanelTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-def add_result_components(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+def add_result_components(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
     """Postprocessing hook: the pydantic result models and the error body as components."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     for name, schema in COMPONENTS.items():

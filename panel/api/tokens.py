@@ -36,8 +36,12 @@ def parse_allowed_ips(text: str) -> list[str]:
         except ValueError:
             raise InvalidInput(
                 f"“{entry[:60]}” is not an IP address or network.",
-                fields={"allowed_ips": [f"“{entry[:60]}” is not an IP address or network (e.g. 203.0.113.7 "
-                                        "or 203.0.113.0/24)."]},
+                fields={
+                    "allowed_ips": [
+                        f"“{entry[:60]}” is not an IP address or network (e.g. 203.0.113.7 "
+                        "or 203.0.113.0/24)."
+                    ]
+                },
             ) from None
     return networks
 
@@ -63,13 +67,19 @@ def _record(token: PanelApiToken, operation: str, actor: Actor, outcome: str = "
 
 
 def create_token(
-    *, actor: Actor, label: str, read_only: bool = False, expires_at: datetime | None = None,
+    *,
+    actor: Actor,
+    label: str,
+    read_only: bool = False,
+    expires_at: datetime | None = None,
     allowed_ips: list[str] | None = None,
 ) -> tuple[PanelApiToken, str]:
     """A new token for the actor's own membership, and its plaintext (show it once)."""
     label = (label or "").strip()
     if not label or len(label) > 100:
-        raise InvalidInput("Name the token (1 to 100 characters).", fields={"label": ["1 to 100 characters."]})
+        raise InvalidInput(
+            "Name the token (1 to 100 characters).", fields={"label": ["1 to 100 characters."]}
+        )
     if expires_at is not None and expires_at <= timezone.now():
         raise InvalidInput("The expiry must be in the future.", fields={"expires_at": ["In the future."]})
     plaintext = new_plaintext()

@@ -5,12 +5,12 @@ the creation, and never again (only its prefix)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from panel.accounts.decorators import team_permission_required
-from panel.accounts.permissions import can
+from panel.accounts.permissions import can, require
 from panel.core.errors import InvalidInput
 from panel.services.context import Actor
 
@@ -19,7 +19,7 @@ from .models import PanelApiToken
 from .tokens import create_token, revoke
 
 
-def _visible(request: HttpRequest):  # noqa: ANN202
+def _visible(request: HttpRequest):
     membership = request.membership  # type: ignore[attr-defined]
     tokens = PanelApiToken.objects.filter(membership__team=membership.team).select_related("membership__user")
     if not can(membership, "members.manage"):
@@ -70,9 +70,12 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @team_permission_required("team.view")
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(_visible(request), pk=pk)
-    if token.membership.team_id != request.membership.team_id:  # type: ignore[attr-defined]
-        raise Http404
+    membership = request.membership  # type: ignore[attr-defined]
+    token = get_object_or_404(
+        PanelApiToken.objects.select_related("membership"), pk=pk, membership__team=membership.team
+    )
+    if token.membership_id != membership.pk:
+        require(membership, "members.manage")  # another member's token: admins only (403 page)
     revoke(token, actor=Actor(request.membership, request=request))  # type: ignore[attr-defined]
     messages.success(request, f"API token “{token.label}” revoked: it no longer works.")
     return redirect("api_tokens:list")

@@ -27,6 +27,7 @@ AREAS: tuple[NavItem, ...] = (
     NavItem("Operations", ("operations:list",)),
     NavItem("Team", ("accounts:team",)),
     NavItem("Tokens", ("vault:token_list",)),
+    NavItem("API tokens", ("api_tokens:list",)),
     NavItem("Audit", ("audit:index",)),
 )
 

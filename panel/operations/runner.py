@@ -303,7 +303,7 @@ def rebuild_actor(op: Operation, action: str) -> Actor:
         account, _, server_id = op.target_id.rpartition(":")
         if not membership.may_see_server(account, server_id):
             raise StepFailed("No longer allowed: this server is outside your access now.")
-    return Actor(membership=membership)
+    return Actor(membership=membership, api_token_label=op.data.get("api_token_label") or None)
 
 
 # -- the loop -------------------------------------------------------------------------------------
@@ -329,14 +329,18 @@ def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> None:
     index = int(op.data.get("step_index", 0))
     while index < len(steps):
         step = steps[index]
-        if "step_started" not in op.data:
+        started = "step_started" in op.data
+        # Cancel is honoured up to the moment the first paying or destructive step begins.
+        cancellable = not any(s.point_of_no_return for s in steps[:index]) and not (
+            step.point_of_no_return and started
+        )
+        if cancellable and Operation.objects.filter(pk=op.pk, cancel_requested=True).exists():
+            raise Cancelled()
+        if not started:
             op.data["step_started"] = clock()
             op.data["retries"] = 0
             _save(op, step=step.label, state=State.RUNNING)
             ctx.log(f"{step.label}…")
-        cancellable = not any(s.point_of_no_return for s in steps[: index + 1])
-        if cancellable and Operation.objects.filter(pk=op.pk, cancel_requested=True).exists():
-            raise Cancelled()
         if _deadline_passed(op, step):
             raise StepFailed(f"{step.label}: VPSBG did not finish in time (the step's deadline passed).")
         try:

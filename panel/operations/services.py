@@ -103,6 +103,8 @@ def start(
                 secret=crypto.encrypt(json.dumps(prepared.secret)) if prepared.secret else "",
                 idempotency_key=key,
                 step="Queued",
+                # Calls made by the worker are named in the audit log as the request was.
+                data={"api_token_label": who.api_token_label} if who.api_token_label else {},
             )
             for lock in prepared.locks:
                 try:

@@ -15,7 +15,7 @@ from panel.accounts.permissions import can
 from panel.core.errors import NotFoundError, PanelError, RateLimitedError
 from panel.services.context import Actor
 
-__all__ = ["Problem", "actor_for", "allowed_actions", "problem_from"]
+__all__ = ["Problem", "actor_for", "allowed_actions", "chosen_account", "problem_from", "team_accounts"]
 
 
 def actor_for(request: HttpRequest) -> Actor:
@@ -44,3 +44,21 @@ def allowed_actions(request: HttpRequest, *operation_ids: str) -> dict[str, bool
     """`{operation_id: may this member do it}`, so templates offer only what the role allows."""
     membership = request.membership  # type: ignore[attr-defined]
     return {op: can(membership, op) for op in operation_ids}
+
+
+def team_accounts(request: HttpRequest) -> dict[str, str]:
+    """The team's VPSBG accounts, `{account id: label}`, from its stored tokens."""
+    from panel.vault.models import ApiToken
+
+    rows = ApiToken.objects.filter(team=request.team).exclude(account_id="")  # type: ignore[attr-defined]
+    return {account: label or account for account, label in rows.values_list("account_id", "account_label")}
+
+
+def chosen_account(request: HttpRequest, accounts: dict[str, str]) -> str | None:
+    """The account of `?account=` (404 when the team has no such account), else the first by name."""
+    value = (request.GET.get("account") or request.POST.get("account") or "").strip()
+    if value:
+        if value not in accounts:
+            raise Http404("This team has no such VPSBG account.")
+        return value
+    return min(accounts, key=lambda a: (accounts[a], a), default=None)

@@ -117,3 +117,67 @@ class SshKeysForm(forms.Form):
     def __init__(self, *args: object, keys: list[tuple[int, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["ssh_keys"].choices = [(str(i), name) for i, name in keys]  # type: ignore[attr-defined]
+
+
+# -- library ---------------------------------------------------------------------------------------
+SSH_KEY_TYPES = ("ssh-rsa", "ssh-ed25519", "ecdsa-sha2-", "sk-ssh-ed25519", "sk-ecdsa-sha2-")
+MAX_UPLOAD = 64 * 1024 * 1024
+
+
+class SshKeyForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=100)
+    key = forms.CharField(
+        label="Public key",
+        max_length=16_000,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text="One OpenSSH public key line, e.g. “ssh-ed25519 AAAA… you@laptop”.",
+    )
+    reason = _reason_field()
+
+    def clean_key(self) -> str:
+        value = " ".join(self.cleaned_data["key"].split())
+        if not value.startswith(SSH_KEY_TYPES) or len(value.split(" ")) < 2:
+            raise forms.ValidationError(
+                "This is not an OpenSSH public key (it starts with ssh-ed25519, ssh-rsa…)."
+            )
+        if "PRIVATE KEY" in value:
+            raise forms.ValidationError(
+                "This is a private key: never paste it anywhere. Paste the .pub file."
+            )
+        return value
+
+
+class IsoAddForm(forms.Form):
+    name = forms.CharField(
+        label="File name", max_length=120, help_text="Ends with .iso, e.g. alpine-3.20.iso."
+    )
+    url = forms.URLField(
+        label="Download URL",
+        max_length=2000,
+        assume_scheme="https",
+        help_text="VPSBG downloads the ISO from here.",
+    )
+    reason = _reason_field()
+
+    def clean_name(self) -> str:
+        value = self.cleaned_data["name"].strip()
+        if not value.lower().endswith(".iso"):
+            raise forms.ValidationError("The name must end with .iso.")
+        return value
+
+
+class MeasuredBootUploadForm(forms.Form):
+    file = forms.FileField(label="Unified Kernel Image (.efi)", help_text="At most 64 MB.")
+    reason = _reason_field()
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".efi"):
+            raise forms.ValidationError("Choose an .efi file.")
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError("The file is larger than 64 MB.")
+        return upload
+
+
+class DeleteForm(forms.Form):
+    reason = _reason_field()

@@ -84,10 +84,17 @@ def vault(team, simulator) -> dict[str, ApiToken]:
 
 @pytest.fixture
 def api(team) -> Callable[..., APIClient]:
-    def make(role: Role | str = Role.OWNER, *, in_team: Team | None = None, scope: list[str] | None = None,
-             **options: Any) -> APIClient:
+    def make(
+        role: Role | str = Role.OWNER,
+        *,
+        in_team: Team | None = None,
+        scope: list[str] | None = None,
+        **options: Any,
+    ) -> APIClient:
         membership = MembershipFactory(team=in_team or team, role=Role(role), server_scope=scope or [])
-        token, plaintext = create_token(actor=Actor(membership), label=options.pop("label", "test"), **options)
+        token, plaintext = create_token(
+            actor=Actor(membership), label=options.pop("label", "test"), **options
+        )
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
         client.token, client.plaintext, client.membership = token, plaintext, membership  # type: ignore[attr-defined]

@@ -15,7 +15,11 @@ from panel.audit.models import AuditEvent
 
 from .conftest import ALPHA
 
-KEY_BODY = {"name": "deploy key", "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk9 ci@example", "account": ALPHA}
+KEY_BODY = {
+    "name": "deploy key",
+    "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk9 ci@example",
+    "account": ALPHA,
+}
 
 
 def _post(client, body: dict[str, Any], key: str = "key-1"):

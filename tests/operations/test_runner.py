@@ -185,7 +185,9 @@ def test_pay_orders_pays_once_and_a_second_operation_does_not_pay_again(owner, t
     assert PaymentAttempt.objects.count() == 1
 
 
-def test_payment_attempt_of_another_live_operation_blocks_paying(owner, tokens, sleeps, calls, settings) -> None:
+def test_payment_attempt_of_another_live_operation_blocks_paying(
+    owner, tokens, sleeps, calls, settings
+) -> None:
     settings.OPERATIONS_STEP_DEADLINE = 30
     oid = _awaiting_order()
     other = Operation.objects.create(kind="pay_orders", team=owner.team, state=State.RUNNING)
@@ -234,3 +236,30 @@ def test_every_kind_runs_to_success(owner, tokens, sleeps, calls, simulator, kin
     op = run_to_end(start(owner, kind, **params))
     assert op.state == State.SUCCEEDED, op.error
     assert calls(upstream) == 1
+
+
+def test_cancel_while_waiting_for_a_busy_server(owner, tokens, sleeps, calls, monkeypatch) -> None:
+    from panel.operations import runner
+
+    op = start(owner, "reinstall", server=f"{ALPHA}:2870", image_id=80)  # locked by another action
+    waits = iter(range(100))
+
+    def sleep_then_cancel(seconds: float) -> None:
+        if next(waits) == 1:
+            services.cancel(actor=owner, operation=Operation.objects.get(pk=op.pk))
+
+    monkeypatch.setattr(runner, "sleep", sleep_then_cancel)
+    op = run_to_end(op)
+    assert op.state == State.CANCELLED
+    assert calls("servers_reinstall") == 0
+
+
+def test_calls_made_for_an_api_request_name_the_api_token_in_the_audit_log(owner, tokens, sleeps) -> None:
+    from panel.services.context import Actor
+
+    actor = Actor(membership=owner, api_token_label="ci-deploys (vpp_1234)")
+    op = run_to_end(services.start(actor=actor, kind="rescue_on", params={"server": SERVER}))
+    assert op.state == State.SUCCEEDED, op.error
+    event = AuditEvent.objects.get(operation_id="servers_rescue_enable")
+    assert event.actor_api_token == "ci-deploys (vpp_1234)"
+    assert event.operation_url == op.get_absolute_url()

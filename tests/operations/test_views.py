@@ -7,9 +7,15 @@ from panel.operations.models import Notification, Operation, State, StepLog
 
 
 def _op(team, **fields) -> Operation:
-    values = {"kind": "reinstall", "target_type": "server", "target_id": "ops@alpha.example:2864",
-              "target_label": "server 2864", "state": State.WAITING, "progress": 40,
-              "step": "Reinstalling (waiting for VPSBG)"}
+    values = {
+        "kind": "reinstall",
+        "target_type": "server",
+        "target_id": "ops@alpha.example:2864",
+        "target_label": "server 2864",
+        "state": State.WAITING,
+        "progress": 40,
+        "step": "Reinstalling (waiting for VPSBG)",
+    }
     values.update(fields)
     return Operation.objects.create(team=team, **values)
 

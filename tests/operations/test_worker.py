@@ -29,6 +29,7 @@ from celery import Celery
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from panel.accounts.models import Membership
 from panel.accounts.roles import Role
@@ -85,7 +86,10 @@ def private_db(django_db_blocker, tmp_path_factory, broker) -> Iterator[str]:
     saved = dict(connection.settings_dict)
     vendor = connection.vendor
     with django_db_blocker.unblock():
-        connection.close()
+        # An in-memory SQLite test database lives only while its connection is open (and Django
+        # ignores close() on it): keep that connection aside and give it back at the end.
+        held = connection.connection
+        connection.connection = None
         if vendor == "sqlite":
             path = tmp_path_factory.mktemp("opsdb") / "panel.sqlite3"
             connection.settings_dict["NAME"] = str(path)
@@ -102,12 +106,13 @@ def private_db(django_db_blocker, tmp_path_factory, broker) -> Iterator[str]:
         try:
             yield url
         finally:
-            connection.close()
+            BaseDatabaseWrapper.close(connection)
             connection.settings_dict.clear()
             connection.settings_dict.update(saved)
             if vendor != "sqlite":
                 with connection._nodb_cursor() as cursor:
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{saved and name}"')
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.connection = held
 
 
 @pytest.fixture(scope="module")
@@ -257,13 +262,22 @@ def awaiting_order(sim: RunningSimulator) -> int:
     line = {"label": "Renewal", "service_id": 2866, "service_type": "server", "amount": 10.0}
     with sim.sim.lock:
         order = create_order(
-            sim.sim.state, "alpha", kind="renew-service", lines=[line], now=sim.sim.clock.now(), auto_pay=False
+            sim.sim.state,
+            "alpha",
+            kind="renew-service",
+            lines=[line],
+            now=sim.sim.clock.now(),
+            auto_pay=False,
         )
     return order["id"]
 
 
 E2E: list[tuple[str, dict[str, Any], str]] = [
-    ("reinstall", {"server": f"{ALPHA}:2864", "image_id": 80, "password": "S3cret-pass!"}, "servers_reinstall"),
+    (
+        "reinstall",
+        {"server": f"{ALPHA}:2864", "image_id": 80, "password": "S3cret-pass!"},
+        "servers_reinstall",
+    ),
     ("restore", {"server": f"{ALPHA}:2864", "snapshot_id": 116}, "servers_restore"),
     ("snapshot_create", {"server": f"{ALPHA}:2864", "name": "before-upgrade"}, "servers_snapshots_create"),
     ("snapshot_delete", {"snapshot": f"{ALPHA}:116"}, "snapshots_delete"),
@@ -279,7 +293,11 @@ E2E: list[tuple[str, dict[str, Any], str]] = [
     ("primary_ip", {"server": f"{ALPHA}:2864", "ip_id": "FLOATING_602"}, "servers_change_primary_ip"),
     ("floating_ip_detach", {"ids": [608]}, "floating_ips_detach"),
     ("pay_orders", {"orders": [f"{ALPHA}:7814"]}, "orders_pay"),
-    ("deploy", {"name": "web-new-1", "plan": "cloud-vps-1gb", "billing_cycle": 1, "image_id": 80}, "servers_deploy"),
+    (
+        "deploy",
+        {"name": "web-new-1", "plan": "cloud-vps-1gb", "billing_cycle": 1, "image_id": 80},
+        "servers_deploy",
+    ),
 ]
 
 
@@ -302,7 +320,9 @@ def test_sigkill_mid_reinstall_is_finished_by_a_new_worker(worker, worker_env, o
     before = sim.sim.calls["servers_reinstall"]
     op = start(owner, "reinstall", server=f"{ALPHA}:2865", image_id=74)
     try:
-        wait_for(lambda: bool(Operation.objects.filter(pk=op.pk, data__step_index=2).exists()), "the wait step")
+        wait_for(
+            lambda: bool(Operation.objects.filter(pk=op.pk, data__step_index=2).exists()), "the wait step"
+        )
         doomed.kill()
     finally:
         doomed.stop()

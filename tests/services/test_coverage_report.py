@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -28,19 +29,11 @@ def test_every_operation_of_the_reference_has_a_registered_service() -> None:
 def test_report_has_one_line_per_operation_and_sums_each_column() -> None:
     lines = _report()
     assert len(lines) == 116
-    assert lines[-1] == "client 115/115, services 115/115, web 0/115, api 0/115"
+    # the web column grows with the web pages; the panel API reaches every operation (panel/api)
+    assert re.fullmatch(r"client 115/115, services 115/115, web \d+/115, api 115/115", lines[-1])
     reinstall = next(line for line in lines if line.startswith("servers_reinstall "))
-    assert reinstall.split() == [
-        "servers_reinstall",
-        "client",
-        "yes",
-        "services",
-        "yes",
-        "web",
-        "no",
-        "api",
-        "no",
-    ]
+    assert reinstall.split()[:5] == ["servers_reinstall", "client", "yes", "services", "yes"]
+    assert reinstall.split()[-2:] == ["api", "yes"]
 
 
 @override_settings(ROOT_URLCONF="tests.services.urls_coverage")

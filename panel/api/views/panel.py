@@ -8,7 +8,6 @@ from typing import Any
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework import generics
 from rest_framework.filters import OrderingFilter
@@ -26,7 +25,6 @@ from panel.api.serializers import (
     PanelApiTokenSerializer,
     TeamSerializer,
 )
-from panel.audit import recorder as audit
 from panel.audit.filters import AuditEventFilter
 from panel.audit.models import AuditEvent
 from panel.services import aggregates
@@ -43,7 +41,7 @@ class PanelListView(PanelAPIView, generics.ListAPIView):
 
     action = ""
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no token
             return self.serializer_class.Meta.model.objects.none()
         require_action(self.request, self.action)
@@ -85,7 +83,7 @@ class MemberListView(PanelListView):
     ordering_fields = ["created_at", "role", "user__email"]
     ordering = ["user__email"]
 
-    def scoped_queryset(self, token: PanelApiToken):  # noqa: ANN201
+    def scoped_queryset(self, token: PanelApiToken):
         return Membership.objects.filter(team=token.membership.team).select_related("user")
 
 
@@ -105,7 +103,7 @@ class AuditListView(PanelListView):
     ordering_fields = ["seq", "created_at"]
     ordering = ["-seq"]
 
-    def scoped_queryset(self, token: PanelApiToken):  # noqa: ANN201
+    def scoped_queryset(self, token: PanelApiToken):
         return AuditEvent.objects.for_team(token.membership.team_id)
 
 
@@ -125,7 +123,7 @@ class TokenFilter(django_filters.FilterSet):
         model = PanelApiToken
         fields = ["read_only"]
 
-    def filter_active(self, queryset, name, value):  # noqa: ANN001, ANN201
+    def filter_active(self, queryset, name, value):
         active = PanelApiToken.objects.active().values("pk")
         return queryset.filter(pk__in=active) if value else queryset.exclude(pk__in=active)
 
@@ -141,7 +139,7 @@ class ApiTokenListView(PanelListView):
     ordering_fields = ["created_at", "last_used_at", "label"]
     ordering = ["-created_at"]
 
-    def scoped_queryset(self, token: PanelApiToken):  # noqa: ANN201
+    def scoped_queryset(self, token: PanelApiToken):
         return PanelApiToken.objects.filter(membership=token.membership)
 
 
@@ -279,5 +277,3 @@ class TeamBalancesView(PanelAPIView):
             for item in result.items
         ]
         return Response({"data": items, "warnings": _warnings(result)})
-
-

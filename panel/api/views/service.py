@@ -3,6 +3,11 @@
 Thin on purpose: validate the request with the serializer built from the service's signature,
 build the `Actor` (the token's member, named by the token in the audit log), call the service,
 render its result. Every rule (role, server scope, token choice, audit) lives in the service.
+
+Long actions (deploy, reinstall, restore, scale, renew, pay, rescue, password, primary IP,
+floating IPs, snapshot and backup deletion: every operationId a `panel.operations` kind performs)
+start an operation instead and answer 202 with it (`Location` = the URL to poll). Writes honour
+`Idempotency-Key` (`panel.api.idempotency`).
 """
 
 from __future__ import annotations
@@ -17,12 +22,14 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from panel.accounts.permissions import ActionDenied, require
 from panel.api import results
 from panel.api.endpoints import Endpoint
 from panel.api.idempotency import HEADER, run_once
 from panel.api.permissions import actor_for, token_of
 from panel.api.schema import error_responses
-from panel.core.errors import InvalidInput
+from panel.audit import recorder as audit
+from panel.core.errors import InvalidInput, NotAllowed, NotFoundError
 from panel.services.execution import team_accounts
 
 from .base import PanelAPIView
@@ -34,6 +41,9 @@ PATH_DESCRIPTIONS = {
     "int": "A VPSBG id.",
     "str": "A VPSBG value.",
 }
+
+
+DOWNLOAD_TYPES = ("application/pdf", "application/zip", "application/octet-stream", "*/*")
 
 
 def long_kinds() -> dict[str, str]:
@@ -82,7 +92,9 @@ def start_operation(endpoint: Endpoint, request: Request, kind: str, kwargs: dic
 def render(endpoint: Endpoint, result: Any) -> HttpResponse:
     """The HTTP answer for one service result (shapes: `panel.api.results`)."""
     if results.is_download(result):
-        response = HttpResponse(result.content, content_type=result.content_type or "application/octet-stream")
+        response = HttpResponse(
+            result.content, content_type=result.content_type or "application/octet-stream"
+        )
         name = (result.filename or f"{endpoint.operation_id}.bin").replace('"', "")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
@@ -103,8 +115,46 @@ class ServiceView(PanelAPIView):
         endpoint = self.endpoints.get(method)
         return endpoint.write if endpoint is not None else method != "GET"
 
+    def _check_first(self, request: Request, endpoint: Endpoint, path: dict[str, Any]) -> None:
+        """Before reading the body: the role table (403) and the team's accounts (404).
+
+        The service checks both again; asking first means a refused caller learns nothing from
+        body validation, as in the web pages. A refused write is audited like the services do.
+        """
+        token = token_of(request)
+        membership = token.membership
+        try:
+            require(membership, endpoint.operation_id)
+        except ActionDenied as exc:
+            if endpoint.write:
+                refs = [str(path[p.url_name]) for p in endpoint.path_params if p.kind == "ref"]
+                audit.record(
+                    actor=membership.user,
+                    api_token_label=token.audit_label,
+                    team=membership.team,
+                    operation_id=endpoint.operation_id,
+                    target_id=refs[0][:128] if refs else "",
+                    target_label=refs[0][:255] if refs else "",
+                    params={"method": request.method, "path": request.path},
+                    outcome=audit.Outcome.DENIED,
+                    reason=str(exc),
+                    request=request._request,
+                )
+            raise NotAllowed(str(exc)) from None
+        accounts = None
+        for param in endpoint.path_params:
+            if param.kind != "ref":
+                continue
+            accounts = accounts if accounts is not None else team_accounts(membership.team)
+            account = str(path[param.url_name]).rpartition(":")[0]
+            if account not in accounts:
+                raise NotFoundError(
+                    f"No such {param.url_name.replace('_', ' ')}: “{str(path[param.url_name])[:80]}”."
+                )
+
     def run(self, request: Request, **path: Any) -> HttpResponse:
         endpoint = self._endpoint(request)
+        self._check_first(request, endpoint, path)
         data = request.query_params if endpoint.method == "GET" else request.data
         serializer = endpoint.serializer(data=data)
         serializer.is_valid(raise_exception=True)
@@ -125,11 +175,15 @@ class ServiceView(PanelAPIView):
 
 def _schema(endpoint: Endpoint) -> Callable[[Any], Any]:
     parameters: list[Any] = [
-        OpenApiParameter(p.url_name, OpenApiTypes.INT if p.kind == "int" else OpenApiTypes.STR,
-                         OpenApiParameter.PATH, description=PATH_DESCRIPTIONS[p.kind])
+        OpenApiParameter(
+            p.url_name,
+            OpenApiTypes.INT if p.kind == "int" else OpenApiTypes.STR,
+            OpenApiParameter.PATH,
+            description=PATH_DESCRIPTIONS[p.kind],
+        )
         for p in endpoint.path_params
     ]
-    responses: dict[int, Any] = error_responses()
+    responses: dict[Any, Any] = error_responses()
     if endpoint.operation_id in long_kinds():
         from .operations import OperationSerializer
 
@@ -138,7 +192,10 @@ def _schema(endpoint: Endpoint) -> Callable[[Any], Any]:
             description="Accepted: a long operation; poll its `url` (also in `Location`) until it ends.",
         )
     elif results.result_kind(endpoint.returns) == results.ResultKind.DOWNLOAD:
-        responses[200] = OpenApiResponse(response=OpenApiTypes.BINARY, description="The file.")
+        for media_type in DOWNLOAD_TYPES:  # an invoice PDF, a ZIP of several, a ticket's attachment
+            responses[(200, media_type)] = OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="The file."
+            )
     elif results.result_kind(endpoint.returns) == results.ResultKind.NONE:
         responses[204] = OpenApiResponse(description="Done.")
     else:
@@ -152,7 +209,10 @@ def _schema(endpoint: Endpoint) -> Callable[[Any], Any]:
         if endpoint.write:
             parameters.append(
                 OpenApiParameter(
-                    HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+                    HEADER,
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    required=False,
                     description="Any unique text (1-255 characters): repeating the request with it "
                     "returns the first answer instead of acting twice.",
                 )
@@ -174,7 +234,8 @@ def view_for(by_method: dict[str, Endpoint]) -> type[ServiceView]:
         "endpoints": dict(by_method),
         "operation_ids": tuple(sorted(e.operation_id for e in by_method.values())),
         "http_method_names": [m.lower() for m in by_method] + ["head", "options"]
-        if "GET" in by_method else [m.lower() for m in by_method] + ["options"],
+        if "GET" in by_method
+        else [m.lower() for m in by_method] + ["options"],
     }
     if any(e.uploads for e in by_method.values()):
         attrs["parser_classes"] = [MultiPartParser, FormParser, JSONParser]

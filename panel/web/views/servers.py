@@ -139,11 +139,10 @@ def _power_context(request: HttpRequest, ref: ServerRef, server: Any = None) -> 
     }
 
 
-def _account_choices(
-    request: HttpRequest, ref: ServerRef, section: str, fetch: Callable[..., Any]
-) -> tuple[list[Any], Problem | None]:
+def _section(fetch: Callable[[], Any]) -> tuple[list[Any], Problem | None]:
+    """One part of the server page: its items, or the problem that stopped it (shown in place)."""
     try:
-        return list(fetch(actor=actor_for(request), account=ref.account_id)), None
+        return list(fetch()), None
     except PanelError as exc:
         return [], problem_from(exc)
 
@@ -177,15 +176,18 @@ def _detail(
     context: dict[str, Any] = {"ref": str(ref), "server": server, "problem": problem}
     if server is not None:
         context.update(_power_context(request, ref, server))
-        snapshots, context["snapshots_problem"] = _account_choices(
-            request, ref, "snapshots", lambda **kw: library.snapshots_list(actor=kw["actor"], server=ref)
+        actor, account = actor_for(request), ref.account_id
+        snapshots, context["snapshots_problem"] = _section(
+            lambda: library.snapshots_list(actor=actor, server=ref)
         )
-        backups, context["backups_problem"] = _account_choices(
-            request, ref, "backups", lambda **kw: library.backups_list(actor=kw["actor"], server=ref)
-        )
-        isos, context["isos_problem"] = _account_choices(request, ref, "isos", library.isos_list)
-        keys, context["keys_problem"] = _account_choices(request, ref, "keys", library.ssh_keys_list)
+        backups, context["backups_problem"] = _section(lambda: library.backups_list(actor=actor, server=ref))
+        isos, context["isos_problem"] = _section(lambda: library.isos_list(actor=actor, account=account))
+        keys, context["keys_problem"] = _section(lambda: library.ssh_keys_list(actor=actor, account=account))
         context["snapshots"], context["backups"] = snapshots, backups
+        floating, context["floating_problem"] = _section(
+            lambda: network.floating_ips_list(actor=actor, account=account, per_page=50)
+        )
+        context["floating_ips"] = [ip for ip in floating if ip.server_id == server.id]
         context["hostname_form"] = forms.get("hostname") or HostnameForm(
             initial={"hostname": server.hostname}
         )
@@ -211,12 +213,45 @@ def _detail(
         if ptr_form is not None and not any(row["form"] is ptr_form for row in context["ip_rows"]):
             # The address is not one of this server's: show why above the table.
             context["ptr_errors"] = [e for errors in ptr_form.errors.values() for e in errors]
+        context["action_links"] = _action_links(request, ref, server, context.get("status"))
+        context["may_copies"] = allowed_actions(
+            request, "servers_restore", "snapshots_delete", "backups_delete"
+        )
         context["bandwidth_ranges"] = list(BANDWIDTH_RANGES)
         context["months"] = _recent_months()
     context.update(_trail(request, ref))
     return render_page_or_fragment(
         request, "web/servers/detail.html", "web/servers/_detail_body.html", context, status=status
     )
+
+
+def _action_links(request: HttpRequest, ref: ServerRef, server: Any, status: Any) -> list[dict[str, Any]]:
+    """Links to the confirmation pages this member may use, for the state the server is in."""
+    from .server_actions import ACTIONS
+
+    rescue = bool(getattr(status, "rescue_mode", False))
+    hidden = {
+        "cancel": bool(server.cancel_request),
+        "undo-cancel": not server.cancel_request,
+        "rescue-on": rescue,
+        "rescue-off": not rescue,
+        "primary-ip": len(server.ip_addresses or []) < 2,
+        "cancel-addon": not server.addons,
+        "undo-cancel-addon": not server.addons,
+        "restore": True,  # offered on each snapshot and backup instead
+        "delete-snapshot": True,
+        "delete-backup": True,
+    }
+    membership = request.membership  # type: ignore[attr-defined]
+    return [
+        {
+            "title": action.title,
+            "url": reverse(f"web:server_{action.slug.replace('-', '_')}", kwargs={"ref": str(ref)}),
+            "destructive": action.destructive,
+        }
+        for action in ACTIONS
+        if not hidden.get(action.slug) and can(membership, action.operation_id)
+    ]
 
 
 def _recent_months(count: int = 6) -> list[tuple[str, str]]:

@@ -1,0 +1,335 @@
+"""Library: what a VPSBG account keeps for its servers (SSH keys, ISOs, images, plans, boot images).
+
+Everything here belongs to one VPSBG account, chosen with `?account=` (the team's only account by
+default). Each section fails on its own: an upstream problem shows beside the others with a retry.
+Writes are account-wide, so a member limited to some servers is refused by the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from panel.accounts.decorators import team_permission_required
+from panel.core.errors import InvalidInput, NotFoundError, PanelError
+from panel.services import library, servers
+from panel.services.context import Ref, parse_ref
+from panel.services.registry import reaches
+
+from ..common import Problem, actor_for, allowed_actions, chosen_account, problem_from, team_accounts
+from ..forms import DeleteForm, IsoAddForm, MeasuredBootUploadForm, SshKeyForm
+
+LIBRARY_WRITES = (
+    "ssh_keys_create", "ssh_keys_update", "ssh_keys_delete", "isos_add", "isos_delete",
+    "measured_boot_images_upload", "measured_boot_images_delete",
+)  # fmt: skip
+
+
+def _library_url(account: str | None, anchor: str = "") -> str:
+    query = f"?{urlencode({'account': account})}" if account else ""
+    return f"{reverse('web:library')}{query}{'#' + anchor if anchor else ''}"
+
+
+def _section(fetch: Callable[[], Any]) -> tuple[list[Any], Problem | None]:
+    try:
+        return list(fetch()), None
+    except PanelError as exc:
+        return [], problem_from(exc)
+
+
+def _page(request: HttpRequest, *, forms: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+    accounts = team_accounts(request)
+    account = chosen_account(request, accounts)
+    forms = forms or {}
+    context: dict[str, Any] = {
+        "accounts": sorted(accounts.items(), key=lambda a: a[1]),
+        "account": account,
+        "account_label": accounts.get(account or "", ""),
+        "may": allowed_actions(request, *LIBRARY_WRITES),
+        "key_form": forms.get("key") or SshKeyForm(),
+        "iso_form": forms.get("iso") or IsoAddForm(),
+        "boot_form": forms.get("boot") or MeasuredBootUploadForm(),
+    }
+    if account is not None:
+        actor = actor_for(request)
+        sections: dict[str, Callable[[], Any]] = {
+            "keys": lambda: library.ssh_keys_list(actor=actor, account=account),
+            "isos": lambda: library.isos_list(actor=actor, account=account),
+            "images": lambda: library.server_images_list(actor=actor, account=account),
+            "plans": lambda: servers.servers_list_plans(actor=actor, account=account),
+            "boot_images": lambda: library.measured_boot_images_list(actor=actor, account=account),
+        }
+        for name, fetch in sections.items():
+            context[name], context[f"{name}_problem"] = _section(fetch)
+    return render(request, "web/library/index.html", context, status=status)
+
+
+@reaches(
+    "ssh_keys_list", "isos_list", "server_images_list", "servers_list_plans", "measured_boot_images_list"
+)
+@team_permission_required("ssh_keys_list")
+def library_index(request: HttpRequest) -> HttpResponse:
+    """One account's SSH keys, ISOs, images, plans and measured-boot images."""
+    return _page(request)
+
+
+def _field_errors(form: Any, exc: InvalidInput) -> None:
+    """VPSBG's field messages next to our fields (or above the form when no field matches)."""
+    for name, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+def _write(
+    request: HttpRequest, form_key: str, form: Any, call: Callable[[str | None], Any], ok: str, anchor: str
+) -> HttpResponse:
+    account = chosen_account(request, team_accounts(request))
+    if form.is_valid():
+        try:
+            call(account)
+        except NotFoundError as exc:
+            raise Http404(exc.message) from exc
+        except InvalidInput as exc:
+            _field_errors(form, exc)
+        except PanelError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, ok)
+            return redirect(_library_url(account, anchor))
+    return _page(request, forms={form_key: form}, status=422)
+
+
+@reaches("ssh_keys_create")
+@team_permission_required("ssh_keys_create")
+@require_POST
+def ssh_key_create(request: HttpRequest) -> HttpResponse:
+    form = SshKeyForm(request.POST)
+    return _write(
+        request,
+        "key",
+        form,
+        lambda account: library.ssh_keys_create(
+            actor=actor_for(request),
+            name=form.cleaned_data["name"],
+            key=form.cleaned_data["key"],
+            account=account,
+            reason=form.cleaned_data["reason"],
+        ),
+        "SSH key added.",
+        "ssh-keys",
+    )
+
+
+@reaches("isos_add")
+@team_permission_required("isos_add")
+@require_POST
+def iso_add(request: HttpRequest) -> HttpResponse:
+    form = IsoAddForm(request.POST)
+    return _write(
+        request,
+        "iso",
+        form,
+        lambda account: library.isos_add(
+            actor=actor_for(request),
+            name=form.cleaned_data["name"],
+            url=form.cleaned_data["url"],
+            account=account,
+            reason=form.cleaned_data["reason"],
+        ),
+        "ISO added; VPSBG downloads it now.",
+        "isos",
+    )
+
+
+@reaches("measured_boot_images_upload")
+@team_permission_required("measured_boot_images_upload")
+@require_POST
+def boot_image_upload(request: HttpRequest) -> HttpResponse:
+    form = MeasuredBootUploadForm(request.POST, request.FILES)
+
+    def call(account: str | None) -> Any:
+        upload = form.cleaned_data["file"]
+        content = (upload.name, upload.read(), upload.content_type or "application/octet-stream")
+        return library.measured_boot_images_upload(
+            actor=actor_for(request), file=content, account=account, reason=form.cleaned_data["reason"]
+        )
+
+    return _write(request, "boot", form, call, "Boot image uploaded.", "boot-images")
+
+
+# -- one object ------------------------------------------------------------------------------------
+def _object_ref(value: str, what: str) -> Ref:
+    try:
+        return parse_ref(value, what)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+
+
+def _key_page(
+    request: HttpRequest, key_ref: Ref, form: SshKeyForm | None = None, status: int = 200
+) -> HttpResponse:
+    context: dict[str, Any] = {"ref": str(key_ref), "may": allowed_actions(request, *LIBRARY_WRITES)}
+    try:
+        key = library.ssh_keys_get(actor=actor_for(request), ssh_key=key_ref)
+    except PanelError as exc:
+        context["problem"] = problem_from(exc)
+        return render(request, "web/library/ssh_key.html", context)
+    context["key"] = key
+    context["form"] = form or SshKeyForm(initial={"name": key.name, "key": key.key})
+    context["back"] = _library_url(key_ref.account_id, "ssh-keys")
+    return render(request, "web/library/ssh_key.html", context, status=status)
+
+
+@reaches("ssh_keys_get")
+@team_permission_required("ssh_keys_get")
+@require_GET
+def ssh_key_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    """One SSH key: its servers, and (for who may) the form to rename it or replace the key."""
+    return _key_page(request, _object_ref(ref, "ssh key"))
+
+
+@reaches("ssh_keys_update")
+@team_permission_required("ssh_keys_update")
+@require_POST
+def ssh_key_update(request: HttpRequest, ref: str) -> HttpResponse:
+    key_ref = _object_ref(ref, "ssh key")
+    form = SshKeyForm(request.POST)
+    if form.is_valid():
+        try:
+            library.ssh_keys_update(
+                actor=actor_for(request),
+                ssh_key=key_ref,
+                name=form.cleaned_data["name"],
+                key=form.cleaned_data["key"],
+                reason=form.cleaned_data["reason"],
+            )
+        except NotFoundError as exc:
+            raise Http404(exc.message) from exc
+        except InvalidInput as exc:
+            _field_errors(form, exc)
+        except PanelError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "SSH key saved.")
+            return redirect(reverse("web:ssh_key", kwargs={"ref": str(key_ref)}))
+    return _key_page(request, key_ref, form, status=422)
+
+
+def _delete_view(
+    *,
+    what: str,
+    operation_id: str,
+    reads: tuple[str, ...],
+    describe: Callable[[HttpRequest, Ref], str],
+    delete: Callable[..., Any],
+    anchor: str,
+) -> Callable[..., HttpResponse]:
+    @reaches(operation_id, *reads)
+    @team_permission_required(operation_id)
+    def view(request: HttpRequest, ref: str) -> HttpResponse:
+        object_ref = _object_ref(ref, what)
+        context: dict[str, Any] = {"what": what, "ref": str(object_ref)}
+        try:
+            context["label"] = describe(request, object_ref)
+        except PanelError as exc:
+            context["problem"] = problem_from(exc)
+            return render(request, "web/library/delete.html", context)
+        form = DeleteForm(request.POST if request.method == "POST" else None)
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            try:
+                delete(actor=actor_for(request), ref=object_ref, reason=form.cleaned_data["reason"])
+            except NotFoundError as exc:
+                raise Http404(exc.message) from exc
+            except PanelError as exc:
+                form.add_error(None, exc.message)
+                status = 422
+            else:
+                messages.success(request, f"{context['label']} deleted.")
+                return redirect(_library_url(object_ref.account_id, anchor))
+        context["form"] = form
+        context["back"] = _library_url(object_ref.account_id, anchor)
+        return render(request, "web/library/delete.html", context, status=status)
+
+    view.__name__ = view.__qualname__ = f"{what.replace(' ', '_')}_delete"
+    view.__doc__ = f"Delete one {what}: a confirmation page (GET), then the deletion (POST)."
+    return view
+
+
+def _key_label(request: HttpRequest, ref: Ref) -> str:
+    key = library.ssh_keys_get(actor=actor_for(request), ssh_key=ref)
+    return f"SSH key “{key.name or ref.id}”"
+
+
+def _iso_label(request: HttpRequest, ref: Ref) -> str:
+    iso = library.isos_get(actor=actor_for(request), iso=ref)
+    return f"ISO “{iso.name or ref.id}”"
+
+
+def _boot_label(request: HttpRequest, ref: Ref) -> str:
+    for image in library.measured_boot_images_list(actor=actor_for(request), account=ref.account_id):
+        if str(image.id) == ref.id:
+            return f"Boot image “{image.name or ref.id}”"
+    raise NotFoundError("No such measured-boot image.")
+
+
+ssh_key_delete = _delete_view(
+    what="ssh key",
+    operation_id="ssh_keys_delete",
+    reads=("ssh_keys_get",),
+    describe=_key_label,
+    delete=lambda *, actor, ref, reason: library.ssh_keys_delete(actor=actor, ssh_key=ref, reason=reason),
+    anchor="ssh-keys",
+)
+iso_delete = _delete_view(
+    what="iso",
+    operation_id="isos_delete",
+    reads=("isos_get",),
+    describe=_iso_label,
+    delete=lambda *, actor, ref, reason: library.isos_delete(actor=actor, iso=ref, reason=reason),
+    anchor="isos",
+)
+boot_image_delete = _delete_view(
+    what="boot image",
+    operation_id="measured_boot_images_delete",
+    reads=("measured_boot_images_list",),
+    describe=_boot_label,
+    delete=lambda *, actor, ref, reason: library.measured_boot_images_delete(
+        actor=actor, image=ref, reason=reason
+    ),
+    anchor="boot-images",
+)
+
+
+@reaches("plans_addons", "plans_promo_codes", "servers_list_plans")
+@team_permission_required("plans_addons")
+def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """One plan of an account: its price, the addons one can buy with it, its promo codes."""
+    accounts = team_accounts(request)
+    account = chosen_account(request, accounts)
+    if account is None:
+        raise Http404("This team has no VPSBG account.")
+    actor = actor_for(request)
+    context: dict[str, Any] = {"account": account, "account_label": accounts[account], "plan_id": plan_id}
+    plans, context["problem"] = _section(lambda: servers.servers_list_plans(actor=actor, account=account))
+    if context["problem"] is None:
+        context["plan"] = next((p for p in plans if p.id == plan_id), None)
+        if context["plan"] is None:
+            raise Http404("No such plan.")
+        context["addons"], context["addons_problem"] = _section(
+            lambda: library.plans_addons(actor=actor, plan_id=plan_id, account=account)
+        )
+        context["promo_codes"], context["promo_problem"] = _section(
+            lambda: library.plans_promo_codes(actor=actor, plan_id=plan_id, account=account)
+        )
+    context["back"] = _library_url(account, "plans")
+    return render(request, "web/library/plan.html", context)

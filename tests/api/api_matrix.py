@@ -1,0 +1,43 @@
+"""Every API endpoint (URL name x method) with the action of the role table it needs.
+
+The per-service endpoints need their operationId (derived from `panel.api.endpoints`, so it is the
+same role table the services and the web pages ask); the hand-written ones are listed here.
+`test_permission_matrix.py` fails when an API URL or method is missing from this registry.
+"""
+
+from __future__ import annotations
+
+from panel.api.endpoints import endpoints
+
+PUBLIC = "public"
+
+EXPLICIT: dict[str, dict[str, str]] = {
+    "api:schema": {"GET": PUBLIC},
+    "api:schema-docs": {"GET": PUBLIC},
+    "api:me": {"GET": "team.view"},
+    "api:members": {"GET": "members.view"},
+    "api:team_servers": {"GET": "servers_list"},
+    "api:team_balances": {"GET": "balance_get"},
+    "api:audit": {"GET": "audit.read"},
+    "api:audit_detail": {"GET": "audit.read"},
+    "api:api_tokens": {"GET": "team.view"},
+    "api:api_token_revoke": {"POST": "team.view"},
+    "api:operations": {"GET": "operations.view"},
+    "api:operation_detail": {"GET": "operations.view"},
+}
+
+
+def generic() -> dict[str, dict[str, str]]:
+    """URL name -> {method: operationId} of the per-service endpoints."""
+    by_route: dict[str, dict[str, str]] = {}
+    names: dict[str, str] = {}
+    for endpoint in endpoints().values():
+        by_route.setdefault(endpoint.route, {})[endpoint.method] = endpoint.operation_id
+    for route, methods in by_route.items():
+        first = min(methods.items(), key=lambda item: (item[0] != "GET", item[1]))[1]
+        names[route] = f"api:{first}"
+    return {names[route]: methods for route, methods in by_route.items()}
+
+
+def matrix() -> dict[str, dict[str, str]]:
+    return {**generic(), **EXPLICIT}
