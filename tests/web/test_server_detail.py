@@ -135,3 +135,9 @@ def test_audit_trail_shown_to_admins_only(web_team, member_of) -> None:
     body = admin.get(url("server_detail")).content.decode()
     assert "Audit trail" in body and "servers_restart" in body
     assert "Audit trail" not in member_of(Role.OPERATOR).get(url("server_detail")).content.decode()
+
+
+def test_server_page_loads_the_live_progress_of_its_operation(web_team, member_of) -> None:
+    body = member_of(Role.VIEWER).get(url("server_detail")).content.decode()
+    progress = reverse("operations:server_progress", kwargs={"server": UBUNTU})
+    assert f'hx-get="{progress}"' in body and 'hx-trigger="load"' in body
