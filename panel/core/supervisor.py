@@ -79,7 +79,7 @@ class Supervisor:
         env: Mapping[str, str],
         cwd: str | None = None,
         out: IO[str] | None = None,
-        grace: float = 10.0,
+        grace: float = 30.0,
     ) -> None:
         self.env = dict(env)
         self.cwd = cwd

@@ -126,7 +126,7 @@ def _start_demo(var: Path, log: Path) -> tuple[subprocess.Popen[bytes], int]:
 
 def _stop_demo(proc: subprocess.Popen[bytes]) -> int:
     proc.send_signal(signal.SIGINT)  # what Ctrl-C does
-    return proc.wait(timeout=60)
+    return proc.wait(timeout=150)
 
 
 @pytest.mark.slow
@@ -155,7 +155,7 @@ def test_demo_starts_everything_prints_the_login_and_restarts_on_the_same_data(t
             assert (var / name).exists(), name
         assert any((var / "broker").iterdir())
     finally:
-        assert _stop_demo(proc) == 0
+        assert _stop_demo(proc) == 0, (tmp_path / "first.log").read_text()[-4000:]
     first_log = (tmp_path / "first.log").read_text()
     assert "stopping (Ctrl-C received)" in first_log and "Traceback" not in first_log
 
@@ -165,4 +165,4 @@ def test_demo_starts_everything_prints_the_login_and_restarts_on_the_same_data(t
         assert f"Password:    {password}" in second  # same data, same login
         assert "kept" in second  # the seed found its tokens
     finally:
-        assert _stop_demo(proc) == 0
+        assert _stop_demo(proc) == 0, (tmp_path / "second.log").read_text()[-4000:]
