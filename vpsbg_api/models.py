@@ -249,21 +249,29 @@ class Plan(ApiModel):
     price_with_vat: float | None = None
 
 
-class ServerImageRefGroup(ApiModel):
-    """ServerImageRefGroup as the API returns it."""
+class ServerImageGroup(ApiModel):
+    """The family an image belongs to (`{name, type, key}`, e.g. Ubuntu / os / ubuntu)."""
 
     name: str | None = None
     type: str | None = None
     key: str | None = None
 
 
-class ServerImageRef(ApiModel):
-    """OS image a server was installed from (nested in Server.server_image)."""
+class ServerImage(ApiModel):
+    """An OS/app image: listed by `server_images_list`, nested in `Server.server_image`.
+
+    The reference has two schemas of the same shape for it (`ServerImage`, `ServerImageRef`):
+    one model serves both, and the `*Ref*` names stay as aliases.
+    """
 
     id: int | None = None
     name: str | None = None
     eol: bool | None = None
-    group: ServerImageRefGroup | None = None
+    group: ServerImageGroup | None = None
+
+
+ServerImageRef = ServerImage
+ServerImageRefGroup = ServerImageGroup
 
 
 class ServerIpAddress(ApiModel):
@@ -384,23 +392,6 @@ class ServerAddonEntry(ApiModel):
     amount_with_vat: float | None = None
     created_at: str | None = None
     ended_at: str | None = None
-
-
-class ServerImageGroup(ApiModel):
-    """ServerImageGroup as the API returns it."""
-
-    name: str | None = None
-    type: str | None = None
-    key: str | None = None
-
-
-class ServerImage(ApiModel):
-    """OS/app image as embedded in Server.server_image (seen in server examples)."""
-
-    id: int | None = None
-    name: str | None = None
-    eol: bool | None = None
-    group: ServerImageGroup | None = None
 
 
 class ScaleCostEstimate(ApiModel):

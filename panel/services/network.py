@@ -7,7 +7,7 @@ choose the token, call, map errors, audit). Object arguments are `"<account>:<id
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from vpsbg_api.models import (
@@ -301,167 +301,93 @@ def network_protection_geo_delete(*, actor: ActorLike, protected_ip: Ref | str, 
     )
 
 
-@service("network_protection_whitelist_get")
-def network_protection_whitelist_get(*, actor: ActorLike, protected_ip: Ref | str) -> IpFilterList:
-    """Get status and list of IPs.
+def _ip_filter_list(kind: str) -> tuple[Callable[..., Any], ...]:
+    """The four services of one IP list of network protection (`whitelist` or `blacklist`).
 
-    Read: `network_protection_whitelist_get`, GET /network-protection/{id}/whitelist.
-    The route is inferred (`x-unverified` in the reference).
+    Both lists take the same calls on their own route, so one body serves both; each function
+    keeps its explicit signature (the API builds its request forms from it) and its own name.
     """
-    ref = parse_ref(protected_ip, "network protection")
-    return execute(
-        "network_protection_whitelist_get",
-        actor=actor,
-        target=ref,
-        target_type="network_protection",
-        kwargs={"id": ref.int_id},
-    )
+    prefix = f"network_protection_{kind}"
+
+    def get(*, actor: ActorLike, protected_ip: Ref | str) -> IpFilterList:
+        ref = parse_ref(protected_ip, "network protection")
+        return execute(
+            f"{prefix}_get",
+            actor=actor,
+            target=ref,
+            target_type="network_protection",
+            kwargs={"id": ref.int_id},
+        )
+
+    def set_(
+        *, actor: ActorLike, protected_ip: Ref | str, networks: Sequence[str], reason: str = ""
+    ) -> IpFilterList:
+        ref = parse_ref(protected_ip, "network protection")
+        return execute(
+            f"{prefix}_set",
+            actor=actor,
+            target=ref,
+            target_type="network_protection",
+            kwargs={"id": ref.int_id, "networks": networks},
+            reason=reason,
+        )
+
+    def update(
+        *,
+        actor: ActorLike,
+        protected_ip: Ref | str,
+        networks: Sequence[str] | None = None,
+        active: bool | None = None,
+        reason: str = "",
+    ) -> IpFilterList:
+        ref = parse_ref(protected_ip, "network protection")
+        return execute(
+            f"{prefix}_update",
+            actor=actor,
+            target=ref,
+            target_type="network_protection",
+            kwargs={"id": ref.int_id, "networks": networks, "active": active},
+            reason=reason,
+        )
+
+    def delete(*, actor: ActorLike, protected_ip: Ref | str, reason: str = "") -> Any:
+        ref = parse_ref(protected_ip, "network protection")
+        return execute(
+            f"{prefix}_delete",
+            actor=actor,
+            target=ref,
+            target_type="network_protection",
+            kwargs={"id": ref.int_id},
+            reason=reason,
+        )
+
+    docs = {
+        "get": f"The {kind}'s status and addresses (read).",
+        "set": f"Put addresses on the {kind} (audited write).",
+        "update": f"Change the {kind}: add addresses, switch it on or off (audited write).",
+        "delete": f"Delete every rule of the {kind} (audited write).",
+    }
+    made = []
+    for verb, func in (("get", get), ("set", set_), ("update", update), ("delete", delete)):
+        name = f"{prefix}_{verb}"
+        func.__name__ = func.__qualname__ = name
+        func.__doc__ = f"{docs[verb]}\n\n`{name}` in the reference."
+        made.append(service(name)(func))
+    return tuple(made)
 
 
-@service("network_protection_whitelist_set")
-def network_protection_whitelist_set(
-    *, actor: ActorLike, protected_ip: Ref | str, networks: Sequence[str], reason: str = ""
-) -> IpFilterList:
-    """Whitelist IP addresses.
-
-    Audited write: `network_protection_whitelist_set`, POST /network-protection/{id}/whitelist.
-    The route is inferred (`x-unverified` in the reference).
-    """
-    ref = parse_ref(protected_ip, "network protection")
-    return execute(
-        "network_protection_whitelist_set",
-        actor=actor,
-        target=ref,
-        target_type="network_protection",
-        kwargs={"id": ref.int_id, "networks": networks},
-        reason=reason,
-    )
-
-
-@service("network_protection_whitelist_update")
-def network_protection_whitelist_update(
-    *,
-    actor: ActorLike,
-    protected_ip: Ref | str,
-    networks: Sequence[str] | None = None,
-    active: bool | None = None,
-    reason: str = "",
-) -> IpFilterList:
-    """Update IP addresses list.
-
-    Audited write: `network_protection_whitelist_update`, PATCH /network-protection/{id}/whitelist.
-    The route is inferred (`x-unverified` in the reference).
-    """
-    ref = parse_ref(protected_ip, "network protection")
-    return execute(
-        "network_protection_whitelist_update",
-        actor=actor,
-        target=ref,
-        target_type="network_protection",
-        kwargs={"id": ref.int_id, "networks": networks, "active": active},
-        reason=reason,
-    )
-
-
-@service("network_protection_whitelist_delete")
-def network_protection_whitelist_delete(
-    *, actor: ActorLike, protected_ip: Ref | str, reason: str = ""
-) -> Any:
-    """Delete all rules.
-
-    Audited write: `network_protection_whitelist_delete`, DELETE /network-protection/{id}/whitelist.
-    The route is inferred (`x-unverified` in the reference).
-    """
-    ref = parse_ref(protected_ip, "network protection")
-    return execute(
-        "network_protection_whitelist_delete",
-        actor=actor,
-        target=ref,
-        target_type="network_protection",
-        kwargs={"id": ref.int_id},
-        reason=reason,
-    )
-
-
-@service("network_protection_blacklist_get")
-def network_protection_blacklist_get(*, actor: ActorLike, protected_ip: Ref | str) -> IpFilterList:
-    """Get status and list of IPs.
-
-    Read: `network_protection_blacklist_get`, GET /network-protection/{id}/blacklist.
-    The route is inferred (`x-unverified` in the reference).
-    """
-    ref = parse_ref(protected_ip, "network protection")
-    return execute(
-        "network_protection_blacklist_get",
-        actor=actor,
-        target=ref,
-        target_type="network_protection",
-        kwargs={"id": ref.int_id},
-    )
-
-
-@service("network_protection_blacklist_set")
-def network_protection_blacklist_set(
-    *, actor: ActorLike, protected_ip: Ref | str, networks: Sequence[str], reason: str = ""
-) -> IpFilterList:
-    """Blacklist IP addresses.
-
-    Audited write: `network_protection_blacklist_set`, POST /network-protection/{id}/blacklist.
-    """
-    ref = parse_ref(protected_ip, "network protection")
-    return execute(
-        "network_protection_blacklist_set",
-        actor=actor,
-        target=ref,
-        target_type="network_protection",
-        kwargs={"id": ref.int_id, "networks": networks},
-        reason=reason,
-    )
-
-
-@service("network_protection_blacklist_update")
-def network_protection_blacklist_update(
-    *,
-    actor: ActorLike,
-    protected_ip: Ref | str,
-    networks: Sequence[str] | None = None,
-    active: bool | None = None,
-    reason: str = "",
-) -> IpFilterList:
-    """Update IP addresses list.
-
-    Audited write: `network_protection_blacklist_update`, PATCH /network-protection/{id}/blacklist.
-    The route is inferred (`x-unverified` in the reference).
-    """
-    ref = parse_ref(protected_ip, "network protection")
-    return execute(
-        "network_protection_blacklist_update",
-        actor=actor,
-        target=ref,
-        target_type="network_protection",
-        kwargs={"id": ref.int_id, "networks": networks, "active": active},
-        reason=reason,
-    )
-
-
-@service("network_protection_blacklist_delete")
-def network_protection_blacklist_delete(
-    *, actor: ActorLike, protected_ip: Ref | str, reason: str = ""
-) -> Any:
-    """Delete all rules.
-
-    Audited write: `network_protection_blacklist_delete`, DELETE /network-protection/{id}/blacklist.
-    The route is inferred (`x-unverified` in the reference).
-    """
-    ref = parse_ref(protected_ip, "network protection")
-    return execute(
-        "network_protection_blacklist_delete",
-        actor=actor,
-        target=ref,
-        target_type="network_protection",
-        kwargs={"id": ref.int_id},
-        reason=reason,
-    )
+(
+    network_protection_whitelist_get,
+    network_protection_whitelist_set,
+    network_protection_whitelist_update,
+    network_protection_whitelist_delete,
+) = _ip_filter_list("whitelist")
+(
+    network_protection_blacklist_get,
+    network_protection_blacklist_set,
+    network_protection_blacklist_update,
+    network_protection_blacklist_delete,
+) = _ip_filter_list("blacklist")
 
 
 @service("network_protection_get")
