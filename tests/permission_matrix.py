@@ -232,3 +232,10 @@ URLS.update({
     "web:order_pay": ("GET", "orders_pay", _account_object),
     "web:order_delete": ("GET", "orders_delete", _account_object),
 })
+
+# Areas with their own rows (tests/web/matrix_<area>.py), next to their URL modules. Imported last:
+# they use the builders above.
+from tests.web import matrix_account, matrix_deploy, matrix_network, matrix_support  # noqa: E402
+
+for _area in (matrix_account, matrix_deploy, matrix_network, matrix_support):
+    URLS.update(_area.URLS)

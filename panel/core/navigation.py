@@ -24,6 +24,7 @@ AREAS: tuple[NavItem, ...] = (
     NavItem("Billing", ("web:billing",)),
     NavItem("Support", ("web:support", "web:tickets")),
     NavItem("Library", ("web:library",)),
+    NavItem("Accounts", ("web:account", "web:accounts")),
     NavItem("Operations", ("operations:list",)),
     NavItem("Team", ("accounts:team",)),
     NavItem("Tokens", ("vault:token_list",)),

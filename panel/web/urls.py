@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import urls_account, urls_deploy, urls_network, urls_support
 from .views import billing, dashboard, library, server_actions, servers
 
 app_name = "web"
@@ -46,3 +47,7 @@ urlpatterns = [
     path(f"servers/<str:ref>/{slug}/", view, name=f"server_{slug.replace('-', '_')}")
     for slug, view in server_actions.VIEWS.items()
 ]
+
+# Areas with their own URL modules (one per area, so each can grow on its own).
+urlpatterns += urls_deploy.urlpatterns + urls_network.urlpatterns + urls_support.urlpatterns
+urlpatterns += urls_account.urlpatterns
