@@ -303,7 +303,11 @@ def rebuild_actor(op: Operation, action: str) -> Actor:
         account, _, server_id = op.target_id.rpartition(":")
         if not membership.may_see_server(account, server_id):
             raise StepFailed("No longer allowed: this server is outside your access now.")
-    return Actor(membership=membership, api_token_label=op.data.get("api_token_label") or None)
+    return Actor(
+        membership=membership,
+        api_token_label=op.data.get("api_token_label") or None,
+        reason=str(op.data.get("reason") or ""),
+    )
 
 
 # -- the loop -------------------------------------------------------------------------------------

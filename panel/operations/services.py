@@ -53,8 +53,12 @@ def start(
     params: dict[str, Any] | None = None,
     idempotency_key: str = "",
     request: HttpRequest | None = None,
+    reason: str = "",
 ) -> Operation:
-    """Create and enqueue one operation; raises NotAllowed, NotFoundError, InvalidInput or Busy."""
+    """Create and enqueue one operation; raises NotAllowed, NotFoundError, InvalidInput or Busy.
+
+    `reason` (what the member typed) goes with every audit event of the operation's VPSBG calls.
+    """
     definition = KINDS.get(kind)
     if definition is None:
         raise InvalidInput(f"Unknown kind of operation “{str(kind)[:60]}”.")
@@ -81,6 +85,10 @@ def start(
             if not who.may_see_server(account, server_id):
                 raise NotFoundError(f"No such server: {account}:{server_id}.")
     key = (idempotency_key or "").strip()[:100]
+    why = str(reason or "").strip()[:1000]
+    data: dict[str, Any] = {"reason": why} if why else {}
+    if who.api_token_label:  # calls made by the worker are named in the audit log as the request was
+        data["api_token_label"] = who.api_token_label
     user = who.user
     try:
         with transaction.atomic():
@@ -103,8 +111,7 @@ def start(
                 secret=crypto.encrypt(json.dumps(prepared.secret)) if prepared.secret else "",
                 idempotency_key=key,
                 step="Queued",
-                # Calls made by the worker are named in the audit log as the request was.
-                data={"api_token_label": who.api_token_label} if who.api_token_label else {},
+                data=data,
             )
             for lock in prepared.locks:
                 try:
@@ -112,7 +119,8 @@ def start(
                         OperationLock.objects.create(key=lock, operation=op)
                 except IntegrityError:
                     raise _busy(lock) from None
-            StepLog.objects.create(operation=op, message=f"Requested by {op.actor_name or 'the system'}.")
+            requested = f"Requested by {op.actor_name or 'the system'}."
+            StepLog.objects.create(operation=op, message=f"{requested} Reason: {why}" if why else requested)
             enqueue(op)
     except IntegrityError:
         if key:  # the same request key raced us: answer with the operation that won

@@ -34,6 +34,8 @@ class Actor:
     membership: Any
     request: HttpRequest | None = field(default=None, compare=False)
     api_token_label: str | None = None
+    # What the member typed when starting a long operation: the worker's calls are audited with it.
+    reason: str = field(default="", compare=False)
 
     @property
     def team(self) -> Any:

@@ -343,7 +343,7 @@ def prepare(
         audit_params={
             k: v for k, v in (audit_params if audit_params is not None else kwargs).items() if v is not UNSET
         },
-        reason=(reason or "").strip()[:1000],
+        reason=(reason or who.reason or "").strip()[:1000],
         resource=None,
         postprocess=postprocess,
         runner=runner,

@@ -30,13 +30,17 @@ MIN_PASSWORD = 12
 
 
 class ActionForm(forms.Form):
-    """Base: an idempotency key (one operation per page load) and, when asked, the typed hostname."""
+    """Base: an idempotency key (one operation per page load), an optional reason for the audit log
+    and, when asked, the typed hostname."""
 
     request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     confirm_hostname = forms.CharField(
         label="Type the server's hostname to confirm",
         max_length=253,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    reason = forms.CharField(
+        label="Reason (optional)", max_length=500, required=False, help_text="Kept in the audit log."
     )
 
     def __init__(
@@ -53,6 +57,10 @@ class ActionForm(forms.Form):
             del self.fields["confirm_hostname"]
         else:
             self.fields["confirm_hostname"].help_text = f"Type “{hostname}”."
+        # The action's own fields first, then why (for the audit log) and the typed confirmation.
+        for name in ("reason", "confirm_hostname"):
+            if name in self.fields:
+                self.fields[name] = self.fields.pop(name)
         if not self.is_bound:
             self.initial.setdefault("request_key", uuid.uuid4().hex)
         for name, options in (choices or {}).items():
@@ -143,9 +151,6 @@ class ScaleForm(ActionForm):
 
 
 class CancelForm(ActionForm):
-    reason = forms.CharField(
-        label="Reason", max_length=500, required=False, help_text="Kept in the audit log."
-    )
     now = forms.BooleanField(
         label="Cancel now instead of at the end of the paid period",
         required=False,
@@ -154,9 +159,7 @@ class CancelForm(ActionForm):
 
 
 class UndoCancelForm(ActionForm):
-    reason = forms.CharField(
-        label="Reason", max_length=500, required=False, help_text="Kept in the audit log."
-    )
+    """Only the reason: withdrawing a cancellation needs no other choice."""
 
 
 class RescueForm(ActionForm):
@@ -195,17 +198,11 @@ class AddonScaleForm(ActionForm):
 
 class AddonCancelForm(ActionForm):
     addon = forms.TypedChoiceField(label="Addon", coerce=int)
-    reason = forms.CharField(
-        label="Reason", max_length=500, required=False, help_text="Kept in the audit log."
-    )
     now = forms.BooleanField(label="End it now instead of at the end of the paid period", required=False)
 
 
 class AddonUndoCancelForm(ActionForm):
     addon = forms.TypedChoiceField(label="Addon", coerce=int)
-    reason = forms.CharField(
-        label="Reason", max_length=500, required=False, help_text="Kept in the audit log."
-    )
 
 
 class FloatingIpForm(ActionForm):
@@ -219,7 +216,4 @@ class MeasuredBootForm(ActionForm):
         required=False,
         empty_value=None,
         help_text="None turns measured boot off.",
-    )
-    reason = forms.CharField(
-        label="Reason", max_length=500, required=False, help_text="Kept in the audit log."
     )

@@ -47,13 +47,18 @@ def test_each_status_has_the_one_shape(api, vault, simulator, client, settings) 
 def test_a_long_action_answers_202_with_the_operation_to_poll(api, vault, simulator) -> None:
     owner = api(Role.ADMIN)
     ref = _server(owner)
-    response = owner.post(f"/api/v1/servers/{ref}/rescue", {}, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    response = owner.post(
+        f"/api/v1/servers/{ref}/rescue", {"reason": "kernel panic"}, format="json", HTTP_IDEMPOTENCY_KEY="r-1"
+    )
     assert response.status_code == 202
     operation = Operation.objects.get()
     assert operation.kind == "rescue_on" and operation.target_id == ref
+    assert operation.data["reason"] == "kernel panic" and "reason" not in operation.params
     polled = owner.get(response["Location"])
     assert polled.status_code == 200 and polled.json()["state"] == "queued"
-    again = owner.post(f"/api/v1/servers/{ref}/rescue", {}, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    again = owner.post(
+        f"/api/v1/servers/{ref}/rescue", {"reason": "kernel panic"}, format="json", HTTP_IDEMPOTENCY_KEY="r-1"
+    )
     assert again.status_code == 202 and again.json()["id"] == operation.pk
     assert Operation.objects.count() == 1
     assert owner.get("/api/v1/operations", {"state": "queued"}).json()["count"] == 1

@@ -50,11 +50,13 @@ def test_reinstall_starts_an_operation_and_shows_its_progress(web_team, member_o
     browser = member_of(Role.ADMIN)
     body = browser.get(url("server_reinstall")).content.decode()
     image = _options(body, "image_id")[0]
-    data = {"image_id": image, "confirm_hostname": "UBUNTU-2GB", "request_key": _key(body)}
+    assert 'name="reason"' in body  # an optional reason for the audit log, on every action
+    data = {"image_id": image, "confirm_hostname": "UBUNTU-2GB", "request_key": _key(body), "reason": "disk full"}
     response = browser.post(url("server_reinstall"), data)
     operation = Operation.objects.get()
     assert response.status_code == 302 and response["Location"] == operation.get_absolute_url()
     assert operation.kind == "reinstall" and operation.target_id == UBUNTU
+    assert operation.data["reason"] == "disk full"  # the worker's VPSBG call is audited with it
     assert operation.params["image_id"] == int(image)
     browser.post(url("server_reinstall"), data)  # a double submit: the same operation
     assert Operation.objects.count() == 1

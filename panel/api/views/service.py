@@ -78,12 +78,15 @@ def start_operation(endpoint: Endpoint, request: Request, kind: str, kwargs: dic
     from .operations import OperationSerializer
 
     key = request.headers.get(HEADER, "").strip()
+    params = _operation_params(endpoint, request, kwargs)
+    reason = str(params.pop("reason", "") or "")
     operation = operations.start(
         actor=actor_for(request),
         kind=kind,
-        params=_operation_params(endpoint, request, kwargs),
+        params=params,
         idempotency_key=f"api:{token_of(request).pk}:{key}"[:100] if key else "",
         request=request._request,
+        reason=reason,
     )
     body = OperationSerializer(operation).data
     return Response(body, status=202, headers={"Location": body["url"]})

@@ -355,6 +355,7 @@ def _confirm_order(request: HttpRequest, ref: str, *, action: str) -> HttpRespon
                         params={"orders": [str(order_ref)]},
                         idempotency_key=form.cleaned_data["request_key"],
                         request=request,
+                        reason=form.cleaned_data["reason"],
                     )
                     messages.success(
                         request, f"Paying order {order_ref.id}: this page follows it to the end."

@@ -565,6 +565,7 @@ def _start(request: HttpRequest, action: ServerAction, ref: ServerRef, data: dic
         params=action.params(ref, data),
         idempotency_key=data.get("request_key") or "",
         request=request,
+        reason=data.get("reason") or "",
     )
     messages.success(request, f"{action.title}: started. This page follows it to the end.")
     return redirect(reverse("operations:detail", kwargs={"pk": operation.pk}))
