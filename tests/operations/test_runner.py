@@ -266,9 +266,8 @@ def test_calls_made_for_an_api_request_name_the_api_token_in_the_audit_log(owner
 
 
 def test_the_reason_typed_at_the_start_is_in_the_audit_event_of_the_call(owner, tokens, sleeps) -> None:
-    op = services.start(
-        actor=owner, kind="reinstall", params={"server": SERVER, "image_id": 80}, reason="ticket #4411: broken"
-    )
+    params = {"server": SERVER, "image_id": 80}
+    op = services.start(actor=owner, kind="reinstall", params=params, reason="ticket #4411: broken")
     assert op.log.filter(message__contains="Reason: ticket #4411: broken").exists()
     op = run_to_end(op)
     assert op.state == State.SUCCEEDED, op.error

@@ -51,7 +51,8 @@ def test_reinstall_starts_an_operation_and_shows_its_progress(web_team, member_o
     body = browser.get(url("server_reinstall")).content.decode()
     image = _options(body, "image_id")[0]
     assert 'name="reason"' in body  # an optional reason for the audit log, on every action
-    data = {"image_id": image, "confirm_hostname": "UBUNTU-2GB", "request_key": _key(body), "reason": "disk full"}
+    data = {"image_id": image, "confirm_hostname": "UBUNTU-2GB", "request_key": _key(body)}
+    data["reason"] = "disk full"
     response = browser.post(url("server_reinstall"), data)
     operation = Operation.objects.get()
     assert response.status_code == 302 and response["Location"] == operation.get_absolute_url()
