@@ -49,7 +49,8 @@ __all__ = [
     "update_team_settings",
 ]
 
-SERVER_REF = re.compile(r"^\d+:\d+$")
+# `<VPSBG account id>:<server id>`; the account id is the account's email (see the vault), so no colon.
+SERVER_REF = re.compile(r"^[^\s,:]{1,254}:\d{1,18}$")
 
 
 class AccountsError(Exception):
@@ -324,7 +325,8 @@ def parse_server_scope(text: str) -> list[str]:
     bad = [ref for ref in refs if not SERVER_REF.match(ref)]
     if bad:
         raise AccountsError(
-            f"Not a server id: {', '.join(bad[:5])}. Write each as <account id>:<server id>, e.g. 1234:5678."
+            f"Not a server id: {', '.join(bad[:5])}. "
+            "Write each as <account id>:<server id>, e.g. ops@example.com:2864."
         )
     return list(dict.fromkeys(refs))
 

@@ -190,17 +190,45 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+def _server_choices(request: HttpRequest, scope: list[str]) -> dict[str, object]:
+    """The team's servers to tick (from VPSBG, through the services), and the scope refs not among them.
+
+    A VPSBG account that does not answer is a warning on the page: its servers can still be kept
+    or added by id in the text field, so a broken token never wipes anyone's access.
+    """
+    from panel.core.errors import PanelError
+    from panel.services.aggregates import servers_list_all
+    from panel.services.context import Actor
+
+    try:
+        found = servers_list_all(actor=Actor(request.membership, request=request))  # type: ignore[attr-defined]
+        rows, warnings = found.items, list(found.warnings)
+    except PanelError as error:
+        rows, warnings = [], [error.message]  # shown like an account's warning
+    listed = {row.key for row in rows}
+    return {
+        "servers": [{"row": row, "checked": row.key in scope} for row in rows],
+        "others": ", ".join(ref for ref in scope if ref not in listed),
+        "warnings": warnings,
+    }
+
+
+@require_http_methods(["GET", "POST"])
 @team_permission_required("members.manage")
 def member_servers(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """Which servers a member may see: ticked from the team's server list, or typed as ids."""
     target = get_membership_in_team(request.team, membership_id)  # type: ignore[attr-defined]
+    if request.method == "GET":
+        context = {"target": target, **_server_choices(request, list(target.server_scope or []))}
+        return render(request, "accounts/member_servers.html", context)
     form = ServerScopeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return _back_to_team()
 
     def apply() -> None:
-        refs = services.parse_server_scope(form.cleaned_data["servers"])
+        typed = [*request.POST.getlist("server"), form.cleaned_data["servers"]]
+        refs = services.parse_server_scope(" ".join(typed))
         services.set_server_scope(request.membership, target, refs)
 
     return _run(request, apply, f"Server access of {target.user.display_name} saved.")
