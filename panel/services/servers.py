@@ -69,6 +69,26 @@ __all__ = [
 ]
 
 
+def _on_server(
+    operation_id: str, actor: ActorLike, server: ServerRef | str, *, reason: str = "", id_name: str = "id",
+    **kwargs: Any,
+) -> Any:
+    """One VPSBG call about one server: it is the audit target, and its id goes in the path as `id_name`.
+
+    The services stay one explicit function each (the panel API builds its request forms from their
+    signatures); what they share is this body.
+    """
+    ref = parse_server_ref(server)
+    return execute(
+        operation_id,
+        actor=actor,
+        target=ref,
+        target_type="server",
+        kwargs={id_name: ref.server_id, **kwargs},
+        reason=reason,
+    )
+
+
 @service("servers_list_plans")
 def servers_list_plans(*, actor: ActorLike, account: str | None = None) -> Page[Plan]:
     """List plans.
@@ -177,10 +197,7 @@ def servers_status(*, actor: ActorLike, server: ServerRef | str) -> ServerStatus
 
     Read: `servers_status`, GET /servers/{id}/status.
     """
-    ref = parse_server_ref(server)
-    return execute(
-        "servers_status", actor=actor, target=ref, target_type="server", kwargs={"id": ref.server_id}
-    )
+    return _on_server("servers_status", actor, server)
 
 
 @service("servers_get")
@@ -189,14 +206,7 @@ def servers_get(*, actor: ActorLike, server: ServerRef | str, include: Sequence[
 
     Read: `servers_get`, GET /servers/{id}.
     """
-    ref = parse_server_ref(server)
-    return execute(
-        "servers_get",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id, "include": include},
-    )
+    return _on_server("servers_get", actor, server, include=include)
 
 
 @service("servers_metrics")
@@ -207,14 +217,7 @@ def servers_metrics(
 
     Read: `servers_metrics`, GET /servers/{id}/metrics.
     """
-    ref = parse_server_ref(server)
-    return execute(
-        "servers_metrics",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id, "month": month, "year": year},
-    )
+    return _on_server("servers_metrics", actor, server, month=month, year=year)
 
 
 @service("servers_bandwidth")
@@ -225,29 +228,14 @@ def servers_bandwidth(
 
     Read: `servers_bandwidth`, GET /servers/{id}/bandwidth.
     """
-    ref = parse_server_ref(server)
-    return execute(
-        "servers_bandwidth",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id, "start": start, "end": end},
-    )
+    return _on_server("servers_bandwidth", actor, server, start=start, end=end)
 
 
 def _server_action(operation_id: str, doc: str) -> Callable[..., None]:
     """A write that takes nothing but the server (power actions): one body, one name per operation."""
 
     def action(*, actor: ActorLike, server: ServerRef | str, reason: str = "") -> None:
-        ref = parse_server_ref(server)
-        execute(
-            operation_id,
-            actor=actor,
-            target=ref,
-            target_type="server",
-            kwargs={"id": ref.server_id},
-            reason=reason,
-        )
+        _on_server(operation_id, actor, server, reason=reason)
 
     action.__name__ = action.__qualname__ = operation_id
     action.__doc__ = f"{doc}\n\nAudited write: `{operation_id}` (the route is inferred in the reference)."
@@ -310,15 +298,7 @@ def servers_update_hostname(
     Audited write: `servers_update_hostname`, PUT /servers/{id}/hostname.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_server_ref(server)
-    return execute(
-        "servers_update_hostname",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id, "hostname": hostname},
-        reason=reason,
-    )
+    return _on_server("servers_update_hostname", actor, server, reason=reason, hostname=hostname)
 
 
 @service("servers_update_ssh_keys")
@@ -330,15 +310,7 @@ def servers_update_ssh_keys(
     Audited write: `servers_update_ssh_keys`, PATCH /servers/{id}/ssh-keys.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_server_ref(server)
-    return execute(
-        "servers_update_ssh_keys",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id, "ssh_keys": ssh_keys},
-        reason=reason,
-    )
+    return _on_server("servers_update_ssh_keys", actor, server, reason=reason, ssh_keys=ssh_keys)
 
 
 @service("servers_modify_isos")
@@ -355,14 +327,13 @@ def servers_modify_isos(
     Audited write: `servers_modify_isos`, POST /servers/{id}/isos.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_server_ref(server)
-    return execute(
+    return _on_server(
         "servers_modify_isos",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id, "primary_iso_id": primary_iso_id, "secondary_iso_id": secondary_iso_id},
+        actor,
+        server,
         reason=reason,
+        primary_iso_id=primary_iso_id,
+        secondary_iso_id=secondary_iso_id,
     )
 
 
@@ -380,14 +351,13 @@ def servers_restore(
     Audited write: `servers_restore`, POST /servers/{id}/restore.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_server_ref(server)
-    return execute(
+    return _on_server(
         "servers_restore",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id, "snapshot_id": snapshot_id, "backup_id": backup_id},
+        actor,
+        server,
         reason=reason,
+        snapshot_id=snapshot_id,
+        backup_id=backup_id,
     )
 
 
@@ -406,14 +376,14 @@ def servers_reinstall(
     Audited write: `servers_reinstall`, POST /servers/{id}/reinstall.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_server_ref(server)
-    return execute(
+    return _on_server(
         "servers_reinstall",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id, "image_id": image_id, "password": password, "ssh_keys": ssh_keys},
+        actor,
+        server,
         reason=reason,
+        image_id=image_id,
+        password=password,
+        ssh_keys=ssh_keys,
     )
 
 
@@ -455,15 +425,7 @@ def servers_change_primary_ip(
 
     Audited write: `servers_change_primary_ip`, POST /servers/{id}/primary-ip.
     """
-    ref = parse_server_ref(server)
-    return execute(
-        "servers_change_primary_ip",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id, "ip_id": ip_id},
-        reason=reason,
-    )
+    return _on_server("servers_change_primary_ip", actor, server, reason=reason, ip_id=ip_id)
 
 
 @service("servers_calculate_renew")
@@ -504,14 +466,12 @@ def servers_set_measured_boot(
     Audited write: `servers_set_measured_boot`, POST /servers/{id}/measured-boot.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_server_ref(server)
-    return execute(
+    return _on_server(
         "servers_set_measured_boot",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id, "kernel_image_id": kernel_image_id},
+        actor,
+        server,
         reason=reason,
+        kernel_image_id=kernel_image_id,
     )
 
 
@@ -522,14 +482,7 @@ def servers_scale_list_plans(*, actor: ActorLike, server: ServerRef | str) -> Pa
     Read: `servers_scale_list_plans`, GET /servers/{id}/scale.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_server_ref(server)
-    return execute(
-        "servers_scale_list_plans",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id},
-    )
+    return _on_server("servers_scale_list_plans", actor, server)
 
 
 @service("servers_scale")
@@ -541,15 +494,7 @@ def servers_scale(
     Audited write: `servers_scale`, POST /servers/{id}/scale.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_server_ref(server)
-    return execute(
-        "servers_scale",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id, "plan": plan, "scale_disk": scale_disk},
-        reason=reason,
-    )
+    return _on_server("servers_scale", actor, server, reason=reason, plan=plan, scale_disk=scale_disk)
 
 
 @service("servers_scale_calculate")
@@ -560,14 +505,13 @@ def servers_scale_calculate(
 
     Read: `servers_scale_calculate`, POST /servers/{id}/scale/calculate.
     """
-    ref = parse_server_ref(server)
-    return execute(
+    return _on_server(
         "servers_scale_calculate",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id, "plan": plan, "scale_disk": scale_disk},
+        actor,
+        server,
         reason=reason,
+        plan=plan,
+        scale_disk=scale_disk,
     )
 
 
@@ -577,14 +521,7 @@ def servers_addons_list(*, actor: ActorLike, server: ServerRef | str) -> Page[Se
 
     Read: `servers_addons_list`, GET /servers/{server_id}/addons.
     """
-    ref = parse_server_ref(server)
-    return execute(
-        "servers_addons_list",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"server_id": ref.server_id},
-    )
+    return _on_server("servers_addons_list", actor, server, id_name="server_id")
 
 
 @service("servers_addons_purchase")
@@ -603,21 +540,17 @@ def servers_addons_purchase(
 
     Audited write: `servers_addons_purchase`, POST /servers/{server_id}/addons.
     """
-    ref = parse_server_ref(server)
-    return execute(
+    return _on_server(
         "servers_addons_purchase",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={
-            "server_id": ref.server_id,
-            "backups": backups,
-            "cpanel": cpanel,
-            "bandwidth": bandwidth,
-            "microsoft_rds_sal": microsoft_rds_sal,
-            "microsoft_office_sal": microsoft_office_sal,
-        },
+        actor,
+        server,
+        id_name="server_id",
         reason=reason,
+        backups=backups,
+        cpanel=cpanel,
+        bandwidth=bandwidth,
+        microsoft_rds_sal=microsoft_rds_sal,
+        microsoft_office_sal=microsoft_office_sal,
     )
 
 
@@ -636,19 +569,15 @@ def servers_addons_scale(
     Audited write: `servers_addons_scale`, PATCH /servers/{server_id}/addons.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_server_ref(server)
-    return execute(
+    return _on_server(
         "servers_addons_scale",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={
-            "server_id": ref.server_id,
-            "cpanel": cpanel,
-            "microsoft_rds_sal": microsoft_rds_sal,
-            "microsoft_office_sal": microsoft_office_sal,
-        },
+        actor,
+        server,
+        id_name="server_id",
         reason=reason,
+        cpanel=cpanel,
+        microsoft_rds_sal=microsoft_rds_sal,
+        microsoft_office_sal=microsoft_office_sal,
     )
 
 
@@ -666,19 +595,15 @@ def servers_addons_scale_calculate(
 
     Read: `servers_addons_scale_calculate`, POST /servers/{server_id}/addons/scale/calculate.
     """
-    ref = parse_server_ref(server)
-    return execute(
+    return _on_server(
         "servers_addons_scale_calculate",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={
-            "server_id": ref.server_id,
-            "microsoft_rds_sal": microsoft_rds_sal,
-            "cpanel": cpanel,
-            "microsoft_office_sal": microsoft_office_sal,
-        },
+        actor,
+        server,
+        id_name="server_id",
         reason=reason,
+        microsoft_rds_sal=microsoft_rds_sal,
+        cpanel=cpanel,
+        microsoft_office_sal=microsoft_office_sal,
     )
 
 
@@ -728,15 +653,7 @@ def servers_rescue_enable(*, actor: ActorLike, server: ServerRef | str, reason: 
     Audited write: `servers_rescue_enable`, POST /servers/{id}/rescue.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_server_ref(server)
-    return execute(
-        "servers_rescue_enable",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id},
-        reason=reason,
-    )
+    return _on_server("servers_rescue_enable", actor, server, reason=reason)
 
 
 @service("servers_rescue_disable")
@@ -746,15 +663,7 @@ def servers_rescue_disable(*, actor: ActorLike, server: ServerRef | str, reason:
     Audited write: `servers_rescue_disable`, DELETE /servers/{id}/rescue.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_server_ref(server)
-    return execute(
-        "servers_rescue_disable",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id},
-        reason=reason,
-    )
+    return _on_server("servers_rescue_disable", actor, server, reason=reason)
 
 
 @service("servers_snapshots_create")
@@ -766,12 +675,4 @@ def servers_snapshots_create(
     Audited write: `servers_snapshots_create`, POST /servers/{id}/snapshots.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_server_ref(server)
-    return execute(
-        "servers_snapshots_create",
-        actor=actor,
-        target=ref,
-        target_type="server",
-        kwargs={"id": ref.server_id, "name": name},
-        reason=reason,
-    )
+    return _on_server("servers_snapshots_create", actor, server, reason=reason, name=name)
