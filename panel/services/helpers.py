@@ -8,9 +8,29 @@ from typing import Any
 from panel.core.errors import InvalidInput
 from vpsbg_api.results import Page
 
-from .context import ActorLike, as_actor
+from .context import ActorLike, Ref, as_actor, parse_ref
+from .execution import execute
 
-__all__ = ["describe_files", "in_scope", "require_list"]
+__all__ = ["describe_files", "in_scope", "on_object", "require_list"]
+
+
+def on_object(
+    operation_id: str, actor: ActorLike, value: Ref | str, what: str, *, reason: str = "", **kwargs: Any
+) -> Any:
+    """One VPSBG call about one object of an account (an SSH key, ISO, snapshot...), named `what`.
+
+    The object is the audit target (type `what` with underscores) and its id goes in the path; the
+    services stay one explicit function each, so the panel API can build its forms from them.
+    """
+    ref = parse_ref(value, what)
+    return execute(
+        operation_id,
+        actor=actor,
+        target=ref,
+        target_type=what.replace(" ", "_"),
+        kwargs={"id": ref.int_id, **kwargs},
+        reason=reason,
+    )
 
 
 def require_list(value: Sequence[Any] | None, field: str) -> list[Any]:

@@ -22,9 +22,9 @@ from vpsbg_api.models import (
 )
 from vpsbg_api.results import Page
 
-from .context import ActorLike, Ref, ServerRef, parse_ref, parse_server_ref
+from .context import ActorLike, Ref, ServerRef, parse_server_ref
 from .execution import execute
-from .helpers import describe_files, in_scope
+from .helpers import describe_files, in_scope, on_object
 from .registry import service
 
 __all__ = [
@@ -56,8 +56,7 @@ def ssh_keys_get(*, actor: ActorLike, ssh_key: Ref | str) -> SshKey:
 
     Read: `ssh_keys_get`, GET /ssh-keys/{id}.
     """
-    ref = parse_ref(ssh_key, "ssh key")
-    return execute("ssh_keys_get", actor=actor, target=ref, target_type="ssh_key", kwargs={"id": ref.int_id})
+    return on_object("ssh_keys_get", actor, ssh_key, "ssh key")
 
 
 @service("ssh_keys_update")
@@ -68,15 +67,7 @@ def ssh_keys_update(
 
     Audited write: `ssh_keys_update`, PATCH /ssh-keys/{id}.
     """
-    ref = parse_ref(ssh_key, "ssh key")
-    return execute(
-        "ssh_keys_update",
-        actor=actor,
-        target=ref,
-        target_type="ssh_key",
-        kwargs={"id": ref.int_id, "name": name, "key": key},
-        reason=reason,
-    )
+    return on_object("ssh_keys_update", actor, ssh_key, "ssh key", reason=reason, name=name, key=key)
 
 
 @service("ssh_keys_delete")
@@ -86,15 +77,7 @@ def ssh_keys_delete(*, actor: ActorLike, ssh_key: Ref | str, reason: str = "") -
     Audited write: `ssh_keys_delete`, DELETE /ssh-keys/{id}.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_ref(ssh_key, "ssh key")
-    execute(
-        "ssh_keys_delete",
-        actor=actor,
-        target=ref,
-        target_type="ssh_key",
-        kwargs={"id": ref.int_id},
-        reason=reason,
-    )
+    on_object("ssh_keys_delete", actor, ssh_key, "ssh key", reason=reason)
 
 
 @service("ssh_keys_list")
@@ -157,15 +140,7 @@ def measured_boot_images_delete(*, actor: ActorLike, image: Ref | str, reason: s
     Audited write: `measured_boot_images_delete`, DELETE /measured-boot-images/{id}.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_ref(image, "measured boot image")
-    execute(
-        "measured_boot_images_delete",
-        actor=actor,
-        target=ref,
-        target_type="measured_boot_image",
-        kwargs={"id": ref.int_id},
-        reason=reason,
-    )
+    on_object("measured_boot_images_delete", actor, image, "measured boot image", reason=reason)
 
 
 @service("plans_addons")
@@ -186,6 +161,24 @@ def plans_promo_codes(*, actor: ActorLike, plan_id: int, account: str | None = N
     return execute("plans_promo_codes", actor=actor, account=account, kwargs={"id": plan_id})
 
 
+def _copies(
+    operation_id: str, actor: ActorLike, server: ServerRef | str | None, *, account: str | None, **kwargs: Any
+) -> Any:
+    """Snapshots or backups of an account, or of one server (then its account is the server's).
+
+    A member limited to some servers sees only their copies.
+    """
+    ref = parse_server_ref(server) if server is not None else None
+    return execute(
+        operation_id,
+        actor=actor,
+        account=ref.account_id if ref is not None else account,
+        servers=(ref,) if ref is not None else (),
+        kwargs={**kwargs, "server_id": ref.server_id if ref is not None else None},
+        postprocess=in_scope(actor, by="server_id"),
+    )
+
+
 @service("snapshots_list")
 def snapshots_list(
     *,
@@ -200,20 +193,7 @@ def snapshots_list(
 
     Read: `snapshots_list`, GET /snapshots.
     """
-    ref = parse_server_ref(server) if server is not None else None
-    return execute(
-        "snapshots_list",
-        actor=actor,
-        account=ref.account_id if ref is not None else account,
-        servers=(ref,) if ref is not None else (),
-        kwargs={
-            "page": page,
-            "date": date,
-            "server_id": ref.server_id if ref is not None else None,
-            "sort": sort,
-        },
-        postprocess=in_scope(actor, by="server_id"),
-    )
+    return _copies("snapshots_list", actor, server, account=account, page=page, date=date, sort=sort)
 
 
 @service("snapshots_delete")
@@ -223,15 +203,7 @@ def snapshots_delete(*, actor: ActorLike, snapshot: Ref | str, reason: str = "")
     Audited write: `snapshots_delete`, DELETE /snapshots/{id}.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_ref(snapshot, "snapshot")
-    execute(
-        "snapshots_delete",
-        actor=actor,
-        target=ref,
-        target_type="snapshot",
-        kwargs={"id": ref.int_id},
-        reason=reason,
-    )
+    on_object("snapshots_delete", actor, snapshot, "snapshot", reason=reason)
 
 
 @service("backups_list")
@@ -249,20 +221,8 @@ def backups_list(
 
     Read: `backups_list`, GET /backups.
     """
-    ref = parse_server_ref(server) if server is not None else None
-    return execute(
-        "backups_list",
-        actor=actor,
-        account=ref.account_id if ref is not None else account,
-        servers=(ref,) if ref is not None else (),
-        kwargs={
-            "page": page,
-            "date": date,
-            "server_id": ref.server_id if ref is not None else None,
-            "size": size,
-            "sort": sort,
-        },
-        postprocess=in_scope(actor, by="server_id"),
+    return _copies(
+        "backups_list", actor, server, account=account, page=page, date=date, size=size, sort=sort
     )
 
 
@@ -273,15 +233,7 @@ def backups_delete(*, actor: ActorLike, backup: Ref | str, reason: str = "") -> 
     Audited write: `backups_delete`, DELETE /backups/{id}.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_ref(backup, "backup")
-    execute(
-        "backups_delete",
-        actor=actor,
-        target=ref,
-        target_type="backup",
-        kwargs={"id": ref.int_id},
-        reason=reason,
-    )
+    on_object("backups_delete", actor, backup, "backup", reason=reason)
 
 
 @service("server_images_list")
@@ -328,8 +280,7 @@ def isos_get(*, actor: ActorLike, iso: Ref | str) -> Iso:
     Read: `isos_get`, GET /isos/{id}.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_ref(iso, "iso")
-    return execute("isos_get", actor=actor, target=ref, target_type="iso", kwargs={"id": ref.int_id})
+    return on_object("isos_get", actor, iso, "iso")
 
 
 @service("isos_delete")
@@ -339,7 +290,4 @@ def isos_delete(*, actor: ActorLike, iso: Ref | str, reason: str = "") -> None:
     Audited write: `isos_delete`, DELETE /isos/{id}.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_ref(iso, "iso")
-    execute(
-        "isos_delete", actor=actor, target=ref, target_type="iso", kwargs={"id": ref.int_id}, reason=reason
-    )
+    on_object("isos_delete", actor, iso, "iso", reason=reason)
