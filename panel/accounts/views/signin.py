@@ -16,7 +16,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import second_factor
 from ..decorators import login_and_second_factor_required
@@ -95,9 +94,12 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _safe_next(request, "")})
 
 
-def _qr_svg(device: TOTPDevice) -> str:
-    # Inline SVG markup (no script, no data URL): allowed by the page's CSP.
-    qr = segno.make(device.config_url, error="m")
+def qr_svg(config_url: str) -> str:
+    """An `otpauth://` URL as inline SVG markup (no script, no data URL): allowed by the pages' CSP.
+
+    Also used for a VPSBG account's own second factor (panel/web/views/account.py).
+    """
+    qr = segno.make(config_url, error="m")
     return qr.svg_inline(scale=4, title="Scan with your authenticator app")
 
 
@@ -126,7 +128,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "form": form,
-        "qr_svg": _qr_svg(device),
+        "qr_svg": qr_svg(device.config_url),
         "secret": b32encode(device.bin_key).decode(),
         "required_by_team": second_factor.team_requires_second_factor(user),
         "next": _safe_next(request, ""),
