@@ -3,6 +3,10 @@
 One service per VPSBG operation, each a thin typed wrapper over `execution.execute` (authorize,
 choose the token, call, map errors, audit). Object arguments are `"<account>:<id>"` references;
 `account` picks the VPSBG account when the team has several (optional when it has one).
+
+A member limited to chosen servers may still talk to support (`LIMITED_MAY_WRITE`: tickets are
+the account's conversation), but may not link a new ticket to another server: the related
+services outside their scope are hidden, and such a link answers "not found" like a missing server.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ from vpsbg_api.areas._base import FileInput
 from vpsbg_api.models import Ticket
 from vpsbg_api.results import Download, Page
 
-from .context import ActorLike, Ref, parse_ref
-from .execution import execute
+from .context import ActorLike, Ref, ServerRef, as_actor, parse_ref
+from .execution import execute, team_accounts
 from .helpers import describe_files
 from .registry import service
 
@@ -29,6 +33,35 @@ __all__ = [
     "support_tickets_reply",
     "support_tickets_resolve",
 ]
+
+
+# -- a server-limited member's view of support ------------------------------------------------------
+def _linked_server(item: dict[str, Any]) -> int | None:
+    """The id of the server a related-service item (`{type, id}`) is about, if any."""
+    kind, ident = item.get("type") or item.get("service_type"), item.get("id")
+    if (kind or "server") != "server" or not ident:
+        return None
+    try:
+        return int(ident)
+    except (TypeError, ValueError):
+        return None
+
+
+def _in_scope(actor: ActorLike) -> Any:
+    """Keep the related services a server-limited member may see (their servers, non-servers)."""
+
+    def keep(result: Any, account_id: str) -> Any:
+        who = as_actor(actor)
+        if not who.is_server_limited or not isinstance(result, Page):
+            return result
+        items = [
+            item
+            for item in result.items
+            if (server := _linked_server(item)) is None or who.may_see_server(account_id, server)
+        ]
+        return Page(items=items, meta=None, links=None)
+
+    return keep
 
 
 @service("support_tickets_create")
@@ -48,10 +81,20 @@ def support_tickets_create(
 
     Audited write: `support_tickets_create`, POST /support/tickets.
     """
+    servers: tuple[ServerRef, ...] = ()
+    if (
+        as_actor(actor).is_server_limited
+        and _linked_server({"type": service_type, "id": service_id}) is not None
+    ):
+        if account is None:  # the team's only account (with several, `execute` asks which one)
+            accounts = team_accounts(as_actor(actor).team)
+            account = next(iter(accounts)) if len(accounts) == 1 else None
+        servers = (ServerRef(account, str(service_id)),) if account is not None else ()
     return execute(
         "support_tickets_create",
         actor=actor,
         account=account,
+        servers=servers,
         kwargs={
             "department_id": department_id,
             "subject": subject,
@@ -82,7 +125,10 @@ def support_tickets_list(
     The route is inferred (`x-unverified` in the reference).
     """
     return execute(
-        "support_tickets_list", actor=actor, account=account, kwargs={"page": page, "per_page": per_page}
+        "support_tickets_list",
+        actor=actor,
+        account=account,
+        kwargs={"page": page, "per_page": per_page},
     )
 
 
@@ -120,7 +166,11 @@ def support_tickets_get(*, actor: ActorLike, ticket: Ref | str) -> Ticket:
     """
     ref = parse_ref(ticket, "ticket")
     return execute(
-        "support_tickets_get", actor=actor, target=ref, target_type="ticket", kwargs={"id": ref.int_id}
+        "support_tickets_get",
+        actor=actor,
+        target=ref,
+        target_type="ticket",
+        kwargs={"id": ref.int_id},
     )
 
 
@@ -141,7 +191,13 @@ def support_related_services_list(*, actor: ActorLike, account: str | None = Non
     Read: `support_related_services_list`, GET /support/services.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("support_related_services_list", actor=actor, account=account, kwargs={})
+    return execute(
+        "support_related_services_list",
+        actor=actor,
+        account=account,
+        kwargs={},
+        postprocess=_in_scope(actor),
+    )
 
 
 @service("support_tickets_resolve")

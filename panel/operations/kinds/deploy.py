@@ -1,4 +1,10 @@
-"""Deploy new servers: order once, pay when the balance did not cover it, wait until active."""
+"""Deploy new servers: order once, pay when the balance did not cover it, wait until active.
+
+The parameters follow `servers_deploy` in the reference: the source is an image, a snapshot, a
+backup or an ISO (`primary_iso_id`); addons (backups, cPanel, unmetered bandwidth, extra IPs,
+Microsoft SALs) and a promo code ride on the same order. The new servers' references end up in
+`data["servers"]`, so pages can link to them once the operation ends.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +28,23 @@ from .common import (
 )
 from .registry import Kind, Prepared
 
-OPTIONAL_INTS = ("snapshot_id", "backup_id", "extra_ipv4", "extra_ipv4_ddos", "extra_ipv6")
+OPTIONAL_INTS = (
+    "snapshot_id", "backup_id", "primary_iso_id", "secondary_iso_id",
+    "extra_ipv4", "extra_ipv4_ddos", "extra_ipv6", "microsoft_rds_sal", "microsoft_office_sal",
+)  # fmt: skip
+# Addons named by a key (the reference's enums for `cpanel` and `bandwidth` of servers_deploy).
+CPANEL = ("cpanel-admin-5", "cpanel-pro-30", "cpanel-plus-50", "cpanel-premier-100")
+BANDWIDTH = ("100mbps-unmetered", "1gbps-unmetered")
+SOURCES = ("image_id", "snapshot_id", "backup_id", "primary_iso_id")
+
+
+def _one_of(params: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:
+    value = params.get(name)
+    if value in (None, ""):
+        return None
+    if value not in allowed:
+        raise InvalidInput(f"Unknown {name} addon.", fields={name: f"One of: {', '.join(allowed)}."})
+    return str(value)
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
@@ -41,8 +63,13 @@ def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
     }
     for name in OPTIONAL_INTS:
         values[name] = positive_int(params, name, required=False)
-    if not any(values[k] for k in ("image_id", "snapshot_id", "backup_id")):
-        raise InvalidInput("Choose an image, a snapshot or a backup.", fields={"image_id": "Required."})
+    values["cpanel"] = _one_of(params, "cpanel", CPANEL)
+    values["bandwidth"] = _one_of(params, "bandwidth", BANDWIDTH)
+    values["promo_code"] = text(params, "promo_code", required=False, max_length=64) or None
+    if not any(values[k] for k in SOURCES):
+        raise InvalidInput(
+            "Choose an image, a snapshot, a backup or an ISO.", fields={"image_id": "Required."}
+        )
     label = names[0] if len(names) == 1 else f"{len(names)} servers"
     return Prepared(
         account_id=account,
@@ -70,6 +97,13 @@ def _order(ctx: Context) -> Any:
         extra_ipv4=p.get("extra_ipv4"),
         extra_ipv4_ddos=p.get("extra_ipv4_ddos"),
         extra_ipv6=p.get("extra_ipv6"),
+        primary_iso_id=p.get("primary_iso_id"),
+        secondary_iso_id=p.get("secondary_iso_id"),
+        cpanel=p.get("cpanel"),
+        bandwidth=p.get("bandwidth"),
+        microsoft_rds_sal=p.get("microsoft_rds_sal"),
+        microsoft_office_sal=p.get("microsoft_office_sal"),
+        promo_code=p.get("promo_code"),
         account=ctx.op.account_id,
     )
 

@@ -276,10 +276,14 @@ def servers_deploy(ctx: Ctx) -> Any:
         errors["billing_cycle"] = [f"The billing cycle must be at least {plan['minimum_billing_cycle']}."]
     sources = [k for k in ("image_id", "snapshot_id", "backup_id") if body.get(k) is not None]
     image = None
-    if not sources:
+    if not sources and body.get("primary_iso_id") is None:
+        # The reference installs from an image, a snapshot, a backup or an ISO.
         errors["image_id"] = [
-            "The image id field is required when neither snapshot id nor backup id is present."
+            "The image id field is required when none of snapshot id, backup id and primary iso id "
+            "is present."
         ]
+    elif not sources:
+        pass  # installed from the ISO (validated with the other ISO fields below)
     elif len(sources) > 1:
         errors[sources[1]] = ["Choose one of image_id, snapshot_id and backup_id."]
     elif sources[0] == "image_id":
