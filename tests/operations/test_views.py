@@ -97,3 +97,12 @@ def test_server_progress_fragment(team, member_of) -> None:
     assert f"/operations/{op.pk}/" in body and "<progress" in body
     assert browser.get("/operations/server/ops@alpha.example:9999/").content == b""
     assert browser.get("/operations/server/nonsense/").status_code == 404
+
+
+def test_a_finished_deploy_links_its_new_server_in_the_last_poll(team, member_of) -> None:
+    browser = member_of(Role.VIEWER)
+    done = {"state": State.SUCCEEDED, "progress": 100, "data": {"servers": ["ops@alpha.example:3001"]}}
+    op = _op(team, kind="deploy", **done)
+    fragment = browser.get(op.get_absolute_url(), HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 286
+    assert 'href="/servers/ops@alpha.example:3001/"' in fragment.content.decode()
