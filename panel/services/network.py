@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
+from panel.core.errors import InvalidInput
 from vpsbg_api.models import (
     Attack,
     AttackSummary,
@@ -22,9 +23,11 @@ from vpsbg_api.models import (
 )
 from vpsbg_api.results import Page
 
+from . import cache
 from .context import ActorLike, Ref, ServerRef, parse_ref, parse_server_ref
 from .execution import execute
 from .registry import service
+from .servers import servers_get
 
 __all__ = [
     "floating_ips_attach",
@@ -153,21 +156,57 @@ def floating_ips_cancel_undo(
 
 @service("ip_addresses_update")
 def ip_addresses_update(
-    *, actor: ActorLike, ip_address: Ref | str, ptr: str | Mapping[str, str], reason: str = ""
+    *,
+    actor: ActorLike,
+    ip_address: Ref | str,
+    ptr: str | Mapping[str, str],
+    server: ServerRef | str | None = None,
+    reason: str = "",
 ) -> IpAddress:
     """Update IP address.
 
     Audited write: `ip_addresses_update`, PATCH /ip-addresses/{id}.
+
+    The address is embedded in its server (and in its protection's overview), whose cached reads
+    would show the old PTR: they are dropped here. `server` names the owner when the caller knows
+    it (checked: the address must be one of that server's), which also lets a member limited to
+    chosen servers set the PTR of their own servers' addresses. Without it the owner is unknown
+    (the reference's IpAddress does not name its server), so the account's cached reads go.
     """
     ref = parse_ref(ip_address, "ip address", numeric=False)
-    return execute(
-        "ip_addresses_update",
-        actor=actor,
-        target=ref,
-        target_type="ip_address",
-        kwargs={"id": ref.id, "ptr": ptr},
-        reason=reason,
-    )
+    owner = parse_server_ref(server) if server is not None else None
+    if owner is not None:
+        _check_owner(actor, ref, owner)
+    try:
+        return execute(
+            "ip_addresses_update",
+            actor=actor,
+            target=ref,
+            target_type="ip_address",
+            servers=(owner,) if owner is not None else (),
+            kwargs={"id": ref.id, "ptr": ptr},
+            reason=reason,
+        )
+    finally:  # even after a failure: the change may have been made
+        _forget_embedding_reads(ref, owner)
+
+
+def _check_owner(actor: ActorLike, ref: Ref, owner: ServerRef) -> None:
+    """Refuse an address that is not one of `owner`'s (a 404 when the member may not see it)."""
+    if owner.account_id != ref.account_id:
+        raise InvalidInput(fields={"ptr": "This address does not belong to the server."})
+    found = servers_get(actor=actor, server=owner)
+    if not any(str(ip.id) == ref.id for ip in found.ip_addresses or []):
+        raise InvalidInput(fields={"ptr": "This address does not belong to the server."})
+
+
+def _forget_embedding_reads(ref: Ref, owner: ServerRef | None) -> None:
+    """Drop the cached reads that embed the address: its server's, and its protection overview."""
+    if owner is None:
+        cache.bump(ref.account_id, None)
+        return
+    cache.bump(ref.account_id, f"server:{owner.id}")
+    cache.bump(ref.account_id, f"network_protection:{ref.id}")
 
 
 @service("floating_ips_plans")

@@ -24,7 +24,6 @@ from panel.accounts.permissions import can
 from panel.audit.models import AuditEvent
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
 from panel.services import aggregates, library, network, servers
-from panel.services import cache as service_cache
 from panel.services.context import ServerRef, parse_server_ref
 from panel.services.registry import reaches
 
@@ -374,8 +373,6 @@ def server_reverse_dns(request: HttpRequest, ref: str) -> HttpResponse:
             ptr=form.cleaned_data["ptr"],
             reason=form.cleaned_data["reason"],
         )
-        # The address is embedded in the cached server: drop that copy so the page shows the change.
-        service_cache.bump(server_ref.account_id, f"server:{server_ref.id}")
 
     return _write(request, server_ref, "ptr", form, call, "Reverse DNS updated.")
 
