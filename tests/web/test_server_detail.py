@@ -141,3 +141,9 @@ def test_server_page_loads_the_live_progress_of_its_operation(web_team, member_o
     body = member_of(Role.VIEWER).get(url("server_detail")).content.decode()
     progress = reverse("operations:server_progress", kwargs={"server": UBUNTU})
     assert f'hx-get="{progress}"' in body and 'hx-trigger="load"' in body
+
+
+def test_a_protected_address_links_its_protection_page(web_team, member_of) -> None:
+    body = member_of(Role.VIEWER).get(url("server_detail", f"{ALPHA}:2865")).content.decode()
+    assert f'href="/network/protection/{ALPHA}:' in body  # web-01's DDoS-protected address
+    assert f'href="/network/?account={ALPHA.replace("@", "%40")}"' in body

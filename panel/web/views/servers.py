@@ -173,6 +173,7 @@ def _detail(
     forms = forms or {}
     server, problem = _server_or_problem(request, ref)
     context: dict[str, Any] = {"ref": str(ref), "server": server, "problem": problem}
+    context["server_account"] = ref.account_id
     if server is not None:
         context.update(_power_context(request, ref, server))
         actor, account = actor_for(request), ref.account_id
@@ -201,6 +202,7 @@ def _detail(
         context["ip_rows"] = [
             {
                 "ip": ip,
+                "protection": f"{ref.account_id}:{ip.id}" if ip.ddos_protected and ip.id is not None else "",
                 "form": ptr_form
                 if ptr_form is not None and str(ptr_form.data.get("ip_id")) == str(ip.id)
                 else ReverseDnsForm(
