@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
-from panel.core.errors import InvalidInput
+from panel.core.errors import InvalidInput, NotFoundError
 from vpsbg_api.models import (
     Attack,
     AttackSummary,
@@ -24,7 +24,7 @@ from vpsbg_api.models import (
 from vpsbg_api.results import Page
 
 from . import cache
-from .context import ActorLike, Ref, ServerRef, parse_ref, parse_server_ref
+from .context import ActorLike, Ref, ServerRef, as_actor, parse_ref, parse_server_ref
 from .execution import execute
 from .registry import service
 from .servers import servers_get
@@ -256,13 +256,37 @@ def floating_ips_detach(
     return execute("floating_ips_detach", actor=actor, account=account, kwargs={"ids": ids}, reason=reason)
 
 
+def _visible_protection(actor: ActorLike, protected_ip: Ref | str) -> Ref:
+    """The protected address, refused (as missing) to a member limited to servers it is not on.
+
+    The reference's protection has no server field, so the member's own servers in that account
+    are read (cached) and the address must be one of theirs; writes need no such check, as the
+    services refuse limited members every account-wide write.
+    """
+    ref = parse_ref(protected_ip, "network protection")
+    who = as_actor(actor)
+    if not who.is_server_limited:
+        return ref
+    for scoped in who.membership.server_scope:
+        account, _, server_id = str(scoped).rpartition(":")
+        if account != ref.account_id:
+            continue
+        try:
+            server = servers_get(actor=who, server=ServerRef(account, server_id))
+        except NotFoundError:
+            continue
+        if any(str(ip.id) == ref.id for ip in server.ip_addresses or []):
+            return ref
+    raise NotFoundError(f"No such protected address: {ref}.")
+
+
 @service("network_protection_geo_get")
 def network_protection_geo_get(*, actor: ActorLike, protected_ip: Ref | str) -> GeoFilter:
     """Get current geo filter.
 
     Read: `network_protection_geo_get`, GET /network-protection/{id}/geo.
     """
-    ref = parse_ref(protected_ip, "network protection")
+    ref = _visible_protection(actor, protected_ip)
     return execute(
         "network_protection_geo_get",
         actor=actor,
@@ -349,7 +373,7 @@ def _ip_filter_list(kind: str) -> tuple[Callable[..., Any], ...]:
     prefix = f"network_protection_{kind}"
 
     def get(*, actor: ActorLike, protected_ip: Ref | str) -> IpFilterList:
-        ref = parse_ref(protected_ip, "network protection")
+        ref = _visible_protection(actor, protected_ip)
         return execute(
             f"{prefix}_get",
             actor=actor,
@@ -435,7 +459,7 @@ def network_protection_get(*, actor: ActorLike, protected_ip: Ref | str) -> Netw
 
     Read: `network_protection_get`, GET /network-protection/{id}/.
     """
-    ref = parse_ref(protected_ip, "network protection")
+    ref = _visible_protection(actor, protected_ip)
     return execute(
         "network_protection_get",
         actor=actor,
@@ -454,7 +478,7 @@ def network_protection_bandwidth(
     Read: `network_protection_bandwidth`, GET /network-protection/{id}/bandwidth.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_ref(protected_ip, "network protection")
+    ref = _visible_protection(actor, protected_ip)
     return execute(
         "network_protection_bandwidth",
         actor=actor,
@@ -471,7 +495,7 @@ def network_protection_blocked_ips(*, actor: ActorLike, protected_ip: Ref | str)
     Read: `network_protection_blocked_ips`, GET /network-protection/{id}/blocked-ips.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_ref(protected_ip, "network protection")
+    ref = _visible_protection(actor, protected_ip)
     return execute(
         "network_protection_blocked_ips",
         actor=actor,
@@ -495,7 +519,7 @@ def network_protection_attacks_list(
 
     Read: `network_protection_attacks_list`, GET /network-protection/{id}/attacks.
     """
-    ref = parse_ref(protected_ip, "network protection")
+    ref = _visible_protection(actor, protected_ip)
     return execute(
         "network_protection_attacks_list",
         actor=actor,
@@ -511,7 +535,7 @@ def network_protection_attack_get(*, actor: ActorLike, protected_ip: Ref | str, 
 
     Read: `network_protection_attack_get`, GET /network-protection/{id}/attacks/{attack_id}.
     """
-    ref = parse_ref(protected_ip, "network protection")
+    ref = _visible_protection(actor, protected_ip)
     return execute(
         "network_protection_attack_get",
         actor=actor,
@@ -530,7 +554,7 @@ def network_protection_attack_bandwidth(
     Read: `network_protection_attack_bandwidth`, GET /network-protection/{id}/attacks/{attack_id}/bandwidth.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_ref(protected_ip, "network protection")
+    ref = _visible_protection(actor, protected_ip)
     return execute(
         "network_protection_attack_bandwidth",
         actor=actor,
