@@ -201,10 +201,20 @@ def test_delete_page_with_upstream_trouble_is_friendly(web_team, simulator, memb
 
 def test_a_member_limited_to_servers_may_not_change_filters(web_team, member_of) -> None:
     browser = member_of(Role.ADMIN)
+    browser.membership.server_scope = [f"{ALPHA}:2865"]  # web-01, whose address this is
+    browser.membership.save()
+    assert browser.get(url("network_protection")).status_code == 200  # may look...
+    response = browser.post(url("network_whitelist_set"), {"networks": "192.0.2.1"})
+    assert response.status_code == 422 and "limited" in response.content.decode()  # ...not change
+    assert _events("network_protection_whitelist_set") == ["denied"]
+
+
+def test_another_servers_protection_is_missing_for_a_limited_member(web_team, member_of) -> None:
+    browser = member_of(Role.ADMIN)
     browser.membership.server_scope = [UBUNTU]
     browser.membership.save()
-    response = browser.post(url("network_whitelist_set"), {"networks": "192.0.2.1"})
-    assert response.status_code == 422 and "limited" in response.content.decode()
+    assert browser.get(url("network_protection")).status_code == 404
+    assert browser.post(url("network_whitelist_set"), {"networks": "192.0.2.1"}).status_code == 404
     assert _events("network_protection_whitelist_set") == ["denied"]
 
 
