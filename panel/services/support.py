@@ -64,6 +64,42 @@ def _in_scope(actor: ActorLike) -> Any:
     return keep
 
 
+def _ticket_server(ticket: Any) -> int | None:
+    """The server a ticket is about (`service_type` "server"), if any."""
+    if str(getattr(ticket, "service_type", "") or "").lower() != "server":
+        return None
+    return _linked_server({"type": "server", "id": getattr(ticket, "service_id", None)})
+
+
+def _tickets_in_scope(actor: ActorLike) -> Any:
+    """Keep the tickets a server-limited member may see: about their servers, or about no server."""
+
+    def keep(result: Any, account_id: str) -> Any:
+        who = as_actor(actor)
+        if not who.is_server_limited or not isinstance(result, Page):
+            return result
+        items = [
+            ticket
+            for ticket in result.items
+            if (server := _ticket_server(ticket)) is None or who.may_see_server(account_id, server)
+        ]
+        return Page(items=items, meta=result.meta, links=result.links)
+
+    return keep
+
+
+def _ticket_servers(actor: ActorLike, ref: Ref) -> tuple[ServerRef, ...]:
+    """The server a ticket is about, for a server-limited member only (the services then refuse,
+    and audit, a ticket about a server outside the member's scope as if it did not exist)."""
+    if not as_actor(actor).is_server_limited:
+        return ()
+    ticket = execute(
+        "support_tickets_get", actor=actor, target=ref, target_type="ticket", kwargs={"id": ref.int_id}
+    )
+    server = _ticket_server(ticket)
+    return (ServerRef(ref.account_id, str(server)),) if server is not None else ()
+
+
 @service("support_tickets_create")
 def support_tickets_create(
     *,
@@ -129,6 +165,7 @@ def support_tickets_list(
         actor=actor,
         account=account,
         kwargs={"page": page, "per_page": per_page},
+        postprocess=_tickets_in_scope(actor),
     )
 
 
@@ -151,6 +188,7 @@ def support_tickets_reply(
         actor=actor,
         target=ref,
         target_type="ticket",
+        servers=_ticket_servers(actor, ref),
         kwargs={"id": ref.int_id, "message": message, "attachments": attachments},
         audit_params={"id": ref.int_id, "message": message, "attachments": describe_files(attachments)},
         reason=reason,
@@ -170,6 +208,7 @@ def support_tickets_get(*, actor: ActorLike, ticket: Ref | str) -> Ticket:
         actor=actor,
         target=ref,
         target_type="ticket",
+        servers=_ticket_servers(actor, ref),
         kwargs={"id": ref.int_id},
     )
 
@@ -213,6 +252,7 @@ def support_tickets_resolve(*, actor: ActorLike, ticket: Ref | str, reason: str 
         actor=actor,
         target=ref,
         target_type="ticket",
+        servers=_ticket_servers(actor, ref),
         kwargs={"id": ref.int_id},
         reason=reason,
     )
@@ -233,5 +273,6 @@ def support_tickets_attachment_download(
         actor=actor,
         target=ref,
         target_type="ticket",
+        servers=_ticket_servers(actor, ref),
         kwargs={"id": ref.int_id, "attachment_id": attachment_id},
     )

@@ -132,8 +132,23 @@ def test_a_limited_member_may_not_make_account_wide_changes(limited, tokens, eve
 def test_a_limited_member_may_still_talk_to_support(limited, tokens, events) -> None:
     from panel.services import support
 
-    support.support_tickets_reply(actor=limited, ticket=f"{ALPHA}:216", message="Still broken on 2864.")
-    assert events("support_tickets_reply")[0].outcome == "ok"
+    support.support_tickets_reply(actor=limited, ticket=f"{ALPHA}:217", message="And the VAT number?")
+    assert events("support_tickets_reply")[0].outcome == "ok"  # a ticket about no server
+
+
+def test_tickets_about_other_servers_are_missing_for_a_limited_member(limited, owner, tokens, events) -> None:
+    from panel.services import support
+
+    assert 216 in [t.id for t in support.support_tickets_list(actor=owner, account=ALPHA)]
+    seen = [t.id for t in support.support_tickets_list(actor=limited, account=ALPHA)]
+    assert 216 not in seen and 217 in seen  # 216 is about web-01 (2865), outside the scope
+    with pytest.raises(NotFoundError):
+        support.support_tickets_get(actor=limited, ticket=f"{ALPHA}:216")
+    with pytest.raises(NotFoundError):
+        support.support_tickets_reply(actor=limited, ticket=f"{ALPHA}:216", message="Me too.")
+    assert [e.outcome for e in events("support_tickets_reply")] == ["denied"]
+    with pytest.raises(NotFoundError):
+        support.support_tickets_attachment_download(actor=limited, ticket=f"{ALPHA}:216", attachment_id=5)
 
 
 def test_the_request_is_recorded_with_the_event(owner, tokens, events, rf) -> None:
