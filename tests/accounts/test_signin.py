@@ -257,3 +257,38 @@ def test_htmx_request_with_pending_second_factor_reloads_the_page() -> None:
     _login(browser, user.email)
     response = browser.get(TEAM_PAGE, headers={"HX-Request": "true"})
     assert response["HX-Redirect"].startswith(reverse("accounts:two_factor_verify"))
+
+
+def test_sign_ins_failures_and_lockouts_are_in_the_audit_log(settings) -> None:
+    from panel.audit.models import AuditEvent
+
+    user = MembershipFactory().user
+    assert _login(Client(), user.email).status_code == 302
+    browser = Client()
+    _login(browser, user.email, "wrong")
+    _login(browser, "hunter2-typed-in-the-wrong-field", "wrong")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(browser, user.email, "wrong")
+    events = list(AuditEvent.objects.filter(operation_id="accounts.sign_in").order_by("seq"))
+    assert (events[0].outcome, events[0].actor_user_id, events[0].target_label) == ("ok", user.pk, user.email)
+    assert (events[1].outcome, events[1].target_label) == ("failed", user.email)
+    assert events[2].outcome == "failed" and events[2].target_label == "no such account"
+    assert not AuditEvent.objects.filter(target_label__contains="hunter2").exists()
+    assert events[-1].outcome == "denied" and "Locked out" in events[-1].upstream_message
+    assert all(e.team_id is None for e in events)  # no team: staff see them
+
+
+def test_a_wrong_second_factor_code_is_in_the_audit_log(settings) -> None:
+    from panel.audit.models import AuditEvent
+
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the right code at once after a wrong one
+    user = MembershipFactory().user
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    browser = Client()
+    _login(browser, user.email)
+    wrong = "000000" if totp_code(device) != "000000" else "111111"
+    browser.post(reverse("accounts:two_factor_verify"), {"token": wrong})
+    browser.post(reverse("accounts:two_factor_verify"), {"token": totp_code(device)})
+    events = AuditEvent.objects.filter(operation_id="accounts.second_factor").order_by("seq")
+    outcomes = list(events.values_list("outcome", flat=True))
+    assert outcomes == ["failed", "ok"]

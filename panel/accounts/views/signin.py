@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from .. import second_factor
+from .. import second_factor, signin_audit
 from ..decorators import login_and_second_factor_required
 from ..forms import EnrollForm, PasswordConfirmForm, SignInForm, TokenForm
 from ..services import sign_out_other_sessions
@@ -50,6 +50,7 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
         login(self.request, form.get_user())
+        signin_audit.signed_in(self.request, form.get_user())
         target = self.get_success_url()
         if second_factor.needs_second_factor(self.request):
             name = (
@@ -59,6 +60,15 @@ class SignInView(auth_views.LoginView):
             )
             return HttpResponseRedirect(f"{reverse(name)}?{_next_query(target)}")
         return HttpResponseRedirect(target)
+
+    def form_invalid(self, form: SignInForm) -> HttpResponse:
+        if self.request.method == "POST":
+            email = str(self.request.POST.get("username", ""))[:254]
+            if getattr(self.request, "axes_locked_out", False):  # django-axes refused to even check
+                signin_audit.locked_out(self.request, email)
+            else:
+                signin_audit.sign_in_failed(self.request, email)
+        return super().form_invalid(form)
 
 
 def _next_query(target: str) -> str:
@@ -83,6 +93,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = second_factor.verify(request, form.cleaned_data["token"])
+        signin_audit.second_factor_checked(request, request.user, ok=device is not None)
         if device is not None:
             if isinstance(device, StaticDevice):
                 left = second_factor.recovery_codes_left(request.user)
