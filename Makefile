@@ -51,8 +51,8 @@ collectstatic: $(RUNTIME_STAMP)  ## Gather static files into STATIC_ROOT
 bench: $(RUNTIME_STAMP)  ## Start the demo stack on free ports and print its memory footprint
 	$(PY) bench/footprint.py
 
-screenshots: $(TEST_STAMP)  ## PNGs of the main pages into docs/screenshots/
-	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/web/test_browser_servers.py -m browser -q
+screenshots: $(TEST_STAMP)  ## PNGs of the main pages (desktop and phone) into docs/screenshots/
+	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/web/test_browser_screenshots.py -m browser -q -p no:cacheprovider
 
 clean-demo:  ## Delete the demo data (var/): database, broker queue, simulator state, login
 	rm -rf var
