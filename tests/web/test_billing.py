@@ -80,15 +80,21 @@ def test_pay_shows_amount_and_balance_then_starts_one_operation(web_team, member
     page = browser.get(order_url("order_pay")).content.decode()
     assert "47.99" in page and "2492.06" in page
     key = re.search(r'name="request_key" value="([0-9a-f]+)"', page).group(1)
-    response = browser.post(order_url("order_pay"), {"request_key": key})
+    wrong = browser.post(order_url("order_pay"), {"request_key": key, "confirm_order": "7815"})
+    assert wrong.status_code == 422 and "Type the order number exactly" in wrong.content.decode()
+    assert not Operation.objects.exists()
+    data = {"request_key": key, "confirm_order": "#7814", "reason": "month end"}
+    response = browser.post(order_url("order_pay"), data)
     operation = Operation.objects.get()
     assert response["Location"] == operation.get_absolute_url() and operation.kind == "pay_orders"
-    browser.post(order_url("order_pay"), {"request_key": key})
+    assert operation.data["reason"] == "month end"
+    browser.post(order_url("order_pay"), data)
     assert Operation.objects.count() == 1  # a double click pays once
 
 
 def test_delete_order(web_team, member_of) -> None:
-    response = member_of(Role.BILLING).post(order_url("order_delete"), {"reason": "duplicate"}, follow=True)
+    data = {"reason": "duplicate", "confirm_order": "7814"}
+    response = member_of(Role.BILLING).post(order_url("order_delete"), data, follow=True)
     assert "Order 7814 deleted." in response.content.decode()
     assert AuditEvent.objects.get(operation_id="orders_delete").reason == "duplicate"
 

@@ -315,6 +315,7 @@ def test_pay_an_order(sim, owner_page) -> None:
     expect(owner_page.locator("main h1")).to_have_text(f"Order #{order['id']}")
     owner_page.get_by_role("button", name="Pay…").click()  # a link styled as a button
     expect(owner_page.locator("main")).to_contain_text("is paid from the account's balance")
+    owner_page.get_by_label("Type the order number to confirm").fill(str(order["id"]))
     owner_page.get_by_role("button", name=re.compile(r"^Pay ")).click()
     owner_page.wait_for_url(re.compile(r"/operations/\d+/"))
     expect(owner_page.locator(".op-progress .op-state")).to_have_text("Succeeded", timeout=LONG_MS)

@@ -73,10 +73,28 @@ class RenewalPeriodForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
+    """Paying or deleting an order: its number typed in full, so a click in the wrong tab does nothing."""
+
     request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     reason = forms.CharField(
-        label="Reason", required=False, max_length=500, help_text="Kept in the audit log."
+        label="Reason (optional)", required=False, max_length=500, help_text="Kept in the audit log."
     )
+    confirm_order = forms.CharField(
+        label="Type the order number to confirm",
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, order_id: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_id = order_id
+        self.fields["confirm_order"].help_text = f"Type “{order_id}”."
+
+    def clean_confirm_order(self) -> str:
+        value = (self.cleaned_data.get("confirm_order") or "").strip().lstrip("#")
+        if value != self.order_id:
+            raise forms.ValidationError(f"Type the order number exactly: “{self.order_id}”.")
+        return value
 
 
 def _billing_url(account: str | None, anchor: str = "") -> str:
@@ -345,7 +363,7 @@ def _confirm_order(request: HttpRequest, ref: str, *, action: str) -> HttpRespon
         return render(request, "web/billing/confirm.html", context)
     status = 200
     if request.method == "POST":
-        form = ConfirmForm(request.POST)
+        form = ConfirmForm(request.POST, order_id=str(order_ref.id))
         if form.is_valid():
             try:
                 if action == "pay":
@@ -372,7 +390,7 @@ def _confirm_order(request: HttpRequest, ref: str, *, action: str) -> HttpRespon
                 form.add_error(None, exc.message)
         status = 422
     else:
-        form = ConfirmForm(initial={"request_key": uuid.uuid4().hex})
+        form = ConfirmForm(initial={"request_key": uuid.uuid4().hex}, order_id=str(order_ref.id))
     context["form"] = form
     return render(request, "web/billing/confirm.html", context, status=status)
 
