@@ -34,7 +34,11 @@ def _visible(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 def _fragment(request: HttpRequest, op: Operation) -> HttpResponse:
-    response = render(request, "operations/_progress.html", {"op": op, "polling": not op.is_ended})
+    """The progress; for the operation's own page (`?log=1`) also its step log, swapped out of band."""
+    context = {"op": op, "polling": not op.is_ended}
+    if request.GET.get("log") == "1":
+        context.update(with_log=True, oob=True, log=op.log.all()[:500])
+    response = render(request, "operations/_progress.html", context)
     if op.is_ended:
         stop = HttpResponseStopPolling(response.content)
         stop["Content-Type"] = response["Content-Type"]

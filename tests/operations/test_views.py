@@ -106,3 +106,16 @@ def test_a_finished_deploy_links_its_new_server_in_the_last_poll(team, member_of
     fragment = browser.get(op.get_absolute_url(), HTTP_HX_REQUEST="true")
     assert fragment.status_code == 286
     assert 'href="/servers/ops@alpha.example:3001/"' in fragment.content.decode()
+
+
+def test_the_operations_own_page_gets_its_step_log_with_each_poll(team, member_of) -> None:
+    browser = member_of(Role.VIEWER)
+    op = _op(team)
+    page = browser.get(op.get_absolute_url()).content.decode()
+    assert f'hx-get="{op.get_absolute_url()}?log=1"' in page and 'id="op-log"' in page
+    StepLog.objects.create(operation=op, message="VPSBG says: installing packages")
+    fragment = browser.get(f"{op.get_absolute_url()}?log=1", HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="op-log" class="table-scroll" hx-swap-oob="true"' in fragment
+    assert "installing packages" in fragment
+    plain = browser.get(op.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
+    assert "op-log" not in plain  # the server page's embedded progress has no log
