@@ -133,7 +133,7 @@ class AuditEvent(models.Model):
     def target_display(self) -> str:
         parts = [p for p in (self.target_type, self.target_id) if p]
         text = " ".join(parts)
-        if self.target_label:
+        if self.target_label and self.target_label != self.target_id:  # else the label adds nothing
             text = f"{text} ({self.target_label})" if text else self.target_label
         return text
 

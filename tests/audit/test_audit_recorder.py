@@ -138,3 +138,14 @@ def test_hostile_text_is_cleaned_not_crashing(db):
     assert "abcdefghijklmnop" not in event.upstream_message
     assert event.operation_url == ""
     assert verify().ok
+
+
+def test_the_target_reads_once_when_its_label_is_its_id(db) -> None:
+    from panel.audit.recorder import record
+
+    same = record(operation_id="servers_stop", outcome="ok", target_type="server",
+                  target_id="ops@alpha.example:2866", target_label="ops@alpha.example:2866")
+    named = record(operation_id="servers_stop", outcome="ok", target_type="server",
+                   target_id="ops@alpha.example:2866", target_label="web-02.alpha.example")
+    assert same.target_display == "server ops@alpha.example:2866"
+    assert named.target_display == "server ops@alpha.example:2866 (web-02.alpha.example)"
