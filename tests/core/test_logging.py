@@ -122,7 +122,7 @@ def test_bad_log_format_is_refused() -> None:
 
 def test_request_id_goes_into_the_headers_of_enqueued_tasks() -> None:
     """The web process puts the bound id in the message headers when it enqueues a task."""
-    app = Celery("publish-test", broker="memory://")
+    app = Celery("publish-test", broker="memory://", set_as_current=False)
     seen: list[dict] = []
 
     def record(headers=None, **kwargs):

@@ -198,7 +198,7 @@ def test_celery_worker_consumes_heartbeats_and_carries_the_request_id(stack_env,
     worker.wait_for(heartbeat_recorded, 60, "the first heartbeat (sent on worker_ready)")
 
     # Publish like the web process does: the bound request id travels in the message headers.
-    publisher = Celery("pytest-publisher")
+    publisher = Celery("pytest-publisher", set_as_current=False)
     if "REDIS_URL" in env:
         publisher.conf.broker_url = env["REDIS_URL"]
     else:

@@ -216,7 +216,7 @@ SEND: dict[str, Any] = {"queue": "operations", "sent": 0}
 
 @pytest.fixture(scope="module")
 def sender(broker) -> Iterator[Celery]:
-    app = Celery("ops-test-sender", broker=broker)
+    app = Celery("ops-test-sender", broker=broker, set_as_current=False)  # the panel stays current
     yield app
     app.close()
 

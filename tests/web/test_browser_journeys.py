@@ -35,6 +35,7 @@ from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from panel.accounts.roles import Role
+from panel.celery import app as panel_app
 from panel.operations import tasks
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
 from tests.operations.test_worker import Worker
@@ -143,12 +144,15 @@ def worker(private_db, sim, broker_dir, tmp_path_factory) -> Iterator[Worker]:
 
 @pytest.fixture(scope="module")
 def enqueue_to_worker(broker_dir) -> Iterator[None]:
-    """The web server (this process) enqueues on the worker's filesystem broker."""
-    # Not the current app: `tasks.run_operation` is a proxy to the current app's task, and the
-    # live server's thread must find the panel's task (the one patched here).
+    """The web server (this process) enqueues on the worker's filesystem broker.
+
+    The panel's own app's task is patched, not `tasks.run_operation`'s current object: that proxy
+    resolves per thread, and an app another test made current in this thread is not the one the
+    live server's thread resolves to (which then sent to the suite's Redis, never read here).
+    """
     sender = Celery("journeys-sender", broker="filesystem://localhost/", set_as_current=False)
     sender.conf.broker_transport_options = _transport_options(broker_dir)
-    task = tasks.run_operation._get_current_object()
+    task = panel_app.tasks[tasks.run_operation.name]  # the task every thread of the panel resolves to
 
     def apply_async(args: Any = None, task_id: str | None = None, **_: Any) -> None:
         sender.send_task(task.name, args=args, task_id=task_id, queue="operations")
