@@ -150,3 +150,20 @@ def test_the_same_rules_hold_on_redis(owner, tokens, simulator, settings, redis_
             servers.servers_get(actor=owner, server=S2864)
     finally:
         cache.clear()
+
+
+def test_a_server_mid_change_is_kept_only_briefly(owner, tokens, simulator, monkeypatch) -> None:
+    import time
+
+    from panel.services import cache
+
+    monkeypatch.setattr(cache, "TRANSIENT_TTL", 0.3)
+    servers.servers_stop(actor=owner, server=S2864)
+    assert servers.servers_get(actor=owner, server=S2864).locked  # VPSBG is stopping it
+    simulator.advance(120)  # ...and has finished
+    assert servers.servers_get(actor=owner, server=S2864).locked  # the short copy, still
+    time.sleep(0.4)
+    assert not servers.servers_get(actor=owner, server=S2864).locked  # not "busy" for the whole TTL
+    steady = servers.servers_get(actor=owner, server=S2864)
+    _break(simulator, "servers_get")
+    assert servers.servers_get(actor=owner, server=S2864) == steady  # a settled server: the full TTL

@@ -28,12 +28,14 @@ def public_methods() -> set[tuple[str, str]]:
 
 
 WALKS = sorted(m for m in public_methods() if m[1].endswith("iter_all"))
+UNREAD = sorted(m for m in public_methods() if m[1].endswith("_unread"))
 
 
 def test_every_public_method_has_a_test() -> None:
-    """Operations are exercised by the contract test over OPERATIONS; walks by the test below."""
+    """Operations are exercised by the contract test over OPERATIONS; walks and unread companions
+    by the tests below."""
     operations = set(METHODS.values())
-    untested = public_methods() - operations - set(WALKS)
+    untested = public_methods() - operations - set(WALKS) - set(UNREAD)
     assert not untested, f"public client methods without a test: {sorted(untested)}"
     assert all(OPERATIONS[op].area == a and OPERATIONS[op].method == m for op, (a, m) in METHODS.items())
 
@@ -54,6 +56,22 @@ def test_every_walk_method_follows_pages(area: str, method: str) -> None:
     items = list(walk(*[3 for _ in path_args]))
     assert len(items) == 2
     assert [parse_qs(urlsplit(r.url).query).get("page") for r in adapter.requests] == [["1"], ["2"]]
+
+
+@pytest.mark.parametrize(("area", "method"), UNREAD, ids=[f"{a}.{m}" for a, m in UNREAD])
+def test_every_unread_companion_sends_what_its_list_sends_and_reads_the_same_page(
+    area: str, method: str
+) -> None:
+    list_name = method.removesuffix("_unread")
+    listed = getattr(AREAS[area], list_name)
+    companion = getattr(AREAS[area], method)
+    assert inspect.signature(companion).parameters == inspect.signature(listed).parameters
+    answer = {"data": [{"id": 7}], "meta": {"current_page": 1, "last_page": 2}}
+    client, adapter = make_client([Reply(200, json=answer)])
+    page = getattr(getattr(client, area), list_name)(per_page=5, page=1)
+    unread = getattr(getattr(client, area), method)(per_page=5, page=1)
+    assert adapter.requests[0].url == adapter.requests[1].url
+    assert unread.read() == page and unread.read() is unread.read()
 
 
 @pytest.mark.parametrize(

@@ -170,8 +170,8 @@ def _web_settings(settings, sim) -> None:
     settings.VPSBG_API_URL = sim.base_url
     settings.VPSBG_API_TIMEOUT = 2.0
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    # Reads are cached 15 s by default, and the read right after a power action says "busy":
-    # the page would poll a cached "busy" for 15 s. Keep the journey quick.
+    # The worker's writes drop the cached reads in the worker's own cache: here web and worker keep
+    # one each in memory (in production they share Redis), so the web's copies must expire quickly.
     settings.PANEL_SERVICES_CACHE_TTL = 1
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import IO, TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
+from functools import partial
+from typing import IO, TYPE_CHECKING, Any, TypeAlias, TypeVar
 from urllib.parse import quote
 
 import pydantic
 import requests
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import TypeAdapter
 
 from ..models import PaginationLinks, PaginationMeta
-from ..results import Download, Page, filename_from_disposition
+from ..results import Download, Page, UnreadPage, filename_from_disposition
 from ..spec import ROUTES, Route
 
 if TYPE_CHECKING:
@@ -55,25 +56,7 @@ def _list_adapter(model: Any) -> TypeAdapter[Any]:
     return adapter
 
 
-class _Envelope(BaseModel, Generic[M]):
-    """The usual list answer, validated straight from the JSON bytes."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    data: list[M]
-    meta: PaginationMeta | None = None
-    links: PaginationLinks | None = None
-
-
-_ENVELOPES: dict[Any, TypeAdapter[Any]] = {}
 _ENVELOPED = re.compile(rb'\s*\{\s*"data"\s*:\s*\{')  # `{"data": {...}}` around one object
-
-
-def _envelope(model: Any) -> TypeAdapter[Any]:
-    adapter = _ENVELOPES.get(model)
-    if adapter is None:
-        adapter = _ENVELOPES[model] = TypeAdapter(_Envelope[model])  # type: ignore[valid-type]
-    return adapter
 
 
 def _form_value(value: Any) -> str:
@@ -219,11 +202,10 @@ class Area:
                 response, operation_id, f"does not match {model.__name__} ({exc.error_count()} problem(s))"
             ) from None
 
-    def _items_of(self, route: Route, response: requests.Response, model: Any) -> tuple[Any, Any, Any]:
+    def _read_page(self, route: Route, response: requests.Response, model: Any) -> Page[Any]:
         if response.content:
-            try:  # fast path for the usual `{data, links, meta}` shape
-                env = _envelope(model).validate_json(response.content)
-                return env.data, env.meta, env.links
+            try:  # fast path for the usual `{data, links, meta}` shape; the page keeps the bytes
+                return Page.from_json(model, response.content)
             except pydantic.ValidationError:
                 pass  # a bare array, `{data}` with odd meta, or garbage: sorted out below
         payload = self._payload(route, response)
@@ -246,19 +228,22 @@ class Area:
             raise self._client.malformed(
                 response, route.operation_id, f"items do not match {name} ({exc.error_count()} problem(s))"
             ) from None
-        return items, meta, links
+        return Page(items=items, meta=meta, links=links)
 
     def _page(self, operation_id: str, model: type[M] | Any, **request: Any) -> Page[M]:
         """Perform a list operation; return one `Page` whatever the list's shape."""
         route, response = self._send(operation_id, **request)
-        items, meta, links = self._items_of(route, response, model)
-        return Page(items=items, meta=meta, links=links)
+        return self._read_page(route, response, model)
+
+    def _unread_page(self, operation_id: str, model: type[M] | Any, **request: Any) -> UnreadPage[M]:
+        """Perform a list operation; return its answer for `UnreadPage.read()` to validate later."""
+        route, response = self._send(operation_id, **request)
+        return UnreadPage(response.content, partial(self._read_page, route, response, model))
 
     def _list(self, operation_id: str, model: type[M] | Any, **request: Any) -> list[M]:
         """Perform an operation answering a collection; return its items only."""
         route, response = self._send(operation_id, **request)
-        items, _meta, _links = self._items_of(route, response, model)
-        return list(items)
+        return list(self._read_page(route, response, model).items)
 
     def _download(self, operation_id: str, **request: Any) -> Download:
         _route, response = self._send(operation_id, **request)

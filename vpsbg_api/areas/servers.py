@@ -26,10 +26,30 @@ from ..models import (
     ServerMetrics,
     ServerStatus,
 )
-from ..results import Page
+from ..results import Page, UnreadPage
 from ._base import UNSET, Area, Unset, body
 
 __all__ = ["ServersArea"]
+
+
+def _list_query(
+    page: int | None,
+    per_page: int | None,
+    ip: str | None,
+    search: str | None,
+    status: str | None,
+    sort_created_at: str | None,
+    sort_expiry_at: str | None,
+) -> dict[str, Any]:
+    return {
+        "page": page,
+        "per_page": per_page,
+        "filter[ip]": ip,
+        "filter[search]": search,
+        "filter[status]": status,
+        "sort[created_at]": sort_created_at,
+        "sort[expiry_at]": sort_expiry_at,
+    }
 
 
 class ServersArea(Area):
@@ -54,15 +74,25 @@ class ServersArea(Area):
         return self._page(
             "servers_list",
             Server,
-            query={
-                "page": page,
-                "per_page": per_page,
-                "filter[ip]": ip,
-                "filter[search]": search,
-                "filter[status]": status,
-                "sort[created_at]": sort_created_at,
-                "sort[expiry_at]": sort_expiry_at,
-            },
+            query=_list_query(page, per_page, ip, search, status, sort_created_at, sort_expiry_at),
+        )
+
+    def list_unread(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        ip: str | None = None,
+        search: str | None = None,
+        status: str | None = None,
+        sort_created_at: str | None = None,
+        sort_expiry_at: str | None = None,
+    ) -> UnreadPage[Server]:
+        """`list`, with the validation of its answer left to `UnreadPage.read()` (any thread)."""
+        return self._unread_page(
+            "servers_list",
+            Server,
+            query=_list_query(page, per_page, ip, search, status, sort_created_at, sort_expiry_at),
         )
 
     def iter_all(
