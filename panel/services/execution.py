@@ -82,6 +82,9 @@ AUDITED_READS: frozenset[str] = frozenset(
         "support_tickets_attachment_download",
     }
 )
+# Secrets of the whole VPSBG account: refused, like account-wide writes, to a member limited to
+# chosen servers (the 2FA secret would let them take over the account's sign-in).
+ACCOUNT_SECRETS: frozenset[str] = frozenset({"user_2fa_get_secret"})
 # Reads whose answer must be fresh (progress polling) or is a price quote.
 NEVER_CACHED: frozenset[str] = AUDITED_READS | SAFE_POSTS | {"servers_status"}
 
@@ -362,13 +365,14 @@ def prepare(
     for server in named:
         if not who.may_see_server(server.account_id, server.id):
             raise _deny(call, NotFoundError(f"No such server: {server}."))
-    if who.is_server_limited and call.write and not named and operation_id not in LIMITED_MAY_WRITE:
+    account_wide = call.write or operation_id in ACCOUNT_SECRETS
+    if who.is_server_limited and account_wide and not named and operation_id not in LIMITED_MAY_WRITE:
         # A snapshot, an IP, an order... may belong to a server outside the member's scope.
         raise _deny(
             call,
             NotAllowed(
                 f"Your access to team {who.team} is limited to chosen servers, so you may not "
-                f"{action_label(operation_id)}: it is not a change to one of your servers. "
+                f"{action_label(operation_id)}: it is not about one of your servers. "
                 "Ask an owner or admin."
             ),
         )

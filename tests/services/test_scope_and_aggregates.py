@@ -168,3 +168,14 @@ def test_a_limited_member_only_queries_the_accounts_of_its_servers(member, token
     result = aggregates.servers_list_all(actor=alpha_only)
     assert [s.key for s in result.items] == [f"{ALPHA}:2864"]
     assert result.warnings == []  # beta's broken token was never used
+
+
+def test_a_limited_member_may_not_read_the_accounts_2fa_secret(member, owner, tokens, events) -> None:
+    """Defence in depth: the panel never limits an owner, the only role that may read it."""
+    from panel.services import account
+
+    limited_owner = member(Role.OWNER, scope=[f"{ALPHA}:2864"])  # only possible in the database
+    assert account.user_2fa_get_secret(actor=owner, account=ALPHA).secret_key
+    with pytest.raises(NotAllowed, match="limited to chosen servers"):
+        account.user_2fa_get_secret(actor=limited_owner, account=ALPHA)
+    assert [e.outcome for e in events("user_2fa_get_secret")] == ["ok", "denied"]
