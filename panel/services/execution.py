@@ -69,6 +69,38 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+# Hostnames of the servers seen in recent answers (`"<account>:<id>"` -> hostname), so an audit
+# event names its server the way people know it, without asking VPSBG again. Bounded; a process
+# that never read the server records its reference alone.
+_HOSTNAMES: OrderedDict[str, str] = OrderedDict()
+_HOSTNAMES_KEPT = 20_000
+_HOSTNAMES_LOCK = threading.Lock()
+
+
+def _learn_hostnames(value: Any, account_id: str) -> None:
+    if isinstance(value, list) and value and isinstance(value[0], vpsbg_api.Page):
+        items = [item for page in value for item in page.items]
+    else:
+        items = value.items if isinstance(value, vpsbg_api.Page) else [value]
+    found = {
+        f"{account_id}:{item.id}": item.hostname
+        for item in items
+        if isinstance(item, vpsbg_api.models.Server) and item.id is not None and item.hostname
+    }
+    if not found:
+        return
+    with _HOSTNAMES_LOCK:
+        _HOSTNAMES.update(found)
+        for key in found:
+            _HOSTNAMES.move_to_end(key)
+        while len(_HOSTNAMES) > _HOSTNAMES_KEPT:
+            _HOSTNAMES.popitem(last=False)
+
+
+def known_hostname(ref: ServerRef) -> str:
+    """The hostname last seen for `ref` in this process ("" when never seen)."""
+    return _HOSTNAMES.get(str(ref), "")
+
 # The page of the long operation on whose behalf calls are made (set by panel.operations.runner),
 # so each audit event links to it.
 OPERATION_URL: ContextVar[str] = ContextVar("operation_url", default="")
@@ -274,6 +306,8 @@ class Call:
 
     @property
     def target_text(self) -> str:
+        if isinstance(self.target, ServerRef):
+            return known_hostname(self.target) or str(self.target)
         return str(self.target) if self.target is not None else self.account_label
 
 
@@ -493,9 +527,11 @@ def _consequences(call: Call, exc: vpsbg_api.VpsbgError) -> None:
 def finish(call: Call, outcome: Outcome) -> Any:
     """Phase 3: map errors, cache, stamp the token, audit; return the result or raise PanelError."""
     if call.cached is not cache.MISS:
+        _learn_hostnames(call.cached, call.account_id)
         return call.postprocess(call.cached, call.account_id) if call.postprocess else call.cached
     error = outcome.error
     if error is None:
+        _learn_hostnames(outcome.value, call.account_id)
         if call.token is not None:
             record_token_use(call.token)
         if call.write:

@@ -24,3 +24,15 @@ def test_tampering_with_a_service_event_is_reported_by_verify_audit_chain(owner,
     with pytest.raises(CommandError) as error:
         call_command("verify_audit_chain", stdout=StringIO())
     assert f"event id {victim.pk}" in str(error.value) and "altered" in str(error.value)
+
+
+def test_an_event_names_a_server_by_the_hostname_last_seen(owner, tokens) -> None:
+    from panel.audit.models import AuditEvent
+    from panel.services import servers
+
+    from .conftest import ALPHA
+
+    servers.servers_get(actor=owner, server=f"{ALPHA}:2866")
+    servers.servers_restart(actor=owner, server=f"{ALPHA}:2866")
+    event = AuditEvent.objects.get(operation_id="servers_restart")
+    assert event.target_id == f"{ALPHA}:2866" and event.target_label == "web-02.alpha.example"
