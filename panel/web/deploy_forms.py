@@ -34,7 +34,7 @@ Choices = list[tuple[Any, Any]]
 STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "account": ("account",),
     "plan": ("plan",),
-    "setup": ("hostname", "source", "billing_cycle", "ssh_keys"),
+    "setup": ("hostname", "source", "secondary_iso", "billing_cycle", "ssh_keys"),
     "extras": (
         "backups", "cpanel", "bandwidth", "extra_ipv4", "extra_ipv4_ddos", "extra_ipv6",
         "microsoft_rds_sal", "microsoft_office_sal", "promo_code",
@@ -42,6 +42,7 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 MULTI_VALUED = frozenset({"ssh_keys"})
 SOURCE_KINDS = ("image", "snapshot", "backup", "iso")
+MAX_SERVERS = 10  # what `servers_deploy` takes in one order (and the `deploy` kind accepts)
 
 
 class AccountStep(forms.Form):
@@ -71,16 +72,28 @@ class PlanStep(forms.Form):
 
 
 class SetupStep(forms.Form):
-    """Hostname, what to install (image, snapshot, backup or ISO), billing cycle and SSH keys."""
+    """Hostnames (one to ten servers, one per line), what to install (image, snapshot, backup or
+    ISO, with an optional second ISO), billing cycle and SSH keys."""
 
     hostname = forms.CharField(
-        label="Hostname",
-        max_length=253,
-        help_text="The server's name, e.g. web-01.example.com.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        label="Hostnames",
+        max_length=MAX_SERVERS * 260,
+        strip=False,
+        help_text=(
+            f"One per line, e.g. web-01.example.com; up to {MAX_SERVERS} servers in one order, "
+            "each with the choices below."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
     )
     source = forms.ChoiceField(
         label="Install from", error_messages={"required": "Choose an image, a snapshot, a backup or an ISO."}
+    )
+    secondary_iso = forms.TypedChoiceField(
+        label="Secondary ISO",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Optional, with an ISO install only: a second ISO mounted too (e.g. drivers).",
     )
     billing_cycle = forms.TypedChoiceField(label="Billing cycle", coerce=int, choices=BILLING_CYCLES)
     ssh_keys = forms.TypedMultipleChoiceField(
@@ -92,17 +105,45 @@ class SetupStep(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, sources: Choices, keys: Choices, minimum_cycle: int = 1, **kwargs: Any
+        self,
+        *args: Any,
+        sources: Choices,
+        keys: Choices,
+        isos: Choices | None = None,
+        minimum_cycle: int = 1,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.minimum_cycle = minimum_cycle
         self.fields["source"].choices = [("", "Choose…"), *sources]  # type: ignore[attr-defined]
+        self.fields["secondary_iso"].choices = [("", "None"), *(isos or [])]  # type: ignore[attr-defined]
         self.fields["ssh_keys"].choices = keys  # type: ignore[attr-defined]
         if minimum_cycle > 1:
             self.fields["billing_cycle"].help_text = f"This plan is sold for {minimum_cycle} months or more."
 
-    def clean_hostname(self) -> str:
-        return validate_hostname(self.cleaned_data["hostname"])
+    def clean_hostname(self) -> list[str]:
+        """One to ten valid, distinct hostnames; an error names the line (blank lines are skipped)."""
+        seen: dict[str, int] = {}  # hostname -> its line
+        for number, line in enumerate(self.cleaned_data["hostname"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                name = validate_hostname(line)
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(f"Line {number} (“{line.strip()}”): {exc.messages[0]}") from exc
+            if name in seen:
+                raise forms.ValidationError(
+                    f"Line {number}: “{name}” is already on line {seen[name]}; "
+                    "each server needs its own hostname."
+                )
+            seen[name] = number
+        if not seen:
+            raise forms.ValidationError("Enter a hostname.")
+        if len(seen) > MAX_SERVERS:
+            raise forms.ValidationError(
+                f"At most {MAX_SERVERS} servers in one order; you entered {len(seen)} hostnames."
+            )
+        return list(seen)
 
     def clean_source(self) -> tuple[str, int]:
         kind, _, ident = self.cleaned_data["source"].partition(":")
@@ -115,6 +156,21 @@ class SetupStep(forms.Form):
                 f"This plan needs a billing cycle of at least {self.minimum_cycle} months."
             )
         return cycle
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        secondary, source = data.get("secondary_iso"), data.get("source")
+        if secondary is None or source is None:
+            return data
+        kind, ident = source
+        if kind != "iso":
+            self.add_error(
+                "secondary_iso",
+                "A secondary ISO goes with an ISO install: choose an ISO to install from, or None.",
+            )
+        elif ident == secondary:
+            self.add_error("secondary_iso", "Choose an ISO other than the one to install from.")
+        return data
 
 
 @dataclass(frozen=True)
@@ -225,7 +281,8 @@ def _price_text(offer: Any) -> str:
 
 
 class ConfirmStep(forms.Form):
-    """The final confirmation: an optional root password, the reason, and the hostname typed."""
+    """The final confirmation: an optional root password, the reason, and the hostname typed (or,
+    for several servers, their number)."""
 
     request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     password = forms.CharField(
@@ -252,18 +309,36 @@ class ConfirmStep(forms.Form):
         max_length=253,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+    confirm_count = forms.CharField(
+        label="Type the number of new servers to confirm",
+        max_length=3,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
 
-    def __init__(self, *args: Any, hostname: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, hostnames: list[str], **kwargs: Any) -> None:
+        """One server: type its hostname (`confirm_hostname`); several: type how many (`confirm_count`)."""
         super().__init__(*args, **kwargs)
-        self.hostname = hostname
-        self.fields["confirm_hostname"].help_text = f"Type “{hostname}”."
+        self.hostnames = hostnames
+        if len(hostnames) == 1:
+            del self.fields["confirm_count"]
+            self.fields["confirm_hostname"].help_text = f"Type “{hostnames[0]}”."
+        else:
+            del self.fields["confirm_hostname"]
+            self.fields["confirm_count"].help_text = f"Type “{len(hostnames)}”."
         if not self.is_bound:
             self.initial.setdefault("request_key", uuid.uuid4().hex)
 
     def clean_confirm_hostname(self) -> str:
+        hostname = self.hostnames[0]
         value = (self.cleaned_data.get("confirm_hostname") or "").strip().rstrip(".")
-        if value.lower() != self.hostname.lower():
-            raise forms.ValidationError(f"Type the hostname exactly: “{self.hostname}”.")
+        if value.lower() != hostname.lower():
+            raise forms.ValidationError(f"Type the hostname exactly: “{hostname}”.")
+        return value
+
+    def clean_confirm_count(self) -> str:
+        value = (self.cleaned_data.get("confirm_count") or "").strip()
+        if value != str(len(self.hostnames)):
+            raise forms.ValidationError(f"Type the number of new servers: “{len(self.hostnames)}”.")
         return value
 
     def clean(self) -> dict[str, Any]:

@@ -64,3 +64,37 @@ def test_bad_addons_or_no_source_are_refused(owner, tokens, params, field) -> No
         start(owner, **BASE, **params)
     assert field in caught.value.fields
     assert not Operation.objects.exists()
+
+
+def test_several_names_deploy_one_order_of_several_servers(owner, tokens, sleeps, calls, simulator) -> None:
+    names = ["kind-01.example.com", "kind-02.example.com", "kind-03.example.com"]
+    op = run_to_end(start(owner, **{**BASE, "name": names}, image_id=73))
+    assert op.state == State.SUCCEEDED, op.error
+    assert calls("servers_deploy") == 1 and op.target_label == "3 new servers"
+    hostnames = {
+        simulator.sim.state.coll("servers")[ref.rpartition(":")[2]]["hostname"] for ref in op.data["servers"]
+    }
+    assert hostnames == set(names)
+
+
+def test_secondary_iso_reaches_the_vpsbg_call(owner, tokens, sleeps, calls, simulator) -> None:
+    op = run_to_end(start(owner, **BASE, primary_iso_id=101, secondary_iso_id=2))
+    assert op.state == State.SUCCEEDED, op.error
+    assert calls("servers_deploy") == 1
+    server_id = op.data["servers"][0].rpartition(":")[2]
+    assert simulator.sim.state.coll("servers")[server_id]["_isos"] == [101, 2]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"primary_iso_id": 101, "secondary_iso_id": 101}, "secondary_iso_id"),
+        ({"image_id": 73, "name": ["kind-01.example.com", "KIND-01.example.com"]}, "name"),
+        ({"image_id": 73, "name": [f"kind-{i}.example.com" for i in range(11)]}, "name"),
+    ],
+)
+def test_same_isos_or_repeated_or_too_many_names_are_refused(owner, tokens, params, field) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        start(owner, **{**BASE, **params})
+    assert field in caught.value.fields
+    assert not Operation.objects.exists()

@@ -89,13 +89,14 @@ def test_bad_hostname_is_a_field_error_and_keeps_what_was_typed(web_team, member
     response = member_of(Role.ADMIN).get(DEPLOY, data)
     body = response.content.decode()
     assert response.status_code == 422 and "Step 3 of 5: Server" in body
-    assert "Enter a host name" in body and 'value="not a hostname!"' in body
+    assert "Line 1 (“not a hostname!”): Enter a host name" in body
+    assert ">\nnot a hostname!</textarea>" in body  # what was typed stays in the hostnames box
     assert re.search(r'value="90"[^>]*checked|checked[^>]*value="90"', body)  # the SSH key stays chosen
 
 
 def test_going_back_keeps_the_choices(web_team, member_of) -> None:
     body = member_of(Role.ADMIN).get(DEPLOY, {**CHOICES, "step": "setup"}).content.decode()
-    assert 'value="app-01.example.com"' in body
+    assert ">\napp-01.example.com</textarea>" in body
     assert '<option value="image:73" selected>' in body and '<option value="3" selected>' in body
     assert 'name="promo_code" value="fall2403"' in body  # the next step's choice, carried hidden
 
@@ -289,3 +290,140 @@ def test_summary_warns_when_the_balance_does_not_cover_the_order(web_team, membe
         "does not cover"
         not in member_of(Role.ADMIN).get(DEPLOY, {**CHOICES, "goto": "summary"}).content.decode()
     )
+
+
+# -- several servers in one order --------------------------------------------------------------------
+THREE = "app-01.example.com\napp-02.example.com\napp-03.example.com"
+
+
+def test_three_hostnames_reach_the_summary_with_the_total_for_three(web_team, member_of) -> None:
+    body = (
+        member_of(Role.ADMIN).get(DEPLOY, {**CHOICES, "hostname": THREE, "goto": "summary"}).content.decode()
+    )
+    assert "Step 5 of 5: Summary and cost" in body
+    assert "3 new servers" in body and "app-02.example.com" in body and "app-03.example.com" in body
+    # One server is 90.36 with VAT (75.29 without) for 3 months (see the single-server test above).
+    assert "Per server for 3 months: 90.36" in body and "75.29 without VAT" in body
+    assert "Total for 3 servers for 3 months: 271.08" in body and "225.87 without VAT" in body
+    assert "Type the number of new servers to confirm" in body and "Type “3”." in body
+    assert 'name="confirm_hostname"' not in body and "Deploy 3 servers and pay 271.08" in body
+
+
+def test_confirming_three_starts_one_operation_naming_the_three(web_team, member_of) -> None:
+    browser = member_of(Role.ADMIN)
+    body = _get(browser, **{**CHOICES, "hostname": THREE}, goto="summary").content.decode()
+    data = {**CHOICES, "hostname": THREE, "request_key": _key(body), "confirm_count": "3"}
+    response = browser.post(DEPLOY, data)
+    operation = Operation.objects.get()
+    assert response.status_code == 302
+    assert operation.params["name"] == ["app-01.example.com", "app-02.example.com", "app-03.example.com"]
+    assert operation.target_label == "3 new servers"
+    page = browser.get(response["Location"]).content.decode()
+    assert "Deploying 3 servers (app-01.example.com, app-02.example.com, app-03.example.com)" in page
+
+
+def test_a_wrong_number_of_servers_is_refused(web_team, member_of) -> None:
+    browser = member_of(Role.ADMIN)
+    body = _get(browser, **{**CHOICES, "hostname": THREE}, goto="summary").content.decode()
+    data = {**CHOICES, "hostname": THREE, "request_key": _key(body), "confirm_count": "2"}
+    response = browser.post(DEPLOY, data)
+    assert response.status_code == 422
+    assert "Type the number of new servers: “3”." in response.content.decode()
+    assert not Operation.objects.exists()
+
+
+def test_a_bad_line_is_named_and_everything_typed_is_kept(web_team, member_of) -> None:
+    typed = "app-01.example.com\nnot a hostname!\napp-03.example.com"
+    response = member_of(Role.ADMIN).get(DEPLOY, {**CHOICES, "hostname": typed, "goto": "extras"})
+    body = response.content.decode()
+    assert response.status_code == 422 and "Step 3 of 5: Server" in body
+    assert "Line 2 (“not a hostname!”): Enter a host name" in body
+    assert typed in body  # the textarea keeps all three lines
+    assert '<option value="image:73" selected>' in body and '<option value="3" selected>' in body
+    assert re.search(r'value="90"[^>]*checked|checked[^>]*value="90"', body)
+    assert 'name="promo_code" value="fall2403"' in body  # the next step's choice, carried hidden
+
+
+def test_a_duplicate_hostname_is_refused(web_team, member_of) -> None:
+    typed = "app-01.example.com\n\nAPP-01.example.com."
+    response = member_of(Role.ADMIN).get(DEPLOY, {**CHOICES, "hostname": typed, "goto": "extras"})
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "Line 3: “app-01.example.com” is already on line 1" in body
+
+
+def test_more_than_ten_hostnames_are_refused(web_team, member_of) -> None:
+    typed = "\n".join(f"app-{i:02}.example.com" for i in range(11))
+    response = member_of(Role.ADMIN).get(DEPLOY, {**CHOICES, "hostname": typed, "goto": "extras"})
+    assert response.status_code == 422
+    assert "At most 10 servers in one order; you entered 11 hostnames." in response.content.decode()
+
+
+def test_three_servers_run_to_the_end_and_the_progress_links_each(web_team, member_of, sleeps) -> None:
+    browser = member_of(Role.OWNER)
+    choices = {**CHOICES, "hostname": THREE, "promo_code": "", "backups": ""}
+    body = _get(browser, **choices, goto="summary").content.decode()
+    response = browser.post(DEPLOY, {**choices, "request_key": _key(body), "confirm_count": "3"})
+    operation = Operation.objects.get()
+    runner.run(operation.pk, task_id="test")
+    operation.refresh_from_db()
+    assert operation.state == State.SUCCEEDED, operation.error
+    assert len(operation.data["servers"]) == 3
+    events = AuditEvent.objects.filter(operation_id="servers_deploy")
+    assert events.count() == 1 and events.get().outcome == "ok"
+    page = browser.get(response["Location"]).content.decode()
+    assert "Your 3 new servers are active." in page
+    for ref in operation.data["servers"]:
+        assert reverse("web:server_detail", kwargs={"ref": ref}) in page
+
+
+# -- a secondary ISO ---------------------------------------------------------------------------------
+ISO_CHOICES = {**CHOICES, "source": "iso:101", "promo_code": ""}
+
+
+def test_setup_offers_the_accounts_isos_as_secondary(web_team, member_of) -> None:
+    body = _get(member_of(Role.ADMIN), account=ALPHA, plan="cloud-vps-2gb", goto="setup").content.decode()
+    assert 'name="secondary_iso"' in body and "Secondary ISO" in body
+    select = body[
+        body.index('name="secondary_iso"') : body.index("</select>", body.index('name="secondary_iso"'))
+    ]
+    assert 'value="101"' in select and 'value="2"' in select  # alpha's own ISO and a public one
+
+
+def test_secondary_iso_reaches_the_summary_the_operation_and_vpsbg(
+    web_team, member_of, simulator, sleeps
+) -> None:
+    browser = member_of(Role.ADMIN)
+    summary = _get(browser, **ISO_CHOICES, secondary_iso="2", goto="summary").content.decode()
+    assert "Secondary ISO" in summary and "debian-12.5.0-amd64-netinst.iso" in summary
+    data = {**ISO_CHOICES, "secondary_iso": "2", "request_key": _key(summary)}
+    browser.post(DEPLOY, {**data, "confirm_hostname": "app-01.example.com"})
+    operation = Operation.objects.get()
+    assert operation.params["primary_iso_id"] == 101 and operation.params["secondary_iso_id"] == 2
+    runner.run(operation.pk, task_id="test")
+    operation.refresh_from_db()
+    assert operation.state == State.SUCCEEDED, operation.error
+    server_id = operation.data["servers"][0].rpartition(":")[2]
+    assert simulator.sim.state.coll("servers")[server_id]["_isos"] == [101, 2]
+
+
+@pytest.mark.parametrize(
+    ("choices", "error"),
+    [
+        ({**ISO_CHOICES, "secondary_iso": "101"}, "Choose an ISO other than the one to install from."),
+        ({**CHOICES, "secondary_iso": "2"}, "A secondary ISO goes with an ISO install"),
+        ({**ISO_CHOICES, "secondary_iso": "999"}, "Select a valid choice."),
+    ],
+)
+def test_a_wrong_secondary_iso_is_a_field_error(web_team, member_of, choices, error) -> None:
+    response = member_of(Role.ADMIN).get(DEPLOY, {**choices, "goto": "extras"})
+    body = response.content.decode()
+    assert response.status_code == 422 and "Step 3 of 5: Server" in body and error in body
+    assert "app-01.example.com" in body  # the hostname typed is kept
+
+
+def test_isos_unreadable_is_a_friendly_message(web_team, member_of, simulator) -> None:
+    simulator.sim.faults.add("isos_list", status=500)
+    response = _get(member_of(Role.ADMIN), account=ALPHA, plan="cloud-vps-2gb", goto="setup")
+    body = response.content.decode()
+    assert response.status_code < 500 and "Retry" in body and "Traceback" not in body

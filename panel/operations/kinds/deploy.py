@@ -1,9 +1,11 @@
 """Deploy new servers: order once, pay when the balance did not cover it, wait until active.
 
 The parameters follow `servers_deploy` in the reference: the source is an image, a snapshot, a
-backup or an ISO (`primary_iso_id`); addons (backups, cPanel, unmetered bandwidth, extra IPs,
-Microsoft SALs) and a promo code ride on the same order. The new servers' references end up in
-`data["servers"]`, so pages can link to them once the operation ends.
+backup or an ISO (`primary_iso_id`, with an optional `secondary_iso_id` mounted too); one order
+may name one to ten servers (`name` is then a list), each getting every choice; addons (backups,
+cPanel, unmetered bandwidth, extra IPs, Microsoft SALs) and a promo code ride on the same order.
+The new servers' references end up in `data["servers"]`, so pages can link to them once the
+operation ends.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
     names = [names] if isinstance(names, str) else list(names or [])
     if not names or len(names) > 10 or not all(isinstance(n, str) and n.strip() for n in names):
         raise InvalidInput("Name one to ten servers.", fields={"name": "One to ten host names."})
+    if len({n.strip().lower() for n in names}) < len(names):
+        raise InvalidInput("Each server needs its own name.", fields={"name": "The names repeat."})
     values: dict[str, Any] = {
         "name": [n.strip() for n in names] if len(names) > 1 else names[0].strip(),
         "plan": text(params, "plan", max_length=100),
@@ -70,12 +74,17 @@ def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
         raise InvalidInput(
             "Choose an image, a snapshot, a backup or an ISO.", fields={"image_id": "Required."}
         )
-    label = names[0] if len(names) == 1 else f"{len(names)} servers"
+    if values["secondary_iso_id"] and values["secondary_iso_id"] == values["primary_iso_id"]:
+        raise InvalidInput(
+            "The secondary ISO must differ from the primary one.",
+            fields={"secondary_iso_id": "Choose another ISO than the primary one."},
+        )
+    label = f"new server {names[0].strip()}" if len(names) == 1 else f"{len(names)} new servers"
     return Prepared(
         account_id=account,
         target_type="account",
         target_id=account,
-        target_label=f"new server {label}",
+        target_label=label,
         params={**values, "account": account},
         secret=password(params, required=False),
     )

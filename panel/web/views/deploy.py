@@ -8,8 +8,12 @@ Why it is built this way:
 - VPSBG has no calculate endpoint for a new server: the summary prices the order from VPSBG's own
   price lists (the plan's monthly price, `plans_addons`, the floating-IP plans for extra addresses)
   and the promo code checked with `plans_promo_codes`. The order VPSBG creates is the final word.
+- One order may deploy one to ten servers with the same choices (`servers_deploy` takes a list of
+  names): the setup step takes one hostname per line, the summary multiplies the per-server cost
+  by their number, and the confirmation asks for the hostname (one server) or the number of servers.
+- An ISO install may mount a second ISO (`secondary_iso_id`), chosen from the account's ISOs.
 - Confirming (POST) starts the `deploy` operation (order, pay, wait until active) and sends the
-  member to this area's progress page, which follows it and links to the new server at the end.
+  member to this area's progress page, which follows it and links to the new servers at the end.
 """
 
 from __future__ import annotations
@@ -51,7 +55,11 @@ SOURCE_FIELDS = {
     "iso": "primary_iso_id",
 }
 # Where an error of the `deploy` kind's parameters is shown (its step's field names).
-PARAM_FIELDS = {"name": "hostname", **{v: "source" for v in SOURCE_FIELDS.values()}}
+PARAM_FIELDS = {
+    "name": "hostname",
+    **{v: "source" for v in SOURCE_FIELDS.values()},
+    "secondary_iso_id": "secondary_iso",
+}
 DEPLOY_READS = (
     "servers_list_plans", "server_images_list", "snapshots_list", "backups_list", "isos_list",
     "ssh_keys_list", "plans_addons", "plans_promo_codes", "floating_ips_plans", "balance_get",
@@ -75,6 +83,7 @@ class Quote:
     months: int
     lines: list[Line] = field(default_factory=list)
     promo: Any = None
+    servers: int = 1  # every line is for each server of the order
 
     def _sum(self, attr: str) -> float | None:
         values = [getattr(line, attr) for line in self.lines]
@@ -91,14 +100,25 @@ class Quote:
         return self._sum("monthly_with_vat")
 
     @property
-    def total(self) -> float | None:
+    def per_server(self) -> float | None:
         monthly = self.monthly
         return round(monthly * self.months, 2) if monthly is not None else None
 
     @property
-    def total_with_vat(self) -> float | None:
+    def per_server_with_vat(self) -> float | None:
         monthly = self.monthly_with_vat
         return round(monthly * self.months, 2) if monthly is not None else None
+
+    @property
+    def total(self) -> float | None:
+        """The whole order: VPSBG bills every server's lines separately, so per server times servers."""
+        each = self.per_server
+        return round(each * self.servers, 2) if each is not None else None
+
+    @property
+    def total_with_vat(self) -> float | None:
+        each = self.per_server_with_vat
+        return round(each * self.servers, 2) if each is not None else None
 
 
 def _price(value: Any, discount: float = 0.0) -> float | None:
@@ -206,6 +226,10 @@ class Wizard:
         image = next((i for i in self.images if i.id == ident), None)
         return bool(image and image.group and image.group.key == "windows")
 
+    def iso_label(self, iso_id: int) -> str:
+        iso = next((i for i in self.isos if i.id == iso_id), None)
+        return (iso.name if iso else None) or f"ISO {iso_id}"
+
     def source_choices(self) -> list[tuple[str, list[tuple[str, str]]]]:
         groups = [
             (
@@ -237,6 +261,7 @@ class Wizard:
                 *args,
                 initial=initial,
                 sources=self.source_choices(),
+                isos=[(i.id, i.name or f"ISO {i.id}") for i in self.isos],
                 keys=[(k.id, k.name or f"Key {k.id}") for k in self.keys],
                 minimum_cycle=self.plan.minimum_billing_cycle or 1,
             )
@@ -273,7 +298,7 @@ class Wizard:
         plan, data = self.plan, self.cleaned
         discount = (float(promo.percentage or 0) / 100) if promo is not None else 0.0
         plan_label = f"Plan {plan.name}" + (f" (−{promo.percentage}% with {promo.code})" if promo else "")
-        quote = Quote(months=data["billing_cycle"], promo=promo)
+        quote = Quote(months=data["billing_cycle"], promo=promo, servers=len(data["hostname"]))
         quote.lines.append(
             Line(plan_label, _price(plan.price, discount), _price(plan.price_with_vat, discount))
         )
@@ -301,12 +326,14 @@ class Wizard:
         """The `deploy` operation's parameters (the names of `servers_deploy`)."""
         data = self.cleaned
         kind, ident = data["source"]
+        names: list[str] = data["hostname"]
         params: dict[str, Any] = {
             "account": self.account,
-            "name": data["hostname"],
+            "name": names[0] if len(names) == 1 else names,
             "plan": data["plan"],
             "billing_cycle": data["billing_cycle"],
             SOURCE_FIELDS[kind]: ident,
+            "secondary_iso_id": data.get("secondary_iso") if kind == "iso" else None,
             "ssh_keys": list(data.get("ssh_keys") or []),
             "backups": bool(data.get("backups")),
             "cpanel": data.get("cpanel") or None,
@@ -378,10 +405,12 @@ def _summary(
     return _render(
         wizard,
         "summary",
-        form=confirm or f.ConfirmStep(hostname=data["hostname"]),
+        form=confirm or f.ConfirmStep(hostnames=data["hostname"]),
         status=status,
         plan=wizard.plan,
         source=wizard.source_label(),
+        secondary_iso=wizard.iso_label(data["secondary_iso"]) if data.get("secondary_iso") else "",
+        hostnames=data["hostname"],
         key_names=[keys.get(k, f"Key {k}") for k in data.get("ssh_keys") or []],
         quote=quote,
         balance=balance,
@@ -401,7 +430,7 @@ def _apply_start_errors(form: f.ConfirmStep, exc: InvalidInput) -> None:
     """The kind's (or VPSBG's) field errors: on the confirmation's own fields when they match,
     else above the form, naming the field of the earlier step."""
     for name, errors in exc.fields.items():
-        target = PARAM_FIELDS.get(name, name)
+        target = _param_label(name)
         for error in errors:
             if target in form.fields:
                 form.add_error(target, error)
@@ -409,6 +438,14 @@ def _apply_start_errors(form: f.ConfirmStep, exc: InvalidInput) -> None:
                 form.add_error(None, f"{target.replace('_', ' ').capitalize()}: {error}")
     if not exc.fields:
         form.add_error(None, exc.message)
+
+
+def _param_label(name: str) -> str:
+    """The wizard's name for a parameter VPSBG (or the kind) refused; `name.2` is the third hostname."""
+    base, _, index = name.partition(".")
+    if base == "name" and index.isdigit():
+        return f"hostname on line {int(index) + 1}"
+    return PARAM_FIELDS.get(name, name)
 
 
 def _start(request: HttpRequest, wizard: Wizard, confirm: dict[str, Any]) -> Any:
@@ -473,7 +510,8 @@ def _confirm(request: HttpRequest, wizard: Wizard) -> HttpResponse:
     promo = wizard.cleaned.get("promo")
     if request.method != "POST":
         return _summary(wizard, promo)
-    confirm = f.ConfirmStep(request.POST, hostname=wizard.cleaned["hostname"])
+    names: list[str] = wizard.cleaned["hostname"]
+    confirm = f.ConfirmStep(request.POST, hostnames=names)
     if confirm.is_valid():
         try:
             operation = _start(request, wizard, confirm.cleaned_data)
@@ -485,9 +523,8 @@ def _confirm(request: HttpRequest, wizard: Wizard) -> HttpResponse:
             confirm.add_error(None, exc.message)
             return _summary(wizard, promo, confirm, status=exc.status if exc.status < 500 else 422)
         else:
-            messages.success(
-                request, f"Deploying {wizard.cleaned['hostname']}: this page follows it to the end."
-            )
+            what = names[0] if len(names) == 1 else f"{len(names)} servers ({', '.join(names)})"
+            messages.success(request, f"Deploying {what}: this page follows it to the end.")
             return redirect(reverse("web:deploy_progress", kwargs={"pk": operation.pk}))
     return _summary(wizard, promo, confirm, status=422)
 
