@@ -8,14 +8,25 @@ becomes a 404 like any other missing page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import Http404, HttpRequest
 
 from panel.accounts.permissions import can
-from panel.core.errors import NotFoundError, PanelError, RateLimitedError
-from panel.services.context import Actor
+from panel.core.errors import InvalidInput, NotFoundError, PanelError, RateLimitedError
+from panel.services.context import Actor, Ref, parse_ref
 
-__all__ = ["Problem", "actor_for", "allowed_actions", "chosen_account", "problem_from", "team_accounts"]
+__all__ = [
+    "Problem",
+    "account_choice",
+    "actor_for",
+    "allowed_actions",
+    "chosen_account",
+    "field_errors",
+    "object_ref",
+    "problem_from",
+    "team_accounts",
+]
 
 
 def actor_for(request: HttpRequest) -> Actor:
@@ -62,3 +73,38 @@ def chosen_account(request: HttpRequest, accounts: dict[str, str]) -> str | None
             raise Http404("This team has no such VPSBG account.")
         return value
     return min(accounts, key=lambda a: (accounts[a], a), default=None)
+
+
+def account_choice(request: HttpRequest) -> dict[str, Any]:
+    """What `web/_account_pick.html` needs: the team's accounts by name, the chosen one, its label."""
+    accounts = team_accounts(request)
+    account = chosen_account(request, accounts)
+    return {
+        "accounts": sorted(accounts.items(), key=lambda a: a[1]),
+        "account": account,
+        "account_label": accounts.get(account or "", ""),
+    }
+
+
+def object_ref(value: str, what: str) -> Ref:
+    """`"<account>:<id>"` of a URL as a reference; a malformed one is a 404 like a missing page."""
+    try:
+        return parse_ref(value, what)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+
+
+def field_errors(form: Any, exc: InvalidInput, aliases: dict[str, str] | None = None) -> None:
+    """VPSBG's field messages next to the form's fields, else above the form.
+
+    VPSBG names list entries `attachments.0` (or `attachments[]`): they go to the list's field;
+    `aliases` maps VPSBG's other names for a field (`tech_email`) to the form's.
+    """
+    aliases = aliases or {}
+    for name, errors in exc.fields.items():
+        base = name.split(".", 1)[0].removesuffix("[]")
+        target = aliases.get(base, base)
+        for error in errors:
+            form.add_error(target if target in form.fields else None, error)
+    if not exc.fields:
+        form.add_error(None, exc.message)

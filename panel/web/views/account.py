@@ -42,7 +42,7 @@ from ..account_forms import (
     TwoFactorEnableForm,
     profile_initial,
 )
-from ..common import Problem, actor_for, allowed_actions, chosen_account, team_accounts
+from ..common import Problem, actor_for, allowed_actions, chosen_account, field_errors, team_accounts
 from ..htmx import render_page_or_fragment
 
 ACCOUNT_WRITES = (
@@ -110,14 +110,6 @@ def _pager(request: HttpRequest, page: Any, param: str, section: str) -> dict[st
     }
 
 
-def _field_errors(form: forms.Form, exc: InvalidInput) -> None:
-    """VPSBG's field messages next to our fields (under either of its names), else above the form."""
-    for name, errors in exc.fields.items():
-        field = UPSTREAM_FIELD_NAMES.get(name, name)
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-    if not exc.fields:
-        form.add_error(None, exc.message)
 
 
 def _call_write(form: forms.Form, call: Callable[[], Any]) -> bool:
@@ -127,7 +119,7 @@ def _call_write(form: forms.Form, call: Callable[[], Any]) -> bool:
     except NotFoundError as exc:
         form.add_error(None, exc.message)
     except InvalidInput as exc:
-        _field_errors(form, exc)
+        field_errors(form, exc, UPSTREAM_FIELD_NAMES)
     except PanelError as exc:
         form.add_error(None, exc.message)
     else:

@@ -22,10 +22,19 @@ from panel.accounts.decorators import team_permission_required
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
 from panel.operations import services as operations
 from panel.services import billing
-from panel.services.context import Ref, parse_ref
+from panel.services.context import Ref
 from panel.services.registry import reaches
 
-from ..common import actor_for, allowed_actions, chosen_account, problem_from, team_accounts
+from ..common import (
+    account_choice,
+    actor_for,
+    allowed_actions,
+    chosen_account,
+    field_errors,
+    object_ref,
+    problem_from,
+    team_accounts,
+)
 
 BILLING_WRITES = (
     "balance_deposit", "invoices_download", "invoices_download_many", "orders_pay", "orders_delete",
@@ -112,14 +121,12 @@ def _page_number(request: HttpRequest, name: str) -> int:
 def _overview(
     request: HttpRequest, deposit_form: DepositForm | None = None, status: int = 200
 ) -> HttpResponse:
-    accounts = team_accounts(request)
-    account = chosen_account(request, accounts)
     context: dict[str, Any] = {
-        "accounts": sorted(accounts.items(), key=lambda a: a[1]),
-        "account": account,
+        **account_choice(request),
         "may": allowed_actions(request, *BILLING_WRITES),
         "deposit_form": deposit_form or DepositForm(),
     }
+    account = context["account"]
     if account is not None:
         actor = actor_for(request)
         reads = {
@@ -173,11 +180,7 @@ def deposit(request: HttpRequest) -> HttpResponse:
         except NotFoundError as exc:
             raise Http404(exc.message) from exc
         except InvalidInput as exc:
-            for name, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            field_errors(form, exc)
         except PanelError as exc:
             form.add_error(None, exc.message)
         else:
@@ -196,18 +199,13 @@ def _file(download: Any, fallback: str) -> HttpResponse:
     return response
 
 
-def _object_ref(value: str, what: str) -> Ref:
-    try:
-        return parse_ref(value, what)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from exc
 
 
 @reaches("invoices_download")
 @team_permission_required("invoices_download")
 @require_GET
 def invoice_download(request: HttpRequest, ref: str) -> HttpResponse:
-    invoice = _object_ref(ref, "invoice")
+    invoice = object_ref(ref, "invoice")
     try:
         download = billing.invoices_download(actor=actor_for(request), invoice=invoice)
     except NotFoundError as exc:
@@ -268,7 +266,7 @@ def _order_page(
 @team_permission_required("orders_get")
 @require_GET
 def order_detail(request: HttpRequest, ref: str) -> HttpResponse:
-    return _order_page(request, _object_ref(ref, "order"))
+    return _order_page(request, object_ref(ref, "order"))
 
 
 def _order_write(
@@ -280,11 +278,7 @@ def _order_write(
         except NotFoundError as exc:
             raise Http404(exc.message) from exc
         except InvalidInput as exc:
-            for name, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            field_errors(form, exc)
         except PanelError as exc:
             form.add_error(None, exc.message)
         else:
@@ -297,7 +291,7 @@ def _order_write(
 @team_permission_required("orders_update")
 @require_POST
 def order_update(request: HttpRequest, ref: str) -> HttpResponse:
-    order_ref = _object_ref(ref, "order")
+    order_ref = object_ref(ref, "order")
     form = OrderUpdateForm(request.POST)
     return _order_write(
         request,
@@ -320,7 +314,7 @@ def order_update(request: HttpRequest, ref: str) -> HttpResponse:
 @team_permission_required("orders_change_renewal_period")
 @require_POST
 def order_renewal_period(request: HttpRequest, ref: str) -> HttpResponse:
-    order_ref = _object_ref(ref, "order")
+    order_ref = object_ref(ref, "order")
     try:
         order = billing.orders_get(actor=actor_for(request), order=order_ref)
     except NotFoundError as exc:
@@ -351,7 +345,7 @@ def order_renewal_period(request: HttpRequest, ref: str) -> HttpResponse:
 
 def _confirm_order(request: HttpRequest, ref: str, *, action: str) -> HttpResponse:
     """The pay and delete pages: the order's amount, then a confirmation."""
-    order_ref = _object_ref(ref, "order")
+    order_ref = object_ref(ref, "order")
     context: dict[str, Any] = {"ref": str(order_ref), "action": action}
     context["back"] = reverse("web:order", kwargs={"ref": str(order_ref)})
     try:

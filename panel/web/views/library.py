@@ -20,10 +20,20 @@ from django.views.decorators.http import require_GET, require_POST
 from panel.accounts.decorators import team_permission_required
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
 from panel.services import library, servers
-from panel.services.context import Ref, parse_ref
+from panel.services.context import Ref
 from panel.services.registry import reaches
 
-from ..common import Problem, actor_for, allowed_actions, chosen_account, problem_from, team_accounts
+from ..common import (
+    Problem,
+    account_choice,
+    actor_for,
+    allowed_actions,
+    chosen_account,
+    field_errors,
+    object_ref,
+    problem_from,
+    team_accounts,
+)
 from ..forms import DeleteForm, IsoAddForm, MeasuredBootUploadForm, SshKeyForm
 
 LIBRARY_WRITES = (
@@ -45,18 +55,15 @@ def _section(fetch: Callable[[], Any]) -> tuple[list[Any], Problem | None]:
 
 
 def _page(request: HttpRequest, *, forms: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
-    accounts = team_accounts(request)
-    account = chosen_account(request, accounts)
     forms = forms or {}
     context: dict[str, Any] = {
-        "accounts": sorted(accounts.items(), key=lambda a: a[1]),
-        "account": account,
-        "account_label": accounts.get(account or "", ""),
+        **account_choice(request),
         "may": allowed_actions(request, *LIBRARY_WRITES),
         "key_form": forms.get("key") or SshKeyForm(),
         "iso_form": forms.get("iso") or IsoAddForm(),
         "boot_form": forms.get("boot") or MeasuredBootUploadForm(),
     }
+    account = context["account"]
     if account is not None:
         actor = actor_for(request)
         sections: dict[str, Callable[[], Any]] = {
@@ -80,13 +87,6 @@ def library_index(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
 
-def _field_errors(form: Any, exc: InvalidInput) -> None:
-    """VPSBG's field messages next to our fields (or above the form when no field matches)."""
-    for name, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
-    if not exc.fields:
-        form.add_error(None, exc.message)
 
 
 def _write(
@@ -99,7 +99,7 @@ def _write(
         except NotFoundError as exc:
             raise Http404(exc.message) from exc
         except InvalidInput as exc:
-            _field_errors(form, exc)
+            field_errors(form, exc)
         except PanelError as exc:
             form.add_error(None, exc.message)
         else:
@@ -167,11 +167,6 @@ def boot_image_upload(request: HttpRequest) -> HttpResponse:
 
 
 # -- one object ------------------------------------------------------------------------------------
-def _object_ref(value: str, what: str) -> Ref:
-    try:
-        return parse_ref(value, what)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from exc
 
 
 def _key_page(
@@ -194,14 +189,14 @@ def _key_page(
 @require_GET
 def ssh_key_detail(request: HttpRequest, ref: str) -> HttpResponse:
     """One SSH key: its servers, and (for who may) the form to rename it or replace the key."""
-    return _key_page(request, _object_ref(ref, "ssh key"))
+    return _key_page(request, object_ref(ref, "ssh key"))
 
 
 @reaches("ssh_keys_update")
 @team_permission_required("ssh_keys_update")
 @require_POST
 def ssh_key_update(request: HttpRequest, ref: str) -> HttpResponse:
-    key_ref = _object_ref(ref, "ssh key")
+    key_ref = object_ref(ref, "ssh key")
     form = SshKeyForm(request.POST)
     if form.is_valid():
         try:
@@ -215,7 +210,7 @@ def ssh_key_update(request: HttpRequest, ref: str) -> HttpResponse:
         except NotFoundError as exc:
             raise Http404(exc.message) from exc
         except InvalidInput as exc:
-            _field_errors(form, exc)
+            field_errors(form, exc)
         except PanelError as exc:
             form.add_error(None, exc.message)
         else:
@@ -236,10 +231,10 @@ def _delete_view(
     @reaches(operation_id, *reads)
     @team_permission_required(operation_id)
     def view(request: HttpRequest, ref: str) -> HttpResponse:
-        object_ref = _object_ref(ref, what)
-        context: dict[str, Any] = {"what": what, "ref": str(object_ref)}
+        target = object_ref(ref, what)
+        context: dict[str, Any] = {"what": what, "ref": str(target)}
         try:
-            context["label"] = describe(request, object_ref)
+            context["label"] = describe(request, target)
         except PanelError as exc:
             context["problem"] = problem_from(exc)
             return render(request, "web/library/delete.html", context)
@@ -247,7 +242,7 @@ def _delete_view(
         status = 200
         if request.method == "POST" and form.is_valid():
             try:
-                delete(actor=actor_for(request), ref=object_ref, reason=form.cleaned_data["reason"])
+                delete(actor=actor_for(request), ref=target, reason=form.cleaned_data["reason"])
             except NotFoundError as exc:
                 raise Http404(exc.message) from exc
             except PanelError as exc:
@@ -255,9 +250,9 @@ def _delete_view(
                 status = 422
             else:
                 messages.success(request, f"{context['label']} deleted.")
-                return redirect(_library_url(object_ref.account_id, anchor))
+                return redirect(_library_url(target.account_id, anchor))
         context["form"] = form
-        context["back"] = _library_url(object_ref.account_id, anchor)
+        context["back"] = _library_url(target.account_id, anchor)
         return render(request, "web/library/delete.html", context, status=status)
 
     view.__name__ = view.__qualname__ = f"{what.replace(' ', '_')}_delete"

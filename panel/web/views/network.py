@@ -32,11 +32,20 @@ from panel.accounts.decorators import team_permission_required
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
 from panel.operations import services as operations
 from panel.services import network, servers
-from panel.services.context import Ref, parse_ref
+from panel.services.context import Ref
 from panel.services.registry import reaches
 
 from .. import network_forms as nf
-from ..common import Problem, actor_for, allowed_actions, chosen_account, problem_from, team_accounts
+from ..common import (
+    Problem,
+    account_choice,
+    actor_for,
+    allowed_actions,
+    chosen_account,
+    object_ref,
+    problem_from,
+    team_accounts,
+)
 
 FLOATING_WRITES = (
     "floating_ips_purchase", "floating_ips_cancel", "floating_ips_cancel_undo",
@@ -75,11 +84,6 @@ def _read(fetch: Callable[[], Any]) -> tuple[Any, Problem | None]:
         return None, problem_from(exc)
 
 
-def _object_ref(value: str, what: str) -> Ref:
-    try:
-        return parse_ref(value, what)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from exc
 
 
 def _walk(fetch: Callable[[int], Any]) -> list[Any]:
@@ -180,14 +184,11 @@ def _protected_rows(account: str, found: list[Any], server_list: list[Any]) -> l
 @require_GET
 def network_index(request: HttpRequest) -> HttpResponse:
     """One account's floating IPs, the plans to buy more, and its protected addresses."""
-    accounts = team_accounts(request)
-    account = chosen_account(request, accounts)
     context: dict[str, Any] = {
-        "accounts": sorted(accounts.items(), key=lambda a: a[1]),
-        "account": account,
-        "account_label": accounts.get(account or "", ""),
+        **account_choice(request),
         "may": allowed_actions(request, *FLOATING_WRITES, "network_protection_get"),
     }
+    account = context["account"]
     if account is not None:
         actor = actor_for(request)
         found, context["floating_problem"] = _read(lambda: _floating_ips(request, account))
@@ -316,7 +317,7 @@ def _find_floating_ip(request: HttpRequest, ref: Ref) -> Any:
 
 
 def _floating_confirm(request: HttpRequest, ref: str, *, undo: bool) -> HttpResponse:
-    fip_ref = _object_ref(ref, "floating IP")
+    fip_ref = object_ref(ref, "floating IP")
     context: dict[str, Any] = {"ref": str(fip_ref), "undo": undo, "back": _network_url(fip_ref.account_id)}
     fip, context["problem"] = _read(lambda: _find_floating_ip(request, fip_ref))
     if fip is None:
@@ -499,7 +500,7 @@ def _protection_page(
 @require_GET
 def protection_detail(request: HttpRequest, ref: str) -> HttpResponse:
     """One protected address: overview, traffic, blocked IPs, attacks, and its filters."""
-    return _protection_page(request, _object_ref(ref, "network protection"))
+    return _protection_page(request, object_ref(ref, "network protection"))
 
 
 # -- filter writes ----------------------------------------------------------------------------------
@@ -515,7 +516,7 @@ def _write_view(
     @team_permission_required(operation_id)
     @require_POST
     def view(request: HttpRequest, ref: str) -> HttpResponse:
-        prot_ref = _object_ref(ref, "network protection")
+        prot_ref = object_ref(ref, "network protection")
         kind = key.partition("_")[0]
         auto_id = "id_%s" if kind == "geo" else f"id_{kind}{'_update' if key.endswith('update') else ''}_%s"
         form = form_class(request.POST, auto_id=auto_id)
@@ -632,7 +633,7 @@ def _delete_view(kind: str) -> Callable[..., HttpResponse]:
     @reaches(operation_id, "network_protection_get", f"network_protection_{kind}_get")
     @team_permission_required(operation_id)
     def view(request: HttpRequest, ref: str) -> HttpResponse:
-        prot_ref = _object_ref(ref, "network protection")
+        prot_ref = object_ref(ref, "network protection")
         actor = actor_for(request)
         context: dict[str, Any] = {
             "ref": str(prot_ref),
@@ -700,7 +701,7 @@ def _ports(top_ports: Any) -> list[tuple[str, str, Any]]:
 @require_GET
 def attack_detail(request: HttpRequest, ref: str, attack_id: str) -> HttpResponse:
     """One attack: its rates, where it came from, and its traffic chart."""
-    prot_ref = _object_ref(ref, "network protection")
+    prot_ref = object_ref(ref, "network protection")
     attack_id = _attack_id(attack_id)
     context: dict[str, Any] = {
         "ref": str(prot_ref),
@@ -798,7 +799,7 @@ def _chart_response(fetch: Callable[[], Any], title: str) -> JsonResponse:
 @require_GET
 def protection_bandwidth(request: HttpRequest, ref: str) -> JsonResponse:
     """Traffic to the protected address: the last 24 hours, or the last `?days=` (7, 30)."""
-    prot_ref = _object_ref(ref, "network protection")
+    prot_ref = object_ref(ref, "network protection")
     value = request.GET.get("days", "")
     start = end = None
     if value:
@@ -819,7 +820,7 @@ def protection_bandwidth(request: HttpRequest, ref: str) -> JsonResponse:
 @require_GET
 def attack_bandwidth(request: HttpRequest, ref: str, attack_id: str) -> JsonResponse:
     """Traffic during one attack."""
-    prot_ref = _object_ref(ref, "network protection")
+    prot_ref = object_ref(ref, "network protection")
     attack_id = _attack_id(attack_id)
     return _chart_response(
         lambda: network.network_protection_attack_bandwidth(

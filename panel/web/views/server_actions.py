@@ -28,7 +28,7 @@ from panel.services.context import ServerRef
 from panel.services.registry import reaches
 
 from .. import action_forms as f
-from ..common import actor_for, problem_from
+from ..common import actor_for, field_errors, problem_from
 from .servers import _ref, _server_or_problem
 
 Choices = dict[str, list[tuple[Any, str]]]
@@ -571,12 +571,6 @@ def _start(request: HttpRequest, action: ServerAction, ref: ServerRef, data: dic
     return redirect(reverse("operations:detail", kwargs={"pk": operation.pk}))
 
 
-def _apply_errors(form: f.ActionForm, exc: InvalidInput) -> None:
-    for name, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
-    if not exc.fields:
-        form.add_error(None, exc.message)
 
 
 def _action_view(action: ServerAction) -> Callable[..., HttpResponse]:
@@ -616,7 +610,7 @@ def _action_view(action: ServerAction) -> Callable[..., HttpResponse]:
                 except NotFoundError as exc:
                     raise Http404(exc.message) from exc
                 except InvalidInput as exc:
-                    _apply_errors(form, exc)
+                    field_errors(form, exc)
                 except PanelError as exc:
                     form.add_error(None, exc.message)
             status = 422

@@ -27,7 +27,7 @@ from panel.services import aggregates, library, network, servers
 from panel.services.context import ServerRef, parse_server_ref
 from panel.services.registry import reaches
 
-from ..common import Problem, actor_for, allowed_actions, problem_from
+from ..common import Problem, actor_for, allowed_actions, field_errors, problem_from
 from ..forms import HostnameForm, IsoForm, ReverseDnsForm, ServerFilterForm, SshKeysForm
 from ..htmx import is_fragment_request, render_page_or_fragment
 from ..server_state import power_state
@@ -323,11 +323,7 @@ def _write(
         except NotFoundError as exc:
             raise Http404(exc.message) from exc
         except InvalidInput as exc:
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            field_errors(form, exc)
         except PanelError as exc:
             return _done(request, ref, exc.message, error=True)
         else:

@@ -34,10 +34,19 @@ from django.views.decorators.http import require_GET, require_POST
 from panel.accounts.decorators import team_permission_required
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
 from panel.services import billing, support
-from panel.services.context import Ref, parse_ref
+from panel.services.context import Ref
 from panel.services.registry import reaches
 
-from ..common import actor_for, allowed_actions, chosen_account, problem_from, team_accounts
+from ..common import (
+    account_choice,
+    actor_for,
+    allowed_actions,
+    chosen_account,
+    field_errors,
+    object_ref,
+    problem_from,
+    team_accounts,
+)
 from ..htmx import is_fragment_request, render_page_or_fragment
 from ..support_forms import (
     BILLING_CYCLES,
@@ -72,11 +81,6 @@ def _ticket_url(ticket_ref: Ref, anchor: str = "") -> str:
     return reverse("web:ticket", kwargs={"ref": str(ticket_ref)}) + (f"#{anchor}" if anchor else "")
 
 
-def _object_ref(value: str, what: str) -> Ref:
-    try:
-        return parse_ref(value, what)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from exc
 
 
 def _account_or_404(request: HttpRequest) -> tuple[str, str]:
@@ -88,16 +92,6 @@ def _account_or_404(request: HttpRequest) -> tuple[str, str]:
     return account, accounts[account]
 
 
-def _field_errors(form: Any, exc: InvalidInput, aliases: dict[str, str] | None = None) -> None:
-    """VPSBG's field messages next to our fields (`attachments.0` → attachments, ...)."""
-    aliases = aliases or {}
-    for name, errors in exc.fields.items():
-        base = name.split(".", 1)[0].removesuffix("[]")
-        target = aliases.get(base, base)
-        for error in errors:
-            form.add_error(target if target in form.fields else None, error)
-    if not exc.fields:
-        form.add_error(None, exc.message)
 
 
 def _first_submit(key: str) -> bool:
@@ -264,15 +258,12 @@ def _cycle_labels(plan: SupportPlan) -> list[tuple[int, str]]:
 @require_GET
 def support_index(request: HttpRequest) -> HttpResponse:
     """One account's tickets (status filter, pages) and its support plans."""
-    accounts = team_accounts(request)
-    account = chosen_account(request, accounts)
     context: dict[str, Any] = {
-        "accounts": sorted(accounts.items(), key=lambda a: a[1]),
-        "account": account,
-        "account_label": accounts.get(account or "", ""),
+        **account_choice(request),
         "may": allowed_actions(request, *SUPPORT_ACTIONS),
         "undo_form": ReasonForm(),
     }
+    account = context["account"]
     if account is not None:
         _tickets_section(request, account, context)
         if not is_fragment_request(request):
@@ -338,7 +329,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         except NotFoundError as exc:
             raise Http404(exc.message) from exc
         except InvalidInput as exc:
-            _field_errors(form, exc, {"service_id": "service", "service_type": "service"})
+            field_errors(form, exc, {"service_id": "service", "service_type": "service"})
         except PanelError as exc:
             form.add_error(None, exc.message)
         else:
@@ -407,14 +398,14 @@ def _ticket_page_response(
 @require_GET
 def ticket_detail(request: HttpRequest, ref: str) -> HttpResponse:
     """One ticket: its thread oldest first, attachments, the reply form and "Mark resolved"."""
-    return _ticket_page_response(request, _object_ref(ref, "ticket"))
+    return _ticket_page_response(request, object_ref(ref, "ticket"))
 
 
 @reaches("support_tickets_reply", "support_tickets_get")
 @team_permission_required("support_tickets_reply")
 @require_POST
 def ticket_reply(request: HttpRequest, ref: str) -> HttpResponse:
-    ticket_ref = _object_ref(ref, "ticket")
+    ticket_ref = object_ref(ref, "ticket")
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -428,7 +419,7 @@ def ticket_reply(request: HttpRequest, ref: str) -> HttpResponse:
         except NotFoundError as exc:
             raise Http404(exc.message) from exc
         except InvalidInput as exc:
-            _field_errors(form, exc)
+            field_errors(form, exc)
         except PanelError as exc:
             form.add_error(None, exc.message)
         else:
@@ -441,7 +432,7 @@ def ticket_reply(request: HttpRequest, ref: str) -> HttpResponse:
 @team_permission_required("support_tickets_resolve")
 def ticket_resolve(request: HttpRequest, ref: str) -> HttpResponse:
     """Mark a ticket resolved: what it means (GET), then the ticket number typed in full (POST)."""
-    ticket_ref = _object_ref(ref, "ticket")
+    ticket_ref = object_ref(ref, "ticket")
     context = _ticket_context(request, ticket_ref)
     context["back"] = _ticket_url(ticket_ref)
     if "problem" in context or context["closed"]:
@@ -458,7 +449,7 @@ def ticket_resolve(request: HttpRequest, ref: str) -> HttpResponse:
             except NotFoundError as exc:
                 raise Http404(exc.message) from exc
             except InvalidInput as exc:
-                _field_errors(form, exc, {"id": "confirm"})
+                field_errors(form, exc, {"id": "confirm"})
             except PanelError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -476,7 +467,7 @@ def ticket_resolve(request: HttpRequest, ref: str) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, ref: str, attachment_id: int) -> HttpResponse:
     """The file, with its name and content type (the client hands it over whole: no streaming)."""
-    ticket_ref = _object_ref(ref, "ticket")
+    ticket_ref = object_ref(ref, "ticket")
     try:
         download = support.support_tickets_attachment_download(
             actor=actor_for(request), ticket=ticket_ref, attachment_id=attachment_id
@@ -556,7 +547,7 @@ def _order_confirmation(
                 raise Http404(exc.message) from exc
             except InvalidInput as exc:
                 _forget_submit(key)
-                _field_errors(form, exc, {"plan": "confirm"})
+                field_errors(form, exc, {"plan": "confirm"})
             except PanelError as exc:
                 _forget_submit(key)
                 form.add_error(None, exc.message)
@@ -630,7 +621,7 @@ def plan_cancel(request: HttpRequest) -> HttpResponse:
             except NotFoundError as exc:
                 raise Http404(exc.message) from exc
             except InvalidInput as exc:
-                _field_errors(form, exc, {"now": "when", "plan": "confirm"})
+                field_errors(form, exc, {"now": "when", "plan": "confirm"})
             except PanelError as exc:
                 form.add_error(None, exc.message)
             else:
