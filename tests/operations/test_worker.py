@@ -27,9 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from celery import Celery
 from cryptography.fernet import Fernet
-from django.core.management import call_command
-from django.db import connection, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db import transaction
 
 from panel.accounts.models import Membership
 from panel.accounts.roles import Role
@@ -37,6 +35,7 @@ from panel.operations import services, sweeper, tasks
 from panel.operations.models import Operation, PaymentAttempt, State
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
 from tests.factories import MembershipFactory, TeamFactory
+from tests.private_db import private_database
 from vpsbg_api.simulator.clock import Clock
 from vpsbg_api.simulator.domain import create_order
 from vpsbg_api.simulator.testing import RunningSimulator, running_simulator
@@ -83,36 +82,8 @@ def broker() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def private_db(django_db_blocker, tmp_path_factory, broker) -> Iterator[str]:
     """Point this process's connection at a database the worker can open too; migrate it."""
-    saved = dict(connection.settings_dict)
-    vendor = connection.vendor
-    with django_db_blocker.unblock():
-        # An in-memory SQLite test database lives only while its connection is open (and Django
-        # ignores close() on it): keep that connection aside and give it back at the end.
-        held = connection.connection
-        connection.connection = None
-        if vendor == "sqlite":
-            path = tmp_path_factory.mktemp("opsdb") / "panel.sqlite3"
-            connection.settings_dict["NAME"] = str(path)
-            url = f"sqlite:///{path}"
-        else:
-            name = f"ops_worker_{os.getpid()}"
-            with connection._nodb_cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                cursor.execute(f'CREATE DATABASE "{name}"')
-            connection.settings_dict["NAME"] = name
-            s = connection.settings_dict
-            url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
-        call_command("migrate", verbosity=0)
-        try:
-            yield url
-        finally:
-            BaseDatabaseWrapper.close(connection)
-            connection.settings_dict.clear()
-            connection.settings_dict.update(saved)
-            if vendor != "sqlite":
-                with connection._nodb_cursor() as cursor:
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            connection.connection = held
+    with private_database(django_db_blocker, tmp_path_factory.mktemp("opsdb"), "ops_worker") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

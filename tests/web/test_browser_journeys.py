@@ -28,9 +28,6 @@ from typing import Any
 import pytest
 from celery import Celery
 from cryptography.fernet import Fernet
-from django.core.management import call_command
-from django.db import connection
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -39,6 +36,7 @@ from panel.celery import app as panel_app
 from panel.operations import tasks
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
 from tests.operations.test_worker import Worker
+from tests.private_db import private_database
 from tests.web.browser import (
     BROWSER,
     CHROMIUM,
@@ -67,34 +65,8 @@ FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # a whole opera
 @pytest.fixture(scope="module")
 def private_db(django_db_blocker, tmp_path_factory) -> Iterator[str]:
     """Point this process's connection at a database the worker can open too; migrate it."""
-    saved = dict(connection.settings_dict)
-    vendor = connection.vendor
-    with django_db_blocker.unblock():
-        held = connection.connection  # an in-memory SQLite test database dies with its connection
-        connection.connection = None
-        if vendor == "sqlite":
-            path = tmp_path_factory.mktemp("journeydb") / "panel.sqlite3"
-            connection.settings_dict["NAME"] = str(path)
-            url = f"sqlite:///{path}"
-        else:
-            name = f"journeys_{os.getpid()}"
-            with connection._nodb_cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                cursor.execute(f'CREATE DATABASE "{name}"')
-            connection.settings_dict["NAME"] = name
-            s = connection.settings_dict
-            url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
-        call_command("migrate", verbosity=0)
-        try:
-            yield url
-        finally:
-            BaseDatabaseWrapper.close(connection)
-            connection.settings_dict.clear()
-            connection.settings_dict.update(saved)
-            if vendor != "sqlite":
-                with connection._nodb_cursor() as cursor:
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            connection.connection = held
+    with private_database(django_db_blocker, tmp_path_factory.mktemp("journeydb"), "journeys") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,52 @@
+"""A database a worker *process* can open too, for the tests that start a real Celery worker.
+
+pytest-django's test database may be an in-memory SQLite one, which no other process can see. This
+switches the current connection to an SQLite file (or a fresh PostgreSQL database on CI), migrates
+it, and gives the original connection back at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+
+@contextmanager
+def private_database(django_db_blocker, folder: Path, prefix: str) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Yield the new database's URL (`DATABASE_URL` for the worker)."""
+    saved = dict(connection.settings_dict)
+    vendor = connection.vendor
+    with django_db_blocker.unblock():
+        # An in-memory SQLite test database lives only while its connection is open (and Django
+        # ignores close() on it): keep that connection aside and give it back at the end.
+        held = connection.connection
+        connection.connection = None
+        if vendor == "sqlite":
+            path = folder / "panel.sqlite3"
+            connection.settings_dict["NAME"] = str(path)
+            url = f"sqlite:///{path}"
+        else:
+            name = f"{prefix}_{os.getpid()}"
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                cursor.execute(f'CREATE DATABASE "{name}"')
+            connection.settings_dict["NAME"] = name
+            s = connection.settings_dict
+            url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
+        call_command("migrate", verbosity=0)
+        try:
+            yield url
+        finally:
+            BaseDatabaseWrapper.close(connection)
+            connection.settings_dict.clear()
+            connection.settings_dict.update(saved)
+            if vendor != "sqlite":
+                with connection._nodb_cursor() as cursor:
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.connection = held
