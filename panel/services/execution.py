@@ -70,11 +70,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 # Hostnames of the servers seen in recent answers (`"<account>:<id>"` -> hostname), so an audit
-# event names its server the way people know it, without asking VPSBG again. Bounded; a process
-# that never read the server records its reference alone.
-_HOSTNAMES: OrderedDict[str, str] = OrderedDict()
+# event names its server the way people know it, without asking VPSBG again. Learnt from fresh
+# answers only (a cached one was learnt when it came); emptied when it grows past the bound. A
+# process that never read the server records its reference alone.
+_HOSTNAMES: dict[str, str] = {}
 _HOSTNAMES_KEPT = 20_000
-_HOSTNAMES_LOCK = threading.Lock()
 
 
 def _learn_hostnames(value: Any, account_id: str) -> None:
@@ -82,19 +82,12 @@ def _learn_hostnames(value: Any, account_id: str) -> None:
         items = [item for page in value for item in page.items]
     else:
         items = value.items if isinstance(value, vpsbg_api.Page) else [value]
-    found = {
-        f"{account_id}:{item.id}": item.hostname
-        for item in items
-        if isinstance(item, vpsbg_api.models.Server) and item.id is not None and item.hostname
-    }
-    if not found:
+    if not items or not isinstance(items[0], vpsbg_api.models.Server):
         return
-    with _HOSTNAMES_LOCK:
-        _HOSTNAMES.update(found)
-        for key in found:
-            _HOSTNAMES.move_to_end(key)
-        while len(_HOSTNAMES) > _HOSTNAMES_KEPT:
-            _HOSTNAMES.popitem(last=False)
+    if len(_HOSTNAMES) > _HOSTNAMES_KEPT:
+        _HOSTNAMES.clear()  # a dict's single operations are atomic under the GIL: no lock needed
+    prefix = f"{account_id}:"
+    _HOSTNAMES.update({prefix + str(item.id): item.hostname for item in items if item.hostname})
 
 
 def known_hostname(ref: ServerRef) -> str:
@@ -527,7 +520,6 @@ def _consequences(call: Call, exc: vpsbg_api.VpsbgError) -> None:
 def finish(call: Call, outcome: Outcome) -> Any:
     """Phase 3: map errors, cache, stamp the token, audit; return the result or raise PanelError."""
     if call.cached is not cache.MISS:
-        _learn_hostnames(call.cached, call.account_id)
         return call.postprocess(call.cached, call.account_id) if call.postprocess else call.cached
     error = outcome.error
     if error is None:
