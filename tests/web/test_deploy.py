@@ -375,6 +375,8 @@ def test_three_servers_run_to_the_end_and_the_progress_links_each(web_team, memb
     assert "Your 3 new servers are active." in page
     for ref in operation.data["servers"]:
         assert reverse("web:server_detail", kwargs={"ref": ref}) in page
+        assert f"Open {operation.data['server_names'][ref]} " in page  # each by the name it was given
+    assert sorted(operation.data["server_names"].values()) == sorted(choices["hostname"].split())
 
 
 # -- a secondary ISO ---------------------------------------------------------------------------------

@@ -137,6 +137,7 @@ def _servers_of_order(ctx: Context) -> str:
 
 
 def _active(ctx: Context) -> str:
+    names: dict[str, str] = {}
     for ref in ctx.data.get("servers", []):
         account, _, sid = ref.rpartition(":")
         server = fresh_server(ctx, ServerRef(account, sid))
@@ -144,6 +145,8 @@ def _active(ctx: Context) -> str:
             return WAIT
         if server.status != "active":
             raise StepFailed(f"Server {sid} is {server.status} after the deploy.")
+        names[ref] = server.hostname or ""
+    ctx.data["server_names"] = names  # so the pages can link each new server by its name
     return DONE
 
 
