@@ -26,6 +26,7 @@ from vpsbg_api.results import Page
 from . import cache
 from .context import ActorLike, Ref, ServerRef, as_actor, parse_ref, parse_server_ref
 from .execution import execute
+from .helpers import on_object
 from .registry import service
 from .servers import servers_get
 
@@ -256,6 +257,9 @@ def floating_ips_detach(
     return execute("floating_ips_detach", actor=actor, account=account, kwargs={"ids": ids}, reason=reason)
 
 
+PROTECTION = "network protection"  # what an address under protection is called in messages and audit
+
+
 def _visible_protection(actor: ActorLike, protected_ip: Ref | str) -> Ref:
     """The protected address, refused (as missing) to a member limited to servers it is not on.
 
@@ -263,7 +267,7 @@ def _visible_protection(actor: ActorLike, protected_ip: Ref | str) -> Ref:
     are read (cached) and the address must be one of theirs; writes need no such check, as the
     services refuse limited members every account-wide write.
     """
-    ref = parse_ref(protected_ip, "network protection")
+    ref = parse_ref(protected_ip, PROTECTION)
     who = as_actor(actor)
     if not who.is_server_limited:
         return ref
@@ -310,14 +314,14 @@ def network_protection_geo_set(
     Audited write: `network_protection_geo_set`, POST /network-protection/{id}/geo.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_ref(protected_ip, "network protection")
-    return execute(
+    return on_object(
         "network_protection_geo_set",
-        actor=actor,
-        target=ref,
-        target_type="network_protection",
-        kwargs={"id": ref.int_id, "action": action, "countries": countries},
+        actor,
+        protected_ip,
+        PROTECTION,
         reason=reason,
+        action=action,
+        countries=countries,
     )
 
 
@@ -335,14 +339,14 @@ def network_protection_geo_update(
     Audited write: `network_protection_geo_update`, PATCH /network-protection/{id}/geo.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_ref(protected_ip, "network protection")
-    return execute(
+    return on_object(
         "network_protection_geo_update",
-        actor=actor,
-        target=ref,
-        target_type="network_protection",
-        kwargs={"id": ref.int_id, "action": action, "countries": countries},
+        actor,
+        protected_ip,
+        PROTECTION,
         reason=reason,
+        action=action,
+        countries=countries,
     )
 
 
@@ -353,15 +357,7 @@ def network_protection_geo_delete(*, actor: ActorLike, protected_ip: Ref | str, 
     Audited write: `network_protection_geo_delete`, DELETE /network-protection/{id}/geo.
     The route is inferred (`x-unverified` in the reference).
     """
-    ref = parse_ref(protected_ip, "network protection")
-    return execute(
-        "network_protection_geo_delete",
-        actor=actor,
-        target=ref,
-        target_type="network_protection",
-        kwargs={"id": ref.int_id},
-        reason=reason,
-    )
+    return on_object("network_protection_geo_delete", actor, protected_ip, PROTECTION, reason=reason)
 
 
 def _ip_filter_list(kind: str) -> tuple[Callable[..., Any], ...]:
@@ -385,15 +381,7 @@ def _ip_filter_list(kind: str) -> tuple[Callable[..., Any], ...]:
     def set_(
         *, actor: ActorLike, protected_ip: Ref | str, networks: Sequence[str], reason: str = ""
     ) -> IpFilterList:
-        ref = parse_ref(protected_ip, "network protection")
-        return execute(
-            f"{prefix}_set",
-            actor=actor,
-            target=ref,
-            target_type="network_protection",
-            kwargs={"id": ref.int_id, "networks": networks},
-            reason=reason,
-        )
+        return on_object(f"{prefix}_set", actor, protected_ip, PROTECTION, reason=reason, networks=networks)
 
     def update(
         *,
@@ -403,26 +391,18 @@ def _ip_filter_list(kind: str) -> tuple[Callable[..., Any], ...]:
         active: bool | None = None,
         reason: str = "",
     ) -> IpFilterList:
-        ref = parse_ref(protected_ip, "network protection")
-        return execute(
+        return on_object(
             f"{prefix}_update",
-            actor=actor,
-            target=ref,
-            target_type="network_protection",
-            kwargs={"id": ref.int_id, "networks": networks, "active": active},
+            actor,
+            protected_ip,
+            PROTECTION,
             reason=reason,
+            networks=networks,
+            active=active,
         )
 
     def delete(*, actor: ActorLike, protected_ip: Ref | str, reason: str = "") -> Any:
-        ref = parse_ref(protected_ip, "network protection")
-        return execute(
-            f"{prefix}_delete",
-            actor=actor,
-            target=ref,
-            target_type="network_protection",
-            kwargs={"id": ref.int_id},
-            reason=reason,
-        )
+        return on_object(f"{prefix}_delete", actor, protected_ip, PROTECTION, reason=reason)
 
     docs = {
         "get": f"The {kind}'s status and addresses (read).",
