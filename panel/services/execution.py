@@ -69,11 +69,13 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Hostnames of the servers seen in recent answers (`"<account>:<id>"` -> hostname), so an audit
-# event names its server the way people know it, without asking VPSBG again. Learnt from fresh
-# answers only (a cached one was learnt when it came); emptied when it grows past the bound. A
-# process that never read the server records its reference alone.
-_HOSTNAMES: dict[str, str] = {}
+# Hostnames of the servers seen in recent answers, per VPSBG account (account id -> server id ->
+# hostname), so an audit event names its server the way people know it, without asking VPSBG again.
+# The process serves every team: a team is told only the hostnames of the accounts it holds a
+# token for (`known_hostname`), never those another team's reads taught the process. Learnt from
+# fresh answers only (a cached one was learnt when it came); emptied when it grows past the bound.
+# A process that never read the server records its reference alone.
+_HOSTNAMES: dict[str, dict[str, str]] = {}
 _HOSTNAMES_KEPT = 20_000
 
 
@@ -84,15 +86,18 @@ def _learn_hostnames(value: Any, account_id: str) -> None:
         items = value.items if isinstance(value, vpsbg_api.Page) else [value]
     if not items or not isinstance(items[0], vpsbg_api.models.Server):
         return
-    if len(_HOSTNAMES) > _HOSTNAMES_KEPT:
+    if sum(len(names) for names in list(_HOSTNAMES.values())) > _HOSTNAMES_KEPT:
         _HOSTNAMES.clear()  # a dict's single operations are atomic under the GIL: no lock needed
-    prefix = f"{account_id}:"
-    _HOSTNAMES.update({prefix + str(item.id): item.hostname for item in items if item.hostname})
+    learnt = {str(item.id): item.hostname for item in items if item.hostname}
+    _HOSTNAMES[account_id] = {**_HOSTNAMES.get(account_id, {}), **learnt}
 
 
-def known_hostname(ref: ServerRef) -> str:
-    """The hostname last seen for `ref` in this process ("" when never seen)."""
-    return _HOSTNAMES.get(str(ref), "")
+def known_hostname(ref: ServerRef, team: Any) -> str:
+    """The hostname last seen for `ref`, when `team` holds its account ("" otherwise or never seen)."""
+    names = _HOSTNAMES.get(ref.account_id)
+    if not names or ref.id not in names or ref.account_id not in team_accounts(team):
+        return ""
+    return names[ref.id]
 
 # The page of the long operation on whose behalf calls are made (set by panel.operations.runner),
 # so each audit event links to it.
@@ -300,7 +305,7 @@ class Call:
     @property
     def target_text(self) -> str:
         if isinstance(self.target, ServerRef):
-            return known_hostname(self.target) or str(self.target)
+            return known_hostname(self.target, self.actor.team) or str(self.target)
         return str(self.target) if self.target is not None else self.account_label
 
 
