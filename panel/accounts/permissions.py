@@ -41,6 +41,7 @@ __all__ = [
     "actions_for",
     "can",
     "is_staff_reviewer",
+    "outranked",
     "require",
 ]
 
@@ -239,6 +240,12 @@ def require(membership: Membership | None, action: str) -> None:
         f"Your role ({membership.get_role_display()}) may not {action_label(action)} in team "
         f"{membership.team.name}. Roles that may: {allowed}. Ask an owner of the team."
     )
+
+
+def outranked(actor: Membership, target: Membership) -> bool:
+    """True when `target` is an owner and `actor` is not: an owner's membership and panel API
+    tokens are owners' business, so an admin cannot lock an owner out of their own team."""
+    return target.role == Role.OWNER and actor.role != Role.OWNER
 
 
 def actions_for(role: Role | str) -> frozenset[str]:

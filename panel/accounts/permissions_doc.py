@@ -14,7 +14,8 @@ reverse DNS and support tickets; Admin adds deploy, reinstall, restore, scale, a
 primary IP, cancel, snapshot and backup deletion, floating IPs, network protection, members, tokens
 and audit; Billing reads plus balance, deposits, invoices, orders and payment, renewals, support
 plans; Owner everything. Staff (`is_staff`) read every team's audit log; a member limited to chosen
-servers sees and acts on those only (others answer 404).
+servers sees and acts on those only (others answer 404). Only an owner changes or removes an owner,
+or revokes an owner's panel API token (`members.manage` covers the other members only).
 """
 
 

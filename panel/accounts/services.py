@@ -29,7 +29,7 @@ from django.utils.text import slugify
 from panel.audit import recorder as audit
 
 from .models import Invitation, Membership, Team, User, hash_invitation_token
-from .permissions import ActionDenied, require
+from .permissions import ActionDenied, outranked, require
 from .roles import Role
 
 __all__ = [
@@ -104,7 +104,7 @@ def _ensure_may_grant(actor: Membership, role: Role) -> None:
 def _ensure_may_touch(actor: Membership, target: Membership) -> None:
     if target.team_id != actor.team_id:
         raise AccountsError("That person is not a member of this team.")
-    if target.role == Role.OWNER and actor.role != Role.OWNER:
+    if outranked(actor, target):
         raise ActionDenied("Only an owner may change or remove another owner.")
 
 

@@ -1,7 +1,9 @@
 """Creating and revoking panel API tokens (the web pages and the API call these).
 
 The plaintext is returned once by `create_token` and never stored; both actions are audit events
-of the team (`panel_api_token.create`, `panel_api_token.revoke`).
+of the team (`panel_api_token.create`, `panel_api_token.revoke`), a refused revocation too.
+A member revokes their own tokens; another member's needs `members.manage`, and an owner's
+needs an owner (`may_revoke`), as for memberships.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from panel.accounts.permissions import ActionDenied, outranked, require
 from panel.audit import recorder as audit
 from panel.core.errors import InvalidInput
 from panel.services.context import Actor
 
 from .models import PanelApiToken, hash_token, new_plaintext
 
-__all__ = ["MAX_ALLOWED_IPS", "create_token", "parse_allowed_ips", "revoke"]
+__all__ = ["MAX_ALLOWED_IPS", "create_token", "may_revoke", "parse_allowed_ips", "revoke"]
 
 MAX_ALLOWED_IPS = 50
 
@@ -46,7 +49,9 @@ def parse_allowed_ips(text: str) -> list[str]:
     return networks
 
 
-def _record(token: PanelApiToken, operation: str, actor: Actor, outcome: str = "ok") -> None:
+def _record(
+    token: PanelApiToken, operation: str, actor: Actor, outcome: str = "ok", reason: str = ""
+) -> None:
     audit.record(
         actor=actor.user,
         api_token_label=actor.api_token_label,
@@ -62,6 +67,7 @@ def _record(token: PanelApiToken, operation: str, actor: Actor, outcome: str = "
             "member": token.membership.user.email,
         },
         outcome=outcome,
+        reason=reason,
         request=actor.request,
     )
 
@@ -97,8 +103,33 @@ def create_token(
     return token, plaintext
 
 
+def _require_may_revoke(membership: Any, token: PanelApiToken) -> None:
+    if token.membership_id == membership.pk:
+        return
+    require(membership, "members.manage")
+    if outranked(membership, token.membership):
+        raise ActionDenied("Only an owner may revoke the API token of an owner.")
+
+
+def may_revoke(membership: Any, token: PanelApiToken) -> bool:
+    """Whether `membership` may revoke `token` (pages offer the button only then)."""
+    try:
+        _require_may_revoke(membership, token)
+    except ActionDenied:
+        return False
+    return True
+
+
 def revoke(token: PanelApiToken, *, actor: Actor | Any) -> None:
-    """Revoke at once (the next request with it is a 401); idempotent."""
+    """Revoke at once (the next request with it is a 401); idempotent.
+
+    `ActionDenied` (audited) when the actor may not revoke another member's token.
+    """
+    try:
+        _require_may_revoke(actor.membership, token)
+    except ActionDenied as exc:
+        _record(token, "panel_api_token.revoke", actor, outcome=audit.Outcome.DENIED, reason=str(exc))
+        raise
     with transaction.atomic():
         updated = PanelApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()

@@ -1,6 +1,6 @@
 """Team → API tokens: a member creates tokens for themselves and revokes them; admins (members.manage)
-see and may revoke every token of the team. The plaintext is shown once, on the page answering
-the creation, and never again (only its prefix)."""
+see every token of the team and may revoke those of non-owners (`tokens.may_revoke`). The plaintext
+is shown once, on the page answering the creation, and never again (only its prefix)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from panel.accounts.decorators import team_permission_required
-from panel.accounts.permissions import can, require
+from panel.accounts.permissions import can
 from panel.core.errors import InvalidInput
 from panel.services.context import Actor
 
 from .forms import CreateTokenForm
 from .models import PanelApiToken
-from .tokens import create_token, revoke
+from .tokens import create_token, may_revoke, revoke
 
 
 def _visible(request: HttpRequest):
@@ -24,6 +24,14 @@ def _visible(request: HttpRequest):
     tokens = PanelApiToken.objects.filter(membership__team=membership.team).select_related("membership__user")
     if not can(membership, "members.manage"):
         tokens = tokens.filter(membership=membership)
+    return tokens
+
+
+def _listed(request: HttpRequest) -> list[PanelApiToken]:
+    """The visible tokens, each marked `revocable` by this member."""
+    tokens = list(_visible(request))
+    for token in tokens:
+        token.revocable = may_revoke(request.membership, token)  # type: ignore[attr-defined]
     return tokens
 
 
@@ -55,7 +63,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         "api/token_list.html",
         {
             "form": form,
-            "tokens": list(_visible(request)),
+            "tokens": _listed(request),
             "created": created,
             "plaintext": plaintext,
             "sees_all": can(membership, "members.manage"),
@@ -74,8 +82,6 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(
         PanelApiToken.objects.select_related("membership"), pk=pk, membership__team=membership.team
     )
-    if token.membership_id != membership.pk:
-        require(membership, "members.manage")  # another member's token: admins only (403 page)
     revoke(token, actor=Actor(request.membership, request=request))  # type: ignore[attr-defined]
     messages.success(request, f"API token “{token.label}” revoked: it no longer works.")
     return redirect("api_tokens:list")

@@ -140,3 +140,39 @@ def test_a_member_sees_only_their_tokens_an_admin_all(api, team, member_of) -> N
     assert "mine" in page and "someone else" in page
     viewer_page = sign_in(mine.membership.user, team=team).get(reverse("api_tokens:list")).content.decode()
     assert "someone else" not in viewer_page
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_only_an_owner_revokes_an_owners_token_on_the_web(role, api, team) -> None:
+    """Owners are protected from admins for their tokens as for their membership."""
+    owners_script = api(Role.OWNER, label="owner's backup script")
+    member = api(role)
+    browser = sign_in(member.membership.user, team=team)
+    page = browser.get(reverse("api_tokens:list")).content.decode()
+    offered = f'action="{reverse("api_tokens:revoke", args=[owners_script.token.pk])}"' in page
+    response = browser.post(reverse("api_tokens:revoke", args=[owners_script.token.pk]))
+    if role == Role.OWNER:
+        assert offered and response.status_code == 302
+        assert _me(owners_script).status_code == 401
+        return
+    assert not offered and response.status_code == 403
+    assert _me(owners_script).status_code == 200  # the owner's script still works
+    if role == Role.ADMIN:  # the refusal is in the log, as for memberships
+        event = AuditEvent.objects.get(operation_id="panel_api_token.revoke")
+        assert event.outcome == "denied" and "Only an owner" in event.reason
+        assert "Only an owner" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_no_role_revokes_an_owners_token_through_the_api(role, api) -> None:
+    owners_script = api(Role.OWNER, label="owner's backup script")
+    response = api(role).post(f"/api/v1/api-tokens/{owners_script.token.pk}/revoke")
+    assert response.status_code == 404
+    assert _me(owners_script).status_code == 200
+
+
+def test_an_admin_still_revokes_a_non_owners_token(api, team) -> None:
+    operators_script = api(Role.OPERATOR)
+    browser = sign_in(api(Role.ADMIN).membership.user, team=team)
+    assert browser.post(reverse("api_tokens:revoke", args=[operators_script.token.pk])).status_code == 302
+    assert _me(operators_script).status_code == 401
