@@ -222,7 +222,7 @@ URLS.update({
 })
 
 URLS.update({
-    "web:billing": ("GET", "balance_get", no_kwargs),
+    "web:billing": ("GET", "orders_list", no_kwargs),
     "web:deposit": ("POST", "balance_deposit", no_kwargs),
     "web:invoices_download": ("POST", "invoices_download_many", no_kwargs),
     "web:invoice_download": ("GET", "invoices_download", _account_object),

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from .models import Membership
 
 __all__ = [
+    "LIMITED_MAY_WRITE",
+    "LIMITED_REFUSED",
+    "LIMITED_SCOPED_READS",
     "PANEL_ACTIONS",
     "ROLE_PERMISSIONS",
     "UPSTREAM_OPERATIONS",
@@ -43,6 +46,7 @@ __all__ = [
     "is_staff_reviewer",
     "outranked",
     "require",
+    "scope_refuses",
 ]
 
 ALL: frozenset[Role] = frozenset(Role)
@@ -130,6 +134,32 @@ OWNER_OPERATIONS: frozenset[str] = frozenset(
     {"user_update", "user_2fa_enable", "user_2fa_disable"}
 )
 
+
+# A member limited to chosen servers (`Membership.server_scope`) sees and acts on those servers
+# only; another server answers 404, as if it did not exist. What is about the whole VPSBG account
+# rather than one server is refused to them, whatever their role: its secrets and its money
+# (balance, deposits, invoices, paying or changing orders). The services apply these tables
+# (`panel/services/execution.py` and `billing.py`); `docs/permissions.md` lists them.
+LIMITED_REFUSED: dict[str, str] = {
+    "user_2fa_get_secret": "the account's second-factor secret",
+    **dict.fromkeys(("balance_get", "balance_transactions_list", "balance_deposit"), "the account's balance"),
+    **dict.fromkeys(
+        ("invoices_list", "invoices_download", "invoices_download_many"), "the account's invoices"
+    ),
+    **dict.fromkeys(
+        ("orders_pay", "orders_update", "orders_delete", "orders_change_renewal_period"),
+        "paying or changing the account's orders",
+    ),
+}
+# Reads a limited member gets filtered to what concerns their servers.
+LIMITED_SCOPED_READS: dict[str, str] = dict.fromkeys(
+    ("orders_list", "orders_get"), "only orders whose every line is one of their servers (or its addon)"
+)
+# Writes that name no server a limited member may still make (talking to support); every other
+# write must name one of their servers.
+LIMITED_MAY_WRITE: frozenset[str] = frozenset(
+    {"support_tickets_create", "support_tickets_reply", "support_tickets_resolve"}
+)
 
 @dataclass(frozen=True)
 class UpstreamOperation:
@@ -222,11 +252,12 @@ def _roles_of(action: str) -> frozenset[Role]:
 
 
 def can(membership: Membership | None, action: str) -> bool:
-    """True when the membership's role may perform `action`; False without a membership."""
+    """True when the membership's role may perform `action` and, for a member limited to chosen
+    servers, the action is not about the whole account (`LIMITED_REFUSED`); False without one."""
     roles = _roles_of(action)
     if membership is None:
         return False
-    return membership.role in roles
+    return membership.role in roles and not scope_refuses(membership, action)
 
 
 def require(membership: Membership | None, action: str) -> None:
@@ -235,6 +266,12 @@ def require(membership: Membership | None, action: str) -> None:
         return
     if membership is None:
         raise ActionDenied(f"You are not a member of a team, so you may not {action_label(action)}.")
+    if membership.role in ROLE_PERMISSIONS[action]:  # the role may: the server scope refuses
+        raise ActionDenied(
+            f"Your access to team {membership.team.name} is limited to chosen servers, so you may not "
+            f"see or use {LIMITED_REFUSED[action]} ({action_label(action)}): it is about the whole "
+            "VPSBG account, not one of your servers. Ask an owner or admin."
+        )
     allowed = ", ".join(r.label for r in Role if r in ROLE_PERMISSIONS[action])
     raise ActionDenied(
         f"Your role ({membership.get_role_display()}) may not {action_label(action)} in team "
@@ -246,6 +283,11 @@ def outranked(actor: Membership, target: Membership) -> bool:
     """True when `target` is an owner and `actor` is not: an owner's membership and panel API
     tokens are owners' business, so an admin cannot lock an owner out of their own team."""
     return target.role == Role.OWNER and actor.role != Role.OWNER
+
+
+def scope_refuses(membership: Membership | None, action: str) -> bool:
+    """True when `membership` is limited to chosen servers and `action` is about the whole account."""
+    return bool(getattr(membership, "server_scope", None)) and action in LIMITED_REFUSED
 
 
 def actions_for(role: Role | str) -> frozenset[str]:

@@ -1,7 +1,14 @@
 """Render `docs/permissions.md` from the permission table (the doc is never edited by hand)."""
 from __future__ import annotations
 
-from .permissions import PANEL_ACTIONS, ROLE_PERMISSIONS, UPSTREAM_OPERATIONS
+from .permissions import (
+    LIMITED_MAY_WRITE,
+    LIMITED_REFUSED,
+    LIMITED_SCOPED_READS,
+    PANEL_ACTIONS,
+    ROLE_PERMISSIONS,
+    UPSTREAM_OPERATIONS,
+)
 from .roles import Role
 
 HEADER = """# Permissions
@@ -14,8 +21,9 @@ reverse DNS and support tickets; Admin adds deploy, reinstall, restore, scale, a
 primary IP, cancel, snapshot and backup deletion, floating IPs, network protection, members, tokens
 and audit; Billing reads plus balance, deposits, invoices, orders and payment, renewals, support
 plans; Owner everything. Staff (`is_staff`) read every team's audit log; a member limited to chosen
-servers sees and acts on those only (others answer 404). Only an owner changes or removes an owner,
-or revokes an owner's panel API token (`members.manage` covers the other members only).
+servers sees and acts on those only (others answer 404; see the last section). Only an owner
+changes or removes an owner, or revokes an owner's panel API token (`members.manage` covers the
+other members only).
 """
 
 
@@ -36,6 +44,28 @@ def _table(first: str, rows: list[tuple[str, str, str]]) -> list[str]:
     return lines
 
 
+LIMITED = """## Members limited to chosen servers
+
+An owner or admin may limit a member to chosen servers. Whatever their role, such a member sees and
+acts on those servers only: another server answers 404, as if it did not exist. What is about the
+whole VPSBG account rather than one server is theirs only as listed here, on the web pages and in
+the API alike: they see none of the account's money, and only the orders about their own servers.
+"""
+
+
+def _limited_table() -> list[str]:
+    rows = [
+        *[(name, f"refused (403): {what}") for name, what in LIMITED_REFUSED.items()],
+        *[(name, what) for name, what in LIMITED_SCOPED_READS.items()],
+        *[(name, "allowed: tickets about one of their servers or about none")
+          for name in sorted(LIMITED_MAY_WRITE)],
+    ]
+    lines = [_row(["operationId", "A member limited to chosen servers gets"]), _row(["---", "---"])]
+    lines += [_row([f"`{name}`", what]) for name, what in rows]
+    lines += ["", "Every other write must name one of their servers; one that names none is refused (403)."]
+    return lines
+
+
 def render_permissions_doc() -> str:
     panel_rows = [(name, "", description) for name, (description, _) in PANEL_ACTIONS.items()]
     upstream_rows = [
@@ -43,5 +73,6 @@ def render_permissions_doc() -> str:
         for op in sorted(UPSTREAM_OPERATIONS.values(), key=lambda o: (o.path, o.method))
     ]
     parts = [HEADER, "## Panel actions", "", *_table("Action", panel_rows), "",
-             "## VPSBG operations", "", *_table("operationId", upstream_rows), ""]
+             "## VPSBG operations", "", *_table("operationId", upstream_rows), "",
+             LIMITED, *_limited_table(), ""]
     return "\n".join(parts)

@@ -47,6 +47,7 @@ __all__ = [
     "Aggregate",
     "TeamServer",
     "balances_all",
+    "run_together",
     "servers_list_all",
 ]
 
@@ -189,6 +190,19 @@ class _FanOut:
             future = self._futures.get(index)
             yield future.result() if future is not None else perform(call)
 
+
+def run_together(calls: Iterable[Call]) -> list[Any]:
+    """Prepared calls with their HTTP parts in parallel on the pool: each result, or its PanelError."""
+    fan = _FanOut()
+    for call in calls:
+        fan.add(call)
+    results: list[Any] = []
+    for call, outcome in zip(fan.calls, fan.outcomes(), strict=True):
+        try:
+            results.append(finish(call, outcome))
+        except PanelError as exc:
+            results.append(exc)
+    return results
 
 def _read_here(read: Callable[[Any], Any], outcome: Outcome) -> Outcome:
     """`read` applied to a worker's result on this thread; like `perform`, it never raises."""

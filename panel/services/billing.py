@@ -3,6 +3,11 @@
 One service per VPSBG operation, each a thin typed wrapper over `execution.execute` (authorize,
 choose the token, call, map errors, audit). Object arguments are `"<account>:<id>"` references;
 `account` picks the VPSBG account when the team has several (optional when it has one).
+
+A member limited to chosen servers gets none of the account's money (the role table refuses them
+the operations of `permissions.LIMITED_REFUSED`) and sees only the orders about their own servers
+(`LIMITED_SCOPED_READS`): every line of the order is one of their servers or its addon. Another
+order is missing for them, as a server outside their scope is.
 """
 
 from __future__ import annotations
@@ -10,11 +15,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from panel.core.errors import NotFoundError
 from vpsbg_api.models import Balance, Invoice, Order, OrderListItem
 from vpsbg_api.results import Download, Page
 
-from .context import ActorLike, Ref, parse_ref
-from .execution import execute
+from .aggregates import run_together
+from .context import Actor, ActorLike, Ref, as_actor, parse_ref
+from .execution import execute, prepare
 from .registry import service
 
 __all__ = [
@@ -194,6 +201,45 @@ def support_plans_undo_cancel(*, actor: ActorLike, account: str | None = None, r
     execute("support_plans_undo_cancel", actor=actor, account=account, kwargs={}, reason=reason)
 
 
+# Order lines about one server: the server itself, or an addon of it (its `service_id` is the server's).
+SERVER_LINES = frozenset({"server", "server-addon"})
+
+
+def _about_their_servers(who: Actor, account_id: str, order: Order) -> bool:
+    lines = order.services or []
+    return bool(lines) and all(
+        line.service_type in SERVER_LINES
+        and line.service_id is not None
+        and who.may_see_server(account_id, line.service_id)
+        for line in lines
+    )
+
+
+def _orders_in_scope(actor: ActorLike) -> Any:
+    """Keep the orders a server-limited member may see (each one read, in parallel and cached:
+    the list does not say which servers an order is about)."""
+
+    def keep(result: Any, account_id: str) -> Any:
+        who = as_actor(actor)
+        if not who.is_server_limited or not isinstance(result, Page):
+            return result
+        theirs = any(str(s).rpartition(":")[0] == account_id for s in who.membership.server_scope)
+        candidates = [o for o in result.items if theirs and o.type != "deposit"]
+        calls = [
+            prepare("orders_get", actor=who, target=Ref(account_id, str(o.id)), target_type="order",
+                    kwargs={"id": o.id})
+            for o in candidates
+        ]
+        shown = {
+            order.id
+            for order in run_together(calls)
+            if isinstance(order, Order) and _about_their_servers(who, account_id, order)
+        }
+        return Page(items=[o for o in result.items if o.id in shown], meta=result.meta, links=result.links)
+
+    return keep
+
+
 @service("orders_list")
 def orders_list(
     *,
@@ -212,6 +258,7 @@ def orders_list(
         actor=actor,
         account=account,
         kwargs={"page": page, "per_page": per_page, "status": status},
+        postprocess=_orders_in_scope(actor),
     )
 
 
@@ -222,7 +269,11 @@ def orders_get(*, actor: ActorLike, order: Ref | str) -> Order:
     Read: `orders_get`, GET /orders/{id}.
     """
     ref = parse_ref(order, "order")
-    return execute("orders_get", actor=actor, target=ref, target_type="order", kwargs={"id": ref.int_id})
+    found = execute("orders_get", actor=actor, target=ref, target_type="order", kwargs={"id": ref.int_id})
+    who = as_actor(actor)
+    if who.is_server_limited and not _about_their_servers(who, ref.account_id, found):
+        raise NotFoundError(f"No such order: {ref}.")
+    return found
 
 
 @service("orders_delete")

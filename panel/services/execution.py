@@ -32,7 +32,14 @@ from django.conf import settings
 from django.db import transaction
 
 import vpsbg_api
-from panel.accounts.permissions import SAFE_POSTS, UPSTREAM_OPERATIONS, ActionDenied, action_label, require
+from panel.accounts.permissions import (
+    LIMITED_MAY_WRITE,
+    SAFE_POSTS,
+    UPSTREAM_OPERATIONS,
+    ActionDenied,
+    action_label,
+    require,
+)
 from panel.audit import recorder as audit
 from panel.core.errors import (
     Busy,
@@ -112,16 +119,8 @@ AUDITED_READS: frozenset[str] = frozenset(
         "support_tickets_attachment_download",
     }
 )
-# Secrets of the whole VPSBG account: refused, like account-wide writes, to a member limited to
-# chosen servers (the 2FA secret would let them take over the account's sign-in).
-ACCOUNT_SECRETS: frozenset[str] = frozenset({"user_2fa_get_secret"})
 # Reads whose answer must be fresh (progress polling) or is a price quote.
 NEVER_CACHED: frozenset[str] = AUDITED_READS | SAFE_POSTS | {"servers_status"}
-
-# Account-level writes a member limited to some servers may still make (talking to support).
-LIMITED_MAY_WRITE: frozenset[str] = frozenset(
-    {"support_tickets_create", "support_tickets_reply", "support_tickets_resolve"}
-)
 
 # A person is waiting on the page: one quick retry of a GET at most, never a long sleep.
 RETRY = vpsbg_api.RetryPolicy(max_attempts=2, base=0.2, cap=1.0, ceiling=2.0)
@@ -397,8 +396,8 @@ def prepare(
     for server in named:
         if not who.may_see_server(server.account_id, server.id):
             raise _deny(call, NotFoundError(f"No such server: {server}."))
-    account_wide = call.write or operation_id in ACCOUNT_SECRETS
-    if who.is_server_limited and account_wide and not named and operation_id not in LIMITED_MAY_WRITE:
+    # (the account's secrets and money were refused to them with the role table, `require`)
+    if who.is_server_limited and call.write and not named and operation_id not in LIMITED_MAY_WRITE:
         # A snapshot, an IP, an order... may belong to a server outside the member's scope.
         raise _deny(
             call,

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from panel.accounts.permissions import ROLE_PERMISSIONS
+from panel.accounts.permissions import LIMITED_REFUSED, LIMITED_SCOPED_READS, ROLE_PERMISSIONS
 from panel.accounts.roles import Role
-from tests.permission_matrix import EXCLUDED_PREFIXES, PUBLIC, URLS
+from tests.permission_matrix import EXCLUDED_PREFIXES, MATRIX_ACCOUNT, PUBLIC, URLS
 
 
 def _named_urls(resolver: URLResolver, namespace: str = "") -> set[str]:
@@ -94,3 +94,27 @@ def test_another_teams_objects_answer_404(name: str, team, outsider_client) -> N
     url = _url(name, team)
     response = _call(outsider_client, name, url)
     assert response.status_code == 404
+
+
+SCOPE_RULED = sorted(  # (URL name, a role the table allows) of the actions the server scope rules
+    (name, role) for name, (_, action, _) in URLS.items()
+    if action in LIMITED_REFUSED or action in LIMITED_SCOPED_READS
+    for role in Role if role in ROLE_PERMISSIONS[action]
+)
+
+
+@pytest.mark.parametrize(("name", "role"), SCOPE_RULED, ids=[f"{n}-{r.value}" for n, r in SCOPE_RULED])
+def test_a_member_limited_to_servers_gets_no_account_money(name: str, role: Role, team, member_of) -> None:
+    """The account's money and secrets are refused (403 saying why); order pages are filtered."""
+    action = URLS[name][1]
+    url = _url(name, team)
+    browser = member_of(role)
+    browser.membership.server_scope = [f"{MATRIX_ACCOUNT}:2864"]
+    browser.membership.save()
+    response = _call(browser, name, url)
+    assert response.status_code < 500
+    if action in LIMITED_REFUSED:
+        assert response.status_code == 403, (name, role, response.status_code)
+        assert "limited to chosen servers" in response.content.decode()
+    else:
+        assert response.status_code not in (403, 404), (name, role, response.status_code)

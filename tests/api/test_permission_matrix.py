@@ -13,7 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from panel.accounts.permissions import ROLE_PERMISSIONS
+from panel.accounts.permissions import LIMITED_REFUSED, LIMITED_SCOPED_READS, ROLE_PERMISSIONS
 from panel.accounts.roles import Role
 from panel.api.endpoints import endpoints
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
@@ -147,3 +147,29 @@ def test_another_teams_objects_answer_404(
 def test_another_members_token_cannot_be_revoked(api) -> None:
     mine, theirs = api(), api()
     assert mine.post(f"/api/v1/api-tokens/{theirs.token.pk}/revoke").status_code == 404
+
+
+SCOPE_RULED = sorted(  # (URL name, method, a role the table allows) of the actions the server scope rules
+    (name, method, role) for name, method in CASES
+    if (action := MATRIX[name][method]) in LIMITED_REFUSED or action in LIMITED_SCOPED_READS
+    for role in Role if role in ROLE_PERMISSIONS[action]
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "method", "role"), SCOPE_RULED, ids=[f"{m}-{n}-{r.value}" for n, m, r in SCOPE_RULED]
+)
+def test_a_member_limited_to_servers_gets_no_account_money(
+    name: str, method: str, role: Role, team, api, vpsbg_account
+) -> None:
+    """The account's money and secrets are refused (403 saying why); orders are filtered."""
+    action = MATRIX[name][method]
+    client = api(role, scope=[f"{ALPHA}:1"])
+    response = _call(client, method, reverse(name, kwargs=_kwargs(name, team, client)))
+    assert response.status_code < 500 or response.status_code in (502, 503), (response.status_code, name)
+    if action in LIMITED_REFUSED:
+        assert response.status_code == 403, (name, role, response.status_code)
+        assert "limited to chosen servers" in response.json()["error"]["message"]
+    else:
+        assert response.status_code not in (401, 403), (name, role, response.content[:300])

@@ -8,6 +8,7 @@ from django.urls import reverse
 from panel.accounts.roles import Role
 from panel.audit.models import AuditEvent
 from panel.operations.models import Operation
+from panel.services import billing
 from tests.web.conftest import ALPHA, UBUNTU
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,49 @@ def test_another_teams_order_is_404(web_team, other_team, member_of) -> None:
     outsider = member_of(Role.OWNER, other_team)
     assert outsider.get(order_url("order")).status_code == 404
     assert outsider.get(order_url("invoice_download", f"{ALPHA}:8728")).status_code == 404
+
+
+def _limited(member_of, role: Role = Role.BILLING):
+    browser = member_of(role)
+    browser.membership.server_scope = [UBUNTU]
+    browser.membership.save()
+    return browser
+
+
+def test_a_member_limited_to_servers_sees_no_money_and_only_their_orders(web_team, member_of) -> None:
+    owner = member_of(Role.OWNER)
+    owners_page = owner.get(URL, {"account": ALPHA}).content.decode()
+    assert "2492.06" in owners_page and order_url("order") in owners_page
+    listed = billing.orders_list(actor=owner.membership, account=ALPHA, per_page=50)
+    refs = [f"{ALPHA}:{o.id}" for o in listed]
+    ubuntus = [  # the order that bought their server
+        ref for ref in refs
+        if {s.service_id for s in billing.orders_get(actor=owner.membership, order=ref).services} == {2864}
+    ]
+    browser = _limited(member_of)
+    response = browser.get(URL, {"account": ALPHA})
+    body = response.content.decode()
+    assert response.status_code == 200 and "limited to chosen servers" in body
+    assert ubuntus and all(order_url("order", ref) in body for ref in ubuntus)
+    assert browser.get(order_url("order", ubuntus[0])).status_code == 200
+    assert "2492.06" not in body and "0000007715" not in body  # no balance, no invoice
+    assert order_url("order") not in body  # legacy-app's renewal is not about their server
+    assert reverse("web:deposit") not in body and reverse("web:invoices_download") not in body
+
+
+@pytest.mark.parametrize(
+    ("name", "ref", "method"),
+    [
+        ("order", ORDER, "get"),
+        ("order_pay", ORDER, "get"),
+        ("order_delete", ORDER, "get"),
+        ("order_update", ORDER, "post"),
+        ("invoice_download", f"{ALPHA}:8728", "get"),
+    ],
+)
+def test_a_member_limited_to_servers_cannot_reach_other_orders_or_invoices(
+    name, ref, method, web_team, member_of
+) -> None:
+    response = getattr(_limited(member_of), method)(order_url(name, ref))
+    assert response.status_code in (403, 404)
+    assert b"2492.06" not in response.content

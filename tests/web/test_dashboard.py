@@ -40,7 +40,8 @@ def test_scoped_member_sees_their_servers_only_and_no_account_money(web_team, me
     browser.membership.save()
     body = browser.get(URL).content.decode()
     assert '<p class="big-number">1</p>' in body
-    assert "Balances" not in body and "Orders awaiting payment" not in body
+    assert "Balances" not in body  # the account's money is not theirs to see...
+    assert "Orders awaiting payment" in body and "7814" not in body  # ...nor another server's renewal
 
 
 def test_failing_token_needs_attention(web_team, member_of) -> None:

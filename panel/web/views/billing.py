@@ -154,10 +154,11 @@ def _overview(
 
 
 @reaches("balance_get", "balance_transactions_list", "invoices_list", "orders_list")
-@team_permission_required("balance_get")
+@team_permission_required("orders_list")
 @require_GET
 def billing_index(request: HttpRequest) -> HttpResponse:
-    """Balance, deposit form, transactions, invoices and orders of one account."""
+    """Balance, deposit form, transactions, invoices and orders of one account (a member limited
+    to servers gets their servers' orders and, in place of the account's money, why not)."""
     return _overview(request)
 
 

@@ -76,15 +76,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ApiToken.objects.filter(team=team).exclude(account_id="").values_list("account_id", "account_label")
     )
     accounts = {account: label or account for account, label in accounts.items()}
-    if not membership.server_scope:  # balances and orders are account-wide: not for a scoped member
-        if can(membership, "balance_get"):
-            balances = aggregates.balances_all(actor=actor)
-            context["balances"] = balances.items
-            context["warnings"] += [f"{w.account_label}: {w.message}" for w in balances.warnings]
-        if can(membership, "orders_list"):
-            orders, warnings = _orders_awaiting_payment(request, accounts)
-            context["orders"] = orders
-            context["warnings"] += [w for w in warnings if w not in context["warnings"]]
+    # A member limited to servers: no balance (`can` refuses), only the orders about their servers.
+    if can(membership, "balance_get"):
+        balances = aggregates.balances_all(actor=actor)
+        context["balances"] = balances.items
+        context["warnings"] += [f"{w.account_label}: {w.message}" for w in balances.warnings]
+    if can(membership, "orders_list"):
+        orders, warnings = _orders_awaiting_payment(request, accounts)
+        context["orders"] = orders
+        context["warnings"] += [w for w in warnings if w not in context["warnings"]]
 
     context["operations"] = _running_operations(team)
     if can(membership, "audit.read"):
