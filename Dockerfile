@@ -26,5 +26,6 @@ USER panel
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/healthz/live', timeout=4)" || exit 1
-CMD ["gunicorn", "panel.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", \
-     "--worker-class", "gthread", "--timeout", "60", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# panel/core/gunicorn_conf.py: masked access log; X-Forwarded-Proto believed only with BEHIND_PROXY=1.
+CMD ["gunicorn", "panel.wsgi:application", "--config", "panel/core/gunicorn_conf.py", "--bind", "0.0.0.0:8000", \
+     "--workers", "3", "--threads", "4", "--worker-class", "gthread", "--timeout", "60", "--access-logfile", "-"]
