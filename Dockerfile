@@ -19,8 +19,10 @@ RUN pip install --no-deps . \
     && DEBUG=0 \
        SECRET_KEY=collectstatic-only-build-time-key-not-used-at-run-time-0123456789abcdef \
        PANEL_ENCRYPTION_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LWJ1aWxkLWtleS0wMDA= \
+       AUDIT_HMAC_KEYS=collectstatic-only-build-time-audit-key-0123456789 \
+       VAULT_FINGERPRINT_KEYS=collectstatic-only-build-time-fingerprint-key-01 \
        python manage.py collectstatic --no-input \
-    && mkdir -p /app/var && chown -R panel:panel /app/var
+    && mkdir -p /app/var/audit && chown -R panel:panel /app/var
 
 USER panel
 EXPOSE 8000

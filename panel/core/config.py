@@ -47,12 +47,30 @@ def encryption_keys_problem(keys: list[str], insecure: Iterable[str] = ()) -> st
     return None
 
 
+MIN_HMAC_KEY_LENGTH = 32
+
+
+def hmac_keys_problem(name: str, keys: list[str], insecure: Iterable[str] = ()) -> str | None:
+    """Why the HMAC keys of setting `name` are unfit for production, or None when they are fine."""
+    keys = [key.strip() for key in keys if key.strip()]
+    if not keys:
+        return f"{name} is not set"
+    for position, key in enumerate(keys, start=1):
+        if key in set(insecure):
+            return f"{name} key #{position} is the published development default"
+        if len(key) < MIN_HMAC_KEY_LENGTH or len(set(key)) < MIN_SECRET_KEY_UNIQUE_CHARS:
+            return f"{name} key #{position} is too weak (need {MIN_HMAC_KEY_LENGTH}+ random characters)"
+    return None
+
+
 def require_production_secrets(
     *,
     secret_key: str,
     encryption_keys: list[str],
     insecure_secret_keys: Iterable[str] = (),
     insecure_encryption_keys: Iterable[str] = (),
+    hmac_keys: dict[str, list[str]] | None = None,
+    insecure_hmac_keys: Iterable[str] = (),
 ) -> None:
     """Raise ImproperlyConfigured naming every problem with the production secrets."""
     problems = [
@@ -60,6 +78,7 @@ def require_production_secrets(
         for problem in (
             secret_key_problem(secret_key, insecure_secret_keys),
             encryption_keys_problem(encryption_keys, insecure_encryption_keys),
+            *(hmac_keys_problem(name, keys, insecure_hmac_keys) for name, keys in (hmac_keys or {}).items()),
         )
         if problem
     ]
@@ -69,5 +88,6 @@ def require_production_secrets(
             + "; ".join(problems)
             + ". Generate keys with: python -c 'import secrets; print(secrets.token_urlsafe(64))' "
             "(SECRET_KEY) and python -c 'from cryptography.fernet import Fernet; "
-            "print(Fernet.generate_key().decode())' (PANEL_ENCRYPTION_KEYS)."
+            "print(Fernet.generate_key().decode())' (PANEL_ENCRYPTION_KEYS); the first command also "
+            "makes AUDIT_HMAC_KEYS and VAULT_FINGERPRINT_KEYS."
         )

@@ -109,3 +109,25 @@ def test_celery_reliability_settings() -> None:
     from panel.core.tasks import heartbeat
 
     assert hasattr(heartbeat, "delay_on_commit")
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        ([], "AUDIT_HMAC_KEYS is not set"),
+        ([settings.INSECURE_AUDIT_HMAC_KEY], "development default"),
+        (["short-key"], "key #1 is too weak"),
+        (["x" * 40], "key #1 is too weak"),
+    ],
+)
+def test_weak_hmac_keys_are_named(keys: list[str], expected: str) -> None:
+    from panel.core.config import hmac_keys_problem
+
+    assert expected in (hmac_keys_problem("AUDIT_HMAC_KEYS", keys, {settings.INSECURE_AUDIT_HMAC_KEY}) or "")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["AUDIT_HMAC_KEYS", "VAULT_FINGERPRINT_KEYS"])
+def test_production_refuses_to_start_without_the_hmac_keys(name: str) -> None:
+    result = run_manage("check", env=production_env(**{name: ""}))
+    assert result.returncode != 0 and f"{name} is not set" in result.stderr
