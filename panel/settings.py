@@ -11,7 +11,7 @@ from pathlib import Path
 
 import environ
 
-from panel.core.config import require_production_secrets
+from panel.core.config import private_file, require_production_secrets
 from panel.core.logs import build_logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -141,7 +141,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
-        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(DATABASES["default"]["NAME"]))  # 0600: created by nobody else's umask
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis serves as Celery broker, result backend and cache when set; without it the panel falls back

@@ -6,7 +6,10 @@ provider tokens must not come up at all with the published development keys.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable
+from pathlib import Path
 
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
@@ -91,3 +94,19 @@ def require_production_secrets(
             "print(Fernet.generate_key().decode())' (PANEL_ENCRYPTION_KEYS); the first command also "
             "makes AUDIT_HMAC_KEYS and VAULT_FINGERPRINT_KEYS."
         )
+
+
+def private_file(path: Path) -> None:
+    """Make `path` a file only its owner can read and write (0600): created so, or tightened.
+
+    For the demo's SQLite database, which holds the vault's ciphertexts, the people's password
+    hashes and sessions: other accounts on the machine have no business reading it. SQLite gives
+    its -wal and -shm files the database file's permissions.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(0o600)
+    except PermissionError:  # someone else's file: leave it to its owner
+        pass
