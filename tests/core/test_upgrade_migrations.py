@@ -118,6 +118,7 @@ def test_sqlite_refuses_to_change_or_delete_audit_rows(upgraded) -> None:
     result = run_manage("shell", "-c", record, env=env)
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM audit_auditevent").fetchone() == (1,)
         for sql in (
             "UPDATE audit_auditevent SET outcome = 'failed'",
             "UPDATE audit_auditevent SET team_id = 1",
@@ -127,3 +128,15 @@ def test_sqlite_refuses_to_change_or_delete_audit_rows(upgraded) -> None:
                 conn.execute(sql)
         conn.execute("UPDATE audit_auditevent SET actor_id = NULL, team_id = NULL")  # SET_NULL stays possible
         assert conn.execute("SELECT count(*) FROM audit_auditevent").fetchone() == (1,)
+    # The sanctioned purge still works: its checkpoint covers what it deletes.
+    purge = (
+        "import datetime as dt; from django.utils import timezone; from panel.audit.purge import "
+        "purge_older_than; purge_older_than(timezone.now() + dt.timedelta(hours=1))"
+    )
+    result = run_manage("shell", "-c", purge, env=env)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT operation_id FROM audit_auditevent").fetchall() == [("audit.purge",)]
+        for sql in ("DELETE FROM audit_auditpurge", "UPDATE audit_auditpurge SET purged_count = 0"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                conn.execute(sql)
