@@ -154,3 +154,9 @@ def test_the_demo_database_files_are_readable_by_their_owner_only(tmp_path) -> N
     modes = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(modes) >= {"panel.sqlite3", "panel.sqlite3-wal", "panel.sqlite3-shm"}
     assert set(modes.values()) == {"0o600"}, modes
+
+
+def test_x_forwarded_proto_is_not_believed_without_a_proxy(rf) -> None:
+    """BEHIND_PROXY is off by default: a client's own X-Forwarded-Proto does not make it HTTPS."""
+    assert settings.BEHIND_PROXY is False and settings.SECURE_PROXY_SSL_HEADER is None
+    assert not rf.get("/", HTTP_X_FORWARDED_PROTO="https").is_secure()
