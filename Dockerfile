@@ -19,12 +19,15 @@ RUN pip install --no-deps . \
     && DEBUG=0 \
        SECRET_KEY=collectstatic-only-build-time-key-not-used-at-run-time-0123456789abcdef \
        PANEL_ENCRYPTION_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LWJ1aWxkLWtleS0wMDA= \
+       AUDIT_HMAC_KEYS=collectstatic-only-build-time-audit-key-0123456789 \
+       VAULT_FINGERPRINT_KEYS=collectstatic-only-build-time-fingerprint-key-01 \
        python manage.py collectstatic --no-input \
-    && mkdir -p /app/var && chown -R panel:panel /app/var
+    && mkdir -p /app/var/audit && chown -R panel:panel /app/var
 
 USER panel
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/healthz/live', timeout=4)" || exit 1
-CMD ["gunicorn", "panel.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", \
-     "--worker-class", "gthread", "--timeout", "60", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# panel/core/gunicorn_conf.py: masked access log; X-Forwarded-Proto believed only with BEHIND_PROXY=1.
+CMD ["gunicorn", "panel.wsgi:application", "--config", "panel/core/gunicorn_conf.py", "--bind", "0.0.0.0:8000", \
+     "--workers", "3", "--threads", "4", "--worker-class", "gthread", "--timeout", "60", "--access-logfile", "-"]

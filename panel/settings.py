@@ -11,7 +11,7 @@ from pathlib import Path
 
 import environ
 
-from panel.core.config import require_production_secrets
+from panel.core.config import private_file, require_production_secrets
 from panel.core.logs import build_logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,6 +35,14 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Fernet keys for the token vault, newest first; comma-separated. Kept outside the database.
 PANEL_ENCRYPTION_KEYS = env.list("PANEL_ENCRYPTION_KEYS", default=[INSECURE_ENCRYPTION_KEY])
 
+# HMAC keys (panel/core/keyed_hash.py), newest first, comma-separated; kept outside the database.
+# The audit chain's hashes: whoever can write the database cannot recompute them without it.
+INSECURE_AUDIT_HMAC_KEY = "dev-only-audit-chain-key-change-me-0123456789"
+AUDIT_HMAC_KEYS = env.list("AUDIT_HMAC_KEYS", default=[INSECURE_AUDIT_HMAC_KEY])
+# Fingerprints of the vault's token secrets (the same secret is not stored twice in a team).
+INSECURE_VAULT_FINGERPRINT_KEY = "dev-only-token-fingerprint-key-change-me-0123"
+VAULT_FINGERPRINT_KEYS = env.list("VAULT_FINGERPRINT_KEYS", default=[INSECURE_VAULT_FINGERPRINT_KEY])
+
 # Refuse to start in production with a missing, default or weak key (raises ImproperlyConfigured).
 if not DEBUG:
     require_production_secrets(
@@ -42,6 +50,8 @@ if not DEBUG:
         encryption_keys=PANEL_ENCRYPTION_KEYS,
         insecure_secret_keys={INSECURE_SECRET_KEY},
         insecure_encryption_keys={INSECURE_ENCRYPTION_KEY},
+        hmac_keys={"AUDIT_HMAC_KEYS": AUDIT_HMAC_KEYS, "VAULT_FINGERPRINT_KEYS": VAULT_FINGERPRINT_KEYS},
+        insecure_hmac_keys={INSECURE_AUDIT_HMAC_KEY, INSECURE_VAULT_FINGERPRINT_KEY},
     )
 
 # The VPSBG API. Demo mode points it at the bundled simulator.
@@ -131,7 +141,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
-        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(DATABASES["default"]["NAME"]))  # 0600: created by nobody else's umask
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis serves as Celery broker, result backend and cache when set; without it the panel falls back
@@ -201,7 +211,11 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Set BEHIND_PROXY=1 only when a proxy terminates TLS in front and sets X-Forwarded-Proto itself
+# (overwriting what clients send): only then is that header believed, here and by gunicorn
+# (panel/core/gunicorn_conf.py). Without a proxy, anyone could claim a plain request was HTTPS.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_REDIRECT_EXEMPT = [r"^healthz(/live)?$"]  # probes speak plain HTTP inside the network
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -291,6 +305,15 @@ CELERY_BEAT_SCHEDULE["audit-purge"] = {
     "task": "panel.audit.tasks.purge_expired_events",
     "schedule": float(AUDIT_PURGE_INTERVAL),
     "options": {"expires": float(AUDIT_PURGE_INTERVAL)},
+}
+# The chain's head, published outside the database (panel/audit/head.py): a JSON file that
+# `verify_audit_chain` compares with (empty: the `audit_chain_head` log line only), and how often.
+AUDIT_HEAD_FILE = env.str("AUDIT_HEAD_FILE", default=str(VAR_DIR / "audit" / "head.json"))
+AUDIT_HEAD_PUBLISH_INTERVAL = env.int("AUDIT_HEAD_PUBLISH_INTERVAL", default=5 * 60)
+CELERY_BEAT_SCHEDULE["audit-publish-head"] = {
+    "task": "panel.audit.tasks.publish_chain_head",
+    "schedule": float(AUDIT_HEAD_PUBLISH_INTERVAL),
+    "options": {"expires": float(AUDIT_HEAD_PUBLISH_INTERVAL)},
 }
 
 # --- vault ---

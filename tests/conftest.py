@@ -39,8 +39,27 @@ def redis_url() -> Iterator[str]:
 
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
+    """pytest-django's test database; on SQLite, without the audit tables' append-only triggers.
+
+    Django empties the test database between transactional tests (live server, browser) with
+    `DELETE FROM` on every table, which the triggers refuse, and SQLite cannot tell that apart.
+    PostgreSQL's flush is a TRUNCATE, which its triggers let through. The SQLite triggers are
+    tested on a database of their own (tests/core/test_upgrade_migrations.py).
+    """
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'audit_%'")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER "{name}"')
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings, free_port: int) -> None:
+def _test_settings(settings, free_port: int, tmp_path) -> None:
     """Fast password hashing, and no test ever reaching the real VPSBG API by accident.
 
     A test that needs an upstream starts the simulator and points VPSBG_API_URL at it; any other
@@ -48,6 +67,7 @@ def _test_settings(settings, free_port: int) -> None:
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.VPSBG_API_URL = f"http://127.0.0.1:{free_port}/v1"
+    settings.AUDIT_HEAD_FILE = str(tmp_path / "audit-head.json")  # never a head another run published
 
 
 @pytest.fixture

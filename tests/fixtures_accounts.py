@@ -11,9 +11,9 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from panel.accounts.middleware import SESSION_TEAM_KEY
+from panel.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from panel.accounts.models import Membership, Team, User
 from panel.accounts.roles import Role
 from tests.factories import MembershipFactory, TeamFactory

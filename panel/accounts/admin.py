@@ -3,8 +3,28 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Invitation, Membership, Team, User
+from .models import EncryptedTOTPDevice, Invitation, Membership, Team, User
+
+# django-otp's own TOTP devices keep their key in clear and are no longer used (the panel's are
+# `EncryptedTOTPDevice`): no admin page may create one.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(EncryptedTOTPDevice)
+class EncryptedTOTPDeviceAdmin(admin.ModelAdmin):
+    """Who has an authenticator, and since when; the key is neither shown nor editable."""
+
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    search_fields = ("user__email",)
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count")
+    readonly_fields = ("user", "created_at", "last_used_at", "throttling_failure_count")
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False  # a person enrols on their security page, with their own app
 
 
 class MembershipInline(admin.TabularInline):

@@ -14,6 +14,11 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
+
+from panel.vault import crypto
 
 from .roles import Role
 
@@ -169,3 +174,39 @@ class Invitation(models.Model):
         if self.revoked_at:
             return "revoked"
         return "expired" if self.is_expired else "pending"
+
+
+def _new_encrypted_key() -> str:
+    return crypto.encrypt(random_hex(20))
+
+
+class EncryptedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):
+    """An authenticator app (TOTP), its secret encrypted with the vault's keys (`PANEL_ENCRYPTION_KEYS`).
+
+    django-otp's own `TOTPDevice` keeps the secret in plain hex, which a database dump would hand
+    to anyone: this model has the same fields and behaviour (its methods are django-otp's, reused
+    as they are) except that `key_encrypted` holds the hex key as a Fernet token; `bin_key`
+    decrypts it when a code is checked or the QR code drawn. `rotate_encryption_keys` re-encrypts
+    it with the vault's tokens. Migration 0003 moved the rows of `TOTPDevice` here.
+    """
+
+    key_encrypted = models.TextField(default=_new_encrypted_key, editable=False)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = "TOTP device"
+
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings
+
+    @property
+    def bin_key(self) -> bytes:
+        """The secret as bytes (raises `crypto.SecretUndecryptable` when its key is gone)."""
+        return bytes.fromhex(crypto.decrypt(self.key_encrypted))

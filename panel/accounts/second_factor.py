@@ -5,17 +5,19 @@ to requires it (then, without a device, they must enroll before anything else).
 """
 from __future__ import annotations
 
+import base64
 import re
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Membership, User
+from .models import EncryptedTOTPDevice, Membership, User
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "Recovery codes"
@@ -44,6 +46,28 @@ def needs_second_factor(request: HttpRequest) -> bool:
     return cached
 
 
+def hash_recovery_code(code: str, secret: str | None = None) -> str:
+    """What is stored for a recovery code: a keyed hash, so a database dump holds no usable code.
+
+    Keyed with SECRET_KEY (a code has only 40 bits: unkeyed, a dump could be searched in
+    minutes); 16 base32 characters (80 bits) fit django-otp's `StaticToken.token` column.
+    """
+    mac = salted_hmac("panel.accounts.recovery-code", code.lower(), secret=secret, algorithm="sha256")
+    return base64.b32encode(mac.digest()).decode()[:16].lower()
+
+
+def _recovery_code_hashes(code: str) -> list[str]:
+    """The code's hash under SECRET_KEY and each of SECRET_KEY_FALLBACKS (codes outlive a rotation)."""
+    return [hash_recovery_code(code, key) for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)]
+
+
+def _verify_recovery_code(device: StaticDevice, code: str) -> bool:
+    """django-otp's check (throttling, single use) against the stored hash of `code`."""
+    hashes = _recovery_code_hashes(code)
+    stored = device.token_set.filter(token__in=hashes).values_list("token", flat=True).first()
+    return device.verify_token(stored or hashes[0])
+
+
 def verify(request: HttpRequest, token: str) -> Device | None:
     """Check a TOTP code or a recovery code; on success mark the session verified and rotate its key.
 
@@ -54,10 +78,13 @@ def verify(request: HttpRequest, token: str) -> Device | None:
     token = re.sub(r"[\s-]", "", token or "").lower()
     if not token or len(token) > 16:
         return None
-    kind = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+    kind = EncryptedTOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
     with transaction.atomic():
         for device in devices_for_user(user, confirmed=True, for_verify=True):
-            if isinstance(device, kind) and device.verify_token(token):
+            if not isinstance(device, kind):
+                continue
+            is_recovery = isinstance(device, StaticDevice)
+            if _verify_recovery_code(device, token) if is_recovery else device.verify_token(token):
                 request.session.cycle_key()  # privilege changed: new session id
                 otp_login(request, device)
                 return device
@@ -70,7 +97,9 @@ def issue_recovery_codes(user: User) -> list[str]:
         StaticDevice.objects.filter(user=user).delete()
         device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+        StaticToken.objects.bulk_create(
+            StaticToken(device=device, token=hash_recovery_code(code)) for code in codes
+        )
     return codes
 
 
@@ -78,27 +107,27 @@ def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def pending_totp_device(user: User) -> TOTPDevice:
+def pending_totp_device(user: User) -> EncryptedTOTPDevice:
     """The unconfirmed device being enrolled (kept across reloads so the QR code stays the same)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    device = EncryptedTOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        device = EncryptedTOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
     return device
 
 
-def confirm_totp_device(request: HttpRequest, device: TOTPDevice, token: str) -> list[str] | None:
+def confirm_totp_device(request: HttpRequest, device: EncryptedTOTPDevice, token: str) -> list[str] | None:
     """Confirm enrollment with a code from the app; returns fresh recovery codes, or None if wrong."""
     token = re.sub(r"\s", "", token or "")
     if not (token.isdigit() and len(token) == 6):
         return None
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        device = EncryptedTOTPDevice.objects.select_for_update().get(pk=device.pk)
         if not device.verify_token(token):
             return None
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
-        TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
+        EncryptedTOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+        EncryptedTOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
         codes = issue_recovery_codes(device.user)
     request.session.cycle_key()
     otp_login(request, device)
@@ -107,5 +136,5 @@ def confirm_totp_device(request: HttpRequest, device: TOTPDevice, token: str) ->
 
 def disable_second_factor(user: User) -> None:
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
+        EncryptedTOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()

@@ -174,8 +174,10 @@ def invite_member(
 ) -> IssuedInvitation:
     """Invite `email` to the actor's team with `role` and email the link (after the commit).
 
-    `accept_url_for(token) -> absolute URL` builds the link (the view knows the host); a previous
-    pending invitation of the same address is revoked so only the newest link works.
+    `accept_url_for(token) -> absolute URL` builds the link (the view knows the host). Inviting an
+    address that already has an open (not accepted, not withdrawn) invitation refreshes that one
+    invitation and sends it again: a new link (the old one stops working), the new role, a new
+    expiry. The team keeps one invitation per address, and the person one link that works.
     """
     email = User.objects.normalize_email((email or "").strip()).lower()
     params = {"email": email, "role": str(role)}
@@ -191,18 +193,27 @@ def invite_member(
         if Membership.objects.filter(team_id=actor.team_id, user__email__iexact=email).exists():
             raise AccountsError(f"{email} is already a member of {actor.team.name}.")
         now = timezone.now()
-        Invitation.objects.filter(
-            team_id=actor.team_id, email__iexact=email, accepted_at=None, revoked_at=None
-        ).update(revoked_at=now)
         token = secrets.token_urlsafe(32)
-        invitation = Invitation.objects.create(
-            team_id=actor.team_id,
-            email=email,
-            role=role,
-            token_hash=hash_invitation_token(token),
-            invited_by=actor.user,
-            expires_at=now + invitation_ttl(),
+        fresh = {
+            "role": role,
+            "token_hash": hash_invitation_token(token),
+            "invited_by": actor.user,
+            "expires_at": now + invitation_ttl(),
+        }
+        open_ones = Invitation.objects.select_for_update().filter(
+            team_id=actor.team_id, email__iexact=email, accepted_at=None, revoked_at=None
         )
+        invitation = open_ones.order_by("-created_at", "-pk").first()
+        if invitation is None:
+            invitation = Invitation.objects.create(team_id=actor.team_id, email=email, **fresh)
+        else:
+            if invitation.role == Role.OWNER and actor.role != Role.OWNER:
+                raise ActionDenied("Only an owner may change an invitation to become an owner.")
+            for name, value in fresh.items():
+                setattr(invitation, name, value)
+            invitation.save(update_fields=list(fresh))
+            open_ones.exclude(pk=invitation.pk).update(revoked_at=now)  # older duplicates, if any
+            params["resent"] = True
         event["target_id"] = invitation.pk
         if accept_url_for is not None:
             context = {"invitation": invitation, "link": accept_url_for(token), "inviter": actor.user}

@@ -1,6 +1,15 @@
 """The hash chain: how an event's hash is computed, how appends are serialized, how it is verified.
 
-`hash = sha256(canonical JSON of the event's recorded facts + prev_hash)`. The canonical form uses
+`hash = HMAC-SHA256(key, canonical JSON of the event's recorded facts + prev_hash + key_id)`, the
+key being the first of `AUDIT_HMAC_KEYS`, which lives outside the database: whoever can write the
+database cannot recompute the chain after changing a row. Each event names its key (`key_id`,
+see `panel.core.keyed_hash`), so the chain runs on across a key rotation and old events verify
+with the key they were made with (kept in the list after the new one). Events written before the
+chain was keyed have no `key_id` and a plain SHA-256; they are accepted only as the chain's
+oldest part: an unkeyed event after a keyed one is a rewrite.
+
+The end of the chain is published outside the database on a schedule (`panel.audit.head`), so a
+rewind (newest rows cut, head row moved back) is caught too. The canonical form uses
 only values that read back from every supported database exactly as they were written (text,
 integers, JSON params already normalized by the recorder, the time as an ISO string with
 microseconds in UTC), so verification gives the same answer on SQLite and PostgreSQL.
@@ -18,6 +27,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from panel.core import keyed_hash
 
 from .models import AuditChainHead, AuditEvent, AuditPurge
 
@@ -71,20 +82,45 @@ def _canonical_json(value: Any) -> Any:
     return value
 
 
+KEYS_SETTING = "AUDIT_HMAC_KEYS"
+
+
+class UnknownKey(Exception):
+    """An event names a key that `AUDIT_HMAC_KEYS` does not hold (dropped too early, or forged)."""
+
+
 def canonical_bytes(values: dict[str, Any]) -> bytes:
     """The exact bytes hashed for one event (sorted keys, no whitespace, UTF-8)."""
     data = {name: values[name] for name in HASHED_FIELDS}
     data["created_at"] = _utc_iso(data["created_at"])
     data["params"] = _canonical_json(data["params"])
+    if values.get("key_id"):  # unkeyed (older) events hash exactly what they hashed when written
+        data["key_id"] = values["key_id"]
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def current_key_id() -> str:
+    """The id of the key new events are hashed with (the first of `AUDIT_HMAC_KEYS`)."""
+    return keyed_hash.key_id(keyed_hash.keys(KEYS_SETTING)[0])
+
+
+def _key(key_id: str) -> str:
+    for key in keyed_hash.keys(KEYS_SETTING):
+        if keyed_hash.key_id(key) == key_id:
+            return key
+    raise UnknownKey(key_id)
+
+
 def compute_hash(values: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_bytes(values)).hexdigest()
+    """The event's hash: keyed under the key its `key_id` names; plain SHA-256 for unkeyed events."""
+    key_id = values.get("key_id") or ""
+    if not key_id:
+        return hashlib.sha256(canonical_bytes(values)).hexdigest()
+    return keyed_hash.digest(_key(key_id), canonical_bytes(values))
 
 
 def event_values(event: AuditEvent) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in HASHED_FIELDS}
+    return {name: getattr(event, name) for name in (*HASHED_FIELDS, "key_id")}
 
 
 def lock_head() -> AuditChainHead:
@@ -130,6 +166,7 @@ def append(values: dict[str, Any]) -> AuditEvent:
         event.created_at = clock()
         event.seq = head.last_seq + 1
         event.prev_hash = head.last_hash
+        event.key_id = current_key_id()
         event.hash = compute_hash(event_values(event))
         event.save(force_insert=True)
         AuditChainHead.objects.filter(pk=1).update(last_seq=event.seq, last_hash=event.hash)
@@ -145,12 +182,13 @@ def append_many(values_list: Iterable[dict[str, Any]], *, batch_size: int = 1000
     with transaction.atomic():
         head = lock_head()
         seq, prev = head.last_seq, head.last_hash
+        key_id = current_key_id()
         batch: list[AuditEvent] = []
         for values in values_list:
             event = AuditEvent(**values)
             event.created_at = values.get("created_at") or clock()
             seq += 1
-            event.seq, event.prev_hash = seq, prev
+            event.seq, event.prev_hash, event.key_id = seq, prev, key_id
             event.hash = prev = compute_hash(event_values(event))
             batch.append(event)
             if len(batch) >= batch_size:
@@ -177,11 +215,35 @@ def _events_in_order(chunk_size: int) -> Iterator[AuditEvent]:
     return AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size)
 
 
-def verify(*, chunk_size: int = 2000) -> VerifyResult:
-    """Walk the chain from its anchor (genesis or the latest purge) and report the first break."""
+def _hash_problem(event: AuditEvent, keyed_seen: bool) -> str:
+    """Why the event's own hash is wrong ("" when it is right)."""
+    where = f"event {event.pk} (#{event.seq})"
+    if not event.key_id and keyed_seen:
+        return (
+            f"{where} has an unkeyed hash after keyed ones: it was rewritten by someone without "
+            "the audit key"
+        )
+    try:
+        if compute_hash(event_values(event)) == event.hash:
+            return ""
+    except UnknownKey:
+        return (
+            f"{where} names audit key {event.key_id!r}, which {KEYS_SETTING} does not hold: put the "
+            "key it was made with back (after the newest), or the event was forged"
+        )
+    return f"{where} was altered: its contents do not match its hash"
+
+
+def verify(*, chunk_size: int = 2000, published: Any = "file") -> VerifyResult:
+    """Walk the chain from its anchor (genesis or the latest purge) and report the first break.
+
+    Then compare its end with the head published outside the database (`panel.audit.head`):
+    `published` is a `PublishedHead`, None to skip, or "file" to read `AUDIT_HEAD_FILE`.
+    """
     purge = AuditPurge.objects.order_by("-anchor_seq").first()
     expected_seq, prev = (purge.anchor_seq + 1, purge.anchor_hash) if purge else (1, GENESIS_HASH)
     checked = 0
+    keyed_seen = False
     purge_event_seen = purge is None
     for event in _events_in_order(chunk_size):
         if event.seq < expected_seq:
@@ -204,14 +266,10 @@ def verify(*, chunk_size: int = 2000) -> VerifyResult:
                 event.pk,
                 expected_seq,
             )
-        if compute_hash(event_values(event)) != event.hash:
-            return VerifyResult(
-                False,
-                checked,
-                f"event {event.pk} (#{event.seq}) was altered: its contents do not match its hash",
-                event.pk,
-                event.seq,
-            )
+        problem = _hash_problem(event, keyed_seen)
+        if problem:
+            return VerifyResult(False, checked, problem, event.pk, event.seq)
+        keyed_seen = keyed_seen or bool(event.key_id)
         if event.prev_hash != prev:
             return VerifyResult(
                 False,
@@ -249,4 +307,9 @@ def verify(*, chunk_size: int = 2000) -> VerifyResult:
             None,
             purge.anchor_seq,
         )
+    from .head import published_head_problem
+
+    problem = published_head_problem(published, last_seq=expected_seq - 1, anchor=purge)
+    if problem:
+        return VerifyResult(False, checked, problem, None, None)
     return VerifyResult(True, checked)

@@ -99,6 +99,10 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)
 
     prev_hash = models.CharField(max_length=64, editable=False)
+    key_id = models.CharField(
+        max_length=16, blank=True, default="", editable=False,
+        help_text="Which AUDIT_HMAC_KEYS key made the hash (empty: an unkeyed event from before).",
+    )
     hash = models.CharField(max_length=64, unique=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()

@@ -1,4 +1,4 @@
-"""Periodic retention: beat runs `purge_expired_events` (see `CELERY_BEAT_SCHEDULE["audit-purge"]`)."""
+"""Beat's audit tasks: retention (`purge_expired_events`), publishing the head (`publish_chain_head`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from .head import publish_head
 from .purge import PurgeRefused, purge_older_than
 
 logger = structlog.get_logger(__name__)
@@ -32,3 +33,13 @@ def purge_expired_events() -> int:
     if result.purged:
         logger.info("audit_purged", purged=result.purged, anchor_seq=result.anchor_seq)
     return result.purged
+
+
+@shared_task(name="panel.audit.tasks.publish_chain_head", ignore_result=True, acks_late=False)
+def publish_chain_head() -> int | None:
+    """Publish the chain head outside the database (log line and `AUDIT_HEAD_FILE`); its seq, or None.
+
+    Scheduled every AUDIT_HEAD_PUBLISH_INTERVAL seconds: what `verify_audit_chain` compares with.
+    """
+    head = publish_head()
+    return head.seq if head is not None else None

@@ -6,7 +6,10 @@ provider tokens must not come up at all with the published development keys.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable
+from pathlib import Path
 
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
@@ -47,12 +50,30 @@ def encryption_keys_problem(keys: list[str], insecure: Iterable[str] = ()) -> st
     return None
 
 
+MIN_HMAC_KEY_LENGTH = 32
+
+
+def hmac_keys_problem(name: str, keys: list[str], insecure: Iterable[str] = ()) -> str | None:
+    """Why the HMAC keys of setting `name` are unfit for production, or None when they are fine."""
+    keys = [key.strip() for key in keys if key.strip()]
+    if not keys:
+        return f"{name} is not set"
+    for position, key in enumerate(keys, start=1):
+        if key in set(insecure):
+            return f"{name} key #{position} is the published development default"
+        if len(key) < MIN_HMAC_KEY_LENGTH or len(set(key)) < MIN_SECRET_KEY_UNIQUE_CHARS:
+            return f"{name} key #{position} is too weak (need {MIN_HMAC_KEY_LENGTH}+ random characters)"
+    return None
+
+
 def require_production_secrets(
     *,
     secret_key: str,
     encryption_keys: list[str],
     insecure_secret_keys: Iterable[str] = (),
     insecure_encryption_keys: Iterable[str] = (),
+    hmac_keys: dict[str, list[str]] | None = None,
+    insecure_hmac_keys: Iterable[str] = (),
 ) -> None:
     """Raise ImproperlyConfigured naming every problem with the production secrets."""
     problems = [
@@ -60,6 +81,7 @@ def require_production_secrets(
         for problem in (
             secret_key_problem(secret_key, insecure_secret_keys),
             encryption_keys_problem(encryption_keys, insecure_encryption_keys),
+            *(hmac_keys_problem(name, keys, insecure_hmac_keys) for name, keys in (hmac_keys or {}).items()),
         )
         if problem
     ]
@@ -69,5 +91,22 @@ def require_production_secrets(
             + "; ".join(problems)
             + ". Generate keys with: python -c 'import secrets; print(secrets.token_urlsafe(64))' "
             "(SECRET_KEY) and python -c 'from cryptography.fernet import Fernet; "
-            "print(Fernet.generate_key().decode())' (PANEL_ENCRYPTION_KEYS)."
+            "print(Fernet.generate_key().decode())' (PANEL_ENCRYPTION_KEYS); the first command also "
+            "makes AUDIT_HMAC_KEYS and VAULT_FINGERPRINT_KEYS."
         )
+
+
+def private_file(path: Path) -> None:
+    """Make `path` a file only its owner can read and write (0600): created so, or tightened.
+
+    For the demo's SQLite database, which holds the vault's ciphertexts, the people's password
+    hashes and sessions: other accounts on the machine have no business reading it. SQLite gives
+    its -wal and -shm files the database file's permissions.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(0o600)
+    except PermissionError:  # someone else's file: leave it to its owner
+        pass

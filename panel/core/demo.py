@@ -45,6 +45,8 @@ def demo_commands(
             "-m",
             "gunicorn",
             "panel.wsgi:application",
+            "--config",
+            os.path.join(os.path.dirname(os.path.abspath(__file__)), "gunicorn_conf.py"),
             "--bind",
             f"{host}:{port}",
             "--workers",

@@ -25,6 +25,26 @@ SAFE_KEYS = frozenset({"token_id", "token_name", "token_label", "token_count", "
 INLINE_SECRET = re.compile(
     r"(?i)(bearer\s+|(?:token|secret|password|passwd|api[_-]?key|authorization)\s*[=:]\s*)[^\s,;&\"']+"
 )
+# Secrets that are path segments (panel/accounts/urls.py): the token of an invitation link
+# (`/invitations/<token>/`, not the numeric ids under `/team/invitations/`) and of a password reset
+# link (`/accounts/password/reset/<uidb64>/<token>/`, not Django's `set-password` step after it).
+SECRET_PATH = re.compile(
+    r"(/invitations/|/password/reset/[^/\s?#\"']+/)(?!\d+/|set-password/)[^/\s?#\"']+"
+)
+
+
+def mask_secret_paths(text: str) -> str:
+    """`text` with the secret segments of invitation and password-reset links replaced by a marker.
+
+    For whatever writes a path or a URL to a log: the request line, Django's 4xx lines, gunicorn's
+    access log (`panel/core/gunicorn_conf.py`), a Referer header.
+    """
+    return SECRET_PATH.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+def redact_text(text: str) -> str:
+    """Free text with inline secrets (`Bearer …`, `password=…`) and secret path segments masked."""
+    return mask_secret_paths(INLINE_SECRET.sub(lambda m: m.group(1) + REDACTED, text))
 
 
 def _redact_value(key: str, value: Any) -> Any:
@@ -39,8 +59,12 @@ def _redact_nested(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return type(value)(_redact_nested(v) for v in value)
     if isinstance(value, str):
-        return INLINE_SECRET.sub(lambda m: m.group(1) + REDACTED, value)
-    return value
+        return redact_text(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    # Anything else is rendered by its repr (Django's 4xx lines carry `request=<WSGIRequest: GET
+    # '/invitations/…'>`): redact that text instead.
+    return redact_text(repr(value))
 
 
 def redact_secrets(
@@ -48,6 +72,8 @@ def redact_secrets(
 ) -> MutableMapping[str, Any]:
     """structlog processor: replace secret values by a marker, recursively, in keys and free text."""
     for key in list(event_dict):
+        if key == "exc_info":  # rendered (then redacted as text) by format_exc_info or the console
+            continue
         if key == "event":
             event_dict[key] = _redact_nested(event_dict[key])
         else:

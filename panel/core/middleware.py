@@ -12,6 +12,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 from panel.core.errors import PanelError
+from panel.core.logs import mask_secret_paths
 from panel.core.request_id import bind_request_id, clean_request_id, clear_request_id
 from panel.core.responses import render_panel_error
 
@@ -22,7 +23,8 @@ class RequestIdMiddleware:
     """Bind a request id to every log line of the request and return it as `X-Request-ID`.
 
     Runs first, so even a redirect by SecurityMiddleware carries the id. Logs one line per request
-    with method, path, status and duration (never the query string: it may hold secrets).
+    with method, path, status and duration (never the query string: it may hold secrets; the
+    secret segments of invitation and password-reset links are masked).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -41,7 +43,7 @@ class RequestIdMiddleware:
         logger.info(
             "request",
             method=request.method,
-            path=request.path,
+            path=mask_secret_paths(request.path),
             status=response.status_code,
             duration_ms=round((time.monotonic() - started) * 1000, 1),
             user_id=getattr(user, "pk", None),

@@ -1,7 +1,10 @@
 """Short-lived cache of VPSBG reads, dropped by writes (Django's cache: Redis or local memory).
 
-Keys are `(account, operationId, parameters)` plus version counters, so invalidation is a
-counter bump and never a key scan (works the same on Redis and local memory):
+Keys are `(account, reader, operationId, parameters)` plus version counters, so invalidation is
+a counter bump and never a key scan (works the same on Redis and local memory). The reader is the
+token's secret fingerprint: two teams share a cached read only when they read with the same
+secret, i.e. the same VPSBG account for certain, never because their account ids look alike (an
+id is the account's e-mail, which can move from one VPSBG account to another):
 
 - every read of an account depends on the account's version; a read of one object (a server, an
   order...) also depends on that object's version; a read of a list or of account-wide data
@@ -66,13 +69,19 @@ def _version_keys(account_id: str, resource: str | None) -> list[str]:
     return [f"{PREFIX}:ver:{account}", f"{PREFIX}:ver:{account}:" + (resource or "lists")]
 
 
-def key_for(account_id: str, operation_id: str, params: dict[str, Any], resource: str | None) -> str:
-    """The cache key of one read, including the current versions it depends on."""
+def key_for(
+    account_id: str, operation_id: str, params: dict[str, Any], resource: str | None, *, reader: str
+) -> str:
+    """The cache key of one read, including the current versions it depends on.
+
+    `reader` is who may share the answer (see the module docstring); the versions stay per account
+    id, so a write drops every reader's copy.
+    """
     version_keys = _version_keys(account_id, resource)
     versions = cache.get_many(version_keys)
     stamp = ".".join(str(versions.get(k, 0)) for k in version_keys)
     body = json.dumps(params, sort_keys=True, default=str)
-    return f"{PREFIX}:{_digest(account_id)}:{operation_id}:{_digest(body)}:{stamp}"
+    return f"{PREFIX}:{_digest(account_id)}:{_digest(reader)}:{operation_id}:{_digest(body)}:{stamp}"
 
 
 # -- the shared level stores JSON --------------------------------------------------------------------

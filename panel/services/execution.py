@@ -430,7 +430,8 @@ def prepare(
     # 3. the cache (reads only), then the client for a miss
     if not call.write and operation_id not in NEVER_CACHED and cache.ttl() > 0:
         name = operation_id if runner is None else f"{operation_id}/{getattr(runner, '__name__', 'runner')}"
-        call.cache_key = cache.key_for(account_id, name, kwargs, call.resource)
+        reader = call.token.secret_fingerprint or f"token:{call.token.pk}"  # verified, never a label
+        call.cache_key = cache.key_for(account_id, name, kwargs, call.resource, reader=reader)
         call.cached = cache.get(call.cache_key)
         if call.cached is not cache.MISS:
             return call

@@ -23,6 +23,7 @@ import vpsbg_api
 from panel.accounts.permissions import ActionDenied, require
 from panel.audit import recorder as audit
 from panel.core.errors import PanelError
+from panel.vault import crypto
 from panel.vault.crypto import SecretUndecryptable
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
 
@@ -30,6 +31,7 @@ __all__ = [
     "InvalidSecret",
     "NoUsableToken",
     "TokenAccountMismatch",
+    "TokenAlreadyStored",
     "TokenCheckFailed",
     "TokenCheckUnavailable",
     "TokenError",
@@ -96,6 +98,13 @@ class TokenAccountMismatch(TokenError):
 class TokenNameTaken(TokenError):
     code = "token_name_taken"
     field = "name"
+
+
+class TokenAlreadyStored(TokenError):
+    """The team already holds this very secret under another name (found by its fingerprint)."""
+
+    code = "token_already_stored"
+    field = "secret"
 
 
 class InvalidSecret(TokenError):
@@ -194,6 +203,29 @@ def _clean_secret(secret: str) -> str:
     return secret
 
 
+def _refuse_stored_twice(team: Any, secret: str, *, keep: ApiToken | None = None) -> None:
+    """Raise `TokenAlreadyStored` when another token of `team` holds `secret`.
+
+    Compares keyed fingerprints (under every `VAULT_FINGERPRINT_KEYS` key), never plaintexts.
+    Call it again inside the saving transaction after `_lock_team`, so two concurrent saves of one
+    secret cannot both pass.
+    """
+    others = ApiToken.objects.filter(team=team, secret_fingerprint__in=crypto.fingerprints(secret))
+    if keep is not None:
+        others = others.exclude(pk=keep.pk)
+    existing = others.order_by("pk").first()
+    if existing is not None:
+        raise TokenAlreadyStored(
+            f"This team already holds this token as “{existing.name}”. Use that one, or replace its "
+            "secret there."
+        )
+
+
+def _lock_team(team: Any) -> None:
+    """Serialize token writes of one team (the duplicate check, then the save)."""
+    type(team).objects.select_for_update().filter(pk=team.pk).exists()
+
+
 def _actor_name(actor: Any) -> str:
     user = actor.user
     return (getattr(user, "display_name", None) or str(user))[:255]
@@ -261,6 +293,7 @@ def add_token(*, actor: Any, name: str, scope: str, secret: str, check: bool = T
     secret = _clean_secret(secret)
     if ApiToken.objects.filter(team=team, name__iexact=name).exists():
         raise TokenNameTaken(f"This team already has a token named “{name}”.")
+    _refuse_stored_twice(team, secret)
 
     try:
         identity = identify_token(secret) if check else None
@@ -290,6 +323,8 @@ def add_token(*, actor: Any, name: str, scope: str, secret: str, check: bool = T
         token.checked_at = timezone.now()
     try:
         with transaction.atomic():
+            _lock_team(team)
+            _refuse_stored_twice(team, secret)
             token.save()
             _audit(
                 "tokens.add",
@@ -324,6 +359,7 @@ def replace_token_secret(*, actor: Any, token: ApiToken, secret: str) -> ApiToke
     _authorize(actor, "tokens.replace_secret", token.name, token)
     secret = _clean_secret(secret)
     try:
+        _refuse_stored_twice(token.team, secret, keep=token)
         identity = identify_token(secret)
         if token.account_id and identity.account_id != token.account_id:
             raise TokenAccountMismatch(
@@ -351,6 +387,8 @@ def replace_token_secret(*, actor: Any, token: ApiToken, secret: str) -> ApiToke
     token.rotated_at = now
     token.rotation_count += 1
     with transaction.atomic():
+        _lock_team(token.team)
+        _refuse_stored_twice(token.team, secret, keep=token)
         token.save()
         _audit(
             "tokens.replace_secret",

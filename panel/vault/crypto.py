@@ -18,7 +18,20 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["SecretUndecryptable", "decrypt", "encrypt", "get_fernet", "needs_rotation", "rotate"]
+from panel.core import keyed_hash
+
+__all__ = [
+    "SecretUndecryptable",
+    "decrypt",
+    "encrypt",
+    "fingerprint",
+    "fingerprints",
+    "get_fernet",
+    "needs_rotation",
+    "rotate",
+]
+
+FINGERPRINT_KEYS = "VAULT_FINGERPRINT_KEYS"
 
 
 class SecretUndecryptable(Exception):
@@ -87,3 +100,17 @@ def needs_rotation(ciphertext: str, keys: Sequence[str] | None = None) -> bool:
     except (InvalidToken, UnicodeError, ValueError):
         return True
     return False
+
+
+def fingerprint(secret: str) -> str:
+    """The secret's keyed fingerprint under the first `VAULT_FINGERPRINT_KEYS` key (stored on the row).
+
+    Equal secrets have equal fingerprints, so a duplicate is found without decrypting anything;
+    without the key, a fingerprint cannot be checked against a guessed secret.
+    """
+    return keyed_hash.digest(keyed_hash.keys(FINGERPRINT_KEYS)[0], secret.encode())
+
+
+def fingerprints(secret: str) -> list[str]:
+    """The secret's fingerprint under every configured key (rows made before a key rotation)."""
+    return [keyed_hash.digest(key, secret.encode()) for key in keyed_hash.keys(FINGERPRINT_KEYS)]

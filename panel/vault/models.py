@@ -44,6 +44,10 @@ class ApiToken(models.Model):
     account_label = models.CharField(max_length=255, blank=True)
     secret_encrypted = models.TextField(editable=False)
     last4 = models.CharField(max_length=4, editable=False)
+    secret_fingerprint = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False,
+        help_text="HMAC of the secret under VAULT_FINGERPRINT_KEYS: finds a secret stored twice.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -76,6 +80,7 @@ class ApiToken(models.Model):
         if not plaintext:
             raise ValueError("A token secret cannot be empty.")
         self.secret_encrypted = crypto.encrypt(plaintext)
+        self.secret_fingerprint = crypto.fingerprint(plaintext)
         self.last4 = plaintext[-4:]
 
     def reveal_secret(self) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import time
 
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from panel.accounts.models import EncryptedTOTPDevice as TOTPDevice
 
 
 def totp_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:

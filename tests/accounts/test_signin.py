@@ -4,13 +4,18 @@ from __future__ import annotations
 import re
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core import mail
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from panel.accounts.models import EncryptedTOTPDevice
+from panel.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from panel.accounts.roles import Role
+from panel.accounts.second_factor import hash_recovery_code, issue_recovery_codes
+from panel.vault import crypto
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.fixtures_accounts import sign_in
 
@@ -125,8 +130,8 @@ def test_enrollment_does_not_bypass_an_existing_second_factor() -> None:
 def test_recovery_code_works_once() -> None:
     user, _ = _enrolled_user()
     static = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
-    static.token_set.create(token="abcd2345")
-    static.token_set.create(token="efgh6789")
+    static.token_set.create(token=hash_recovery_code("abcd2345"))
+    static.token_set.create(token=hash_recovery_code("efgh6789"))
     first = Client()
     _login(first, user.email)
     ok = first.post(reverse("accounts:two_factor_verify"), {"token": "ABCD 2345", "next": TEAM_PAGE})
@@ -136,19 +141,37 @@ def test_recovery_code_works_once() -> None:
     _login(second, user.email)
     again = second.post(reverse("accounts:two_factor_verify"), {"token": "abcd2345", "next": TEAM_PAGE})
     assert again.status_code == 200 and "not valid" in again.content.decode()
-    assert list(static.token_set.values_list("token", flat=True)) == ["efgh6789"]
+    assert list(static.token_set.values_list("token", flat=True)) == [hash_recovery_code("efgh6789")]
 
 
 def test_regenerating_recovery_codes_replaces_the_old_ones() -> None:
     user, _ = _enrolled_user()
     static = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
-    static.token_set.create(token="oldcode2")
+    static.token_set.create(token=hash_recovery_code("oldcode2"))
     browser = sign_in(user, verified=True)
     response = browser.post(reverse("accounts:recovery_codes"))
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
     assert len(codes) == 10
-    assert not StaticToken.objects.filter(token="oldcode2").exists()
-    assert set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True)) == set(codes)
+    assert not StaticToken.objects.filter(token=hash_recovery_code("oldcode2")).exists()
+    stored = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    assert stored == {hash_recovery_code(code) for code in codes}
+
+
+def test_second_factor_secrets_are_not_stored_in_clear(settings) -> None:
+    """A dump of the tables holds neither the authenticator key nor a usable recovery code."""
+    user, device = _enrolled_user()
+    codes = issue_recovery_codes(user)
+    raw_key = device.bin_key.hex()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key_encrypted FROM accounts_encryptedtotpdevice WHERE id = %s", [device.pk])
+        [(stored_key,)] = cursor.fetchall()
+        cursor.execute("SELECT token FROM otp_static_statictoken")
+        stored_codes = {row[0] for row in cursor.fetchall()}
+    assert raw_key not in stored_key and crypto.decrypt(stored_key) == raw_key
+    assert len(stored_codes) == 10 and not stored_codes & set(codes)
+    settings.PANEL_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the vault's keys, not another's
+    with pytest.raises(crypto.SecretUndecryptable):
+        EncryptedTOTPDevice.objects.get(pk=device.pk).bin_key
 
 
 def test_disable_needs_the_password_and_is_refused_when_a_team_requires_2fa(team) -> None:

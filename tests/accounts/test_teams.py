@@ -15,6 +15,7 @@ from panel.accounts.decorators import get_team_for_user, require_server_visible
 from panel.accounts.models import Invitation, Membership
 from panel.accounts.permissions import ActionDenied
 from panel.accounts.roles import Role
+from panel.audit.models import AuditEvent
 from tests.factories import InvitationFactory, MembershipFactory, TeamFactory, UserFactory
 from tests.fixtures_accounts import sign_in
 
@@ -115,9 +116,36 @@ def test_reinviting_replaces_the_previous_link(team) -> None:
     owner = MembershipFactory(team=team, role=Role.OWNER)
     first = services.invite_member(owner, email="x@example.test", role=Role.VIEWER)
     second = services.invite_member(owner, email="x@example.test", role=Role.ADMIN)
-    with pytest.raises(services.AccountsError, match="withdrawn"):
+    with pytest.raises(services.AccountsError, match="not valid"):
         services.find_invitation(first.token)
     assert services.find_invitation(second.token).role == Role.ADMIN
+
+
+def test_reinviting_a_pending_address_resends_the_same_invitation(
+    team, member_of, django_capture_on_commit_callbacks
+) -> None:
+    """One invitation per address: the second click refreshes and resends it, it adds no other."""
+    owner = member_of(Role.OWNER)
+    for role in ("viewer", "operator"):
+        with django_capture_on_commit_callbacks(execute=True):
+            owner.post(reverse("accounts:invitation_create"), {"email": "Kim@Example.test", "role": role})
+    [invitation] = Invitation.objects.filter(team=team, email="kim@example.test")
+    assert invitation.is_pending and invitation.role == Role.OPERATOR
+    assert len(mail.outbox) == 2 and all(m.to == ["kim@example.test"] for m in mail.outbox)
+    first, second = (re.search(r"http://testserver(/invitations/\S+/)", m.body).group(1) for m in mail.outbox)
+    assert Client().get(first).status_code == 404
+    assert Client().get(second).status_code == 200
+    [event] = AuditEvent.objects.filter(operation_id="members.invite", params__resent=True)
+    assert event.target_id == str(invitation.pk)
+
+
+def test_an_admin_may_not_resend_an_owner_invitation_as_something_else(team, member_of) -> None:
+    owner = MembershipFactory(team=team, role=Role.OWNER)
+    services.invite_member(owner, email="boss@example.test", role=Role.OWNER)
+    admin = member_of(Role.ADMIN)
+    with pytest.raises(ActionDenied):
+        services.invite_member(admin.membership, email="boss@example.test", role=Role.VIEWER)
+    assert Invitation.objects.get(email="boss@example.test").role == Role.OWNER
 
 
 def test_inviting_an_existing_member_or_a_bad_address_is_refused(team) -> None:

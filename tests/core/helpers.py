@@ -24,6 +24,8 @@ def production_env(**overrides: str) -> dict[str, str]:
             "DEBUG": "0",
             "SECRET_KEY": STRONG_SECRET_KEY,
             "PANEL_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "AUDIT_HMAC_KEYS": "aUd1t-Ch41n-kEy-for-tests-9f8e7d6c5b4a3210",
+            "VAULT_FINGERPRINT_KEYS": "v4uLt-F1ngerPr1nt-kEy-for-tests-0a1b2c3d4e",
             "ALLOWED_HOSTS": "panel.example.com",
         }
     )

@@ -59,7 +59,8 @@ def test_workers_cover_both_queues() -> None:
 
 
 def test_data_lives_in_named_volumes() -> None:
-    assert set(COMPOSE["volumes"]) == {"postgres-data", "redis-data", "simulator-data"}
+    assert set(COMPOSE["volumes"]) == {"postgres-data", "redis-data", "simulator-data", "audit-head"}
+    assert all("audit-head:/app/var/audit" in SERVICES[name]["volumes"] for name in PANEL_SERVICES)
     assert "postgres-data:/var/lib/postgresql/data" in SERVICES["postgres"]["volumes"]
     assert "redis-data:/data" in SERVICES["redis"]["volumes"]
 

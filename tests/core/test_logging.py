@@ -155,3 +155,35 @@ def test_task_without_request_gets_its_own_id(json_log) -> None:
     heartbeat.apply()
     task_lines = [line for line in lines(json_log) if line.get("task") == "panel.core.tasks.heartbeat"]
     assert task_lines and len(task_lines[0]["request_id"]) == 32
+
+
+@pytest.mark.django_db
+def test_invitation_and_password_reset_tokens_never_reach_the_request_log(client, json_log) -> None:
+    """The tokens are path segments: the request line and Django's 4xx line show a marker instead."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from tests.factories import UserFactory
+
+    invitation_token = "inv1tat10n-t0ken-Zq8wYx3vBn5mKj7hGf2dSa"
+    client.get(f"/invitations/{invitation_token}/")
+    user = UserFactory()
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    reset_token = default_token_generator.make_token(user)
+    client.get(f"/accounts/password/reset/{uid}/{reset_token}/")
+
+    written = json_log.getvalue()
+    assert invitation_token not in written and reset_token not in written
+    paths = [line["path"] for line in lines(json_log) if line["event"] == "request"]
+    assert f"/invitations/{REDACTED}/" in paths
+    assert f"/accounts/password/reset/{uid}/{REDACTED}/" in paths
+
+
+def test_the_numeric_invitation_ids_of_the_team_page_stay_readable() -> None:
+    from panel.core.logs import mask_secret_paths
+
+    assert mask_secret_paths("/team/invitations/12/revoke/") == "/team/invitations/12/revoke/"
+    assert mask_secret_paths("/accounts/password/reset/MQ/set-password/") == (
+        "/accounts/password/reset/MQ/set-password/"
+    )

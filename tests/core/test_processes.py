@@ -132,6 +132,23 @@ def redis_is_up() -> bool:
         return False
 
 
+def _serve(start, env: dict[str, str], port: int, name: str, *extra: str) -> Running:
+    argv = compose_command("web") + list(extra)
+    argv[argv.index("--bind") + 1] = f"127.0.0.1:{port}"
+    argv[argv.index("--workers") + 1] = "1"
+    web = start(argv, env, name)
+
+    def answers() -> bool:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/live", timeout=1)
+            return True
+        except (urllib.error.URLError, OSError):
+            return False
+
+    web.wait_for(answers, 60, "gunicorn to answer")
+    return web
+
+
 def test_gunicorn_with_the_compose_command_serves_healthz(stack_env, start, free_port) -> None:
     env = with_redis_if_set(stack_env, redis_is_up())
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
@@ -140,19 +157,7 @@ def test_gunicorn_with_the_compose_command_serves_healthz(stack_env, start, free
             "INSERT OR REPLACE INTO core_workerheartbeat (hostname, seen_at) VALUES (?, ?)",
             ("celery@fake", now),
         )
-    argv = compose_command("web")
-    argv[argv.index("--bind") + 1] = f"127.0.0.1:{free_port}"
-    argv[argv.index("--workers") + 1] = "1"
-    web = start(argv, env, "web")
-
-    def answers() -> bool:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{free_port}/healthz/live", timeout=1)
-            return True
-        except (urllib.error.URLError, OSError):
-            return False
-
-    web.wait_for(answers, 60, "gunicorn to answer")
+    web = _serve(start, env, free_port, "web")
     with urllib.request.urlopen(f"http://127.0.0.1:{free_port}/healthz", timeout=10) as response:
         body = json.loads(response.read())
         assert response.status == 200, body
@@ -236,3 +241,50 @@ def test_celery_beat_starts_with_the_database_scheduler(stack_env, start, tmp_pa
 
     beat.wait_for(schedule_synced, 90, "the heartbeat schedule in the database")
     assert beat.stop() == 0
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> int:
+    """The status of a GET, redirects not followed."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_gunicorn_access_log_masks_invitation_and_reset_tokens(stack_env, start, free_port, tmp_path) -> None:
+    env = with_redis_if_set(stack_env, redis_is_up())
+    access_log = tmp_path / "access.log"
+    web = _serve(start, env, free_port, "web-access", "--access-logfile", str(access_log))
+    invitation, reset = "Inv-t0ken-8fQ2wLx9ZpR4vNb7", "c4x9z2-1f0e5d3b7a9c8e6f4d2b"
+    _get(
+        f"http://127.0.0.1:{free_port}/invitations/{invitation}/",
+        {"Referer": f"https://panel.example.com/accounts/password/reset/MQ/{reset}/"},
+    )
+    web.wait_for(lambda: "/invitations/" in access_log.read_text(), 30, "the access log line")
+    written = access_log.read_text() + web.output()
+    assert invitation not in written and reset not in written
+    assert "GET /invitations/[redacted]/" in written
+
+
+def test_x_forwarded_proto_is_believed_only_behind_a_proxy(stack_env, start, free_port) -> None:
+    """Production redirects plain HTTP to HTTPS; a client's own X-Forwarded-Proto must not skip that."""
+    env = with_redis_if_set(stack_env, redis_is_up())
+    _serve(start, env, free_port, "web-direct")
+    api = f"http://127.0.0.1:{free_port}/api/v1/me"
+    assert _get(api, {"X-Forwarded-Proto": "https"}) == 301
+    assert _get(api) == 301
+
+
+def test_x_forwarded_proto_is_believed_when_a_proxy_is_declared(stack_env, start, free_port) -> None:
+    env = with_redis_if_set({**stack_env, "BEHIND_PROXY": "1"}, redis_is_up())
+    _serve(start, env, free_port, "web-proxied")
+    api = f"http://127.0.0.1:{free_port}/api/v1/me"
+    assert _get(api, {"X-Forwarded-Proto": "https"}) == 401  # reached the API: no redirect
+    assert _get(api) == 301

@@ -109,3 +109,54 @@ def test_celery_reliability_settings() -> None:
     from panel.core.tasks import heartbeat
 
     assert hasattr(heartbeat, "delay_on_commit")
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        ([], "AUDIT_HMAC_KEYS is not set"),
+        ([settings.INSECURE_AUDIT_HMAC_KEY], "development default"),
+        (["short-key"], "key #1 is too weak"),
+        (["x" * 40], "key #1 is too weak"),
+    ],
+)
+def test_weak_hmac_keys_are_named(keys: list[str], expected: str) -> None:
+    from panel.core.config import hmac_keys_problem
+
+    assert expected in (hmac_keys_problem("AUDIT_HMAC_KEYS", keys, {settings.INSECURE_AUDIT_HMAC_KEY}) or "")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["AUDIT_HMAC_KEYS", "VAULT_FINGERPRINT_KEYS"])
+def test_production_refuses_to_start_without_the_hmac_keys(name: str) -> None:
+    result = run_manage("check", env=production_env(**{name: ""}))
+    assert result.returncode != 0 and f"{name} is not set" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_demo_database_files_are_readable_by_their_owner_only(tmp_path) -> None:
+    """SQLite in demo mode: the database and its WAL files are created 0600, whatever the umask."""
+    import json
+
+    database = tmp_path / "var" / "panel.sqlite3"
+    env = {k: v for k, v in production_env().items() if k not in ("DEBUG", "SECRET_KEY")}
+    env.update(DATABASE_URL=f"sqlite:///{database}", PANEL_VAR_DIR=str(tmp_path / "var"))
+    script = (  # the WAL files exist while a connection is open: look then
+        "import json, pathlib, stat\n"
+        "from django.db import connection\n"
+        "connection.cursor().execute('CREATE TABLE t (x int)')\n"
+        f"folder = pathlib.Path({str(database.parent)!r})\n"
+        "print(json.dumps({p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in folder.iterdir()"
+        " if p.name.startswith('panel.sqlite3')}))\n"
+    )
+    result = run_manage("shell", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    modes = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(modes) >= {"panel.sqlite3", "panel.sqlite3-wal", "panel.sqlite3-shm"}
+    assert set(modes.values()) == {"0o600"}, modes
+
+
+def test_x_forwarded_proto_is_not_believed_without_a_proxy(rf) -> None:
+    """BEHIND_PROXY is off by default: a client's own X-Forwarded-Proto does not make it HTTPS."""
+    assert settings.BEHIND_PROXY is False and settings.SECURE_PROXY_SSL_HEADER is None
+    assert not rf.get("/", HTTP_X_FORWARDED_PROTO="https").is_secure()

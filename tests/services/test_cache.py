@@ -167,3 +167,33 @@ def test_a_server_mid_change_is_kept_only_briefly(owner, tokens, simulator, monk
     steady = servers.servers_get(actor=owner, server=S2864)
     _break(simulator, "servers_get")
     assert servers.servers_get(actor=owner, server=S2864) == steady  # a settled server: the full TTL
+
+
+def _team_with_token(simulator, name: str, *, account_id: str):  # type: ignore[no-untyped-def]
+    """Another team holding the simulator token `name`, stored as checked for `account_id`."""
+    from panel.accounts.roles import Role
+    from panel.vault.models import ApiToken, TokenScope, TokenStatus
+    from tests.factories import MembershipFactory, TeamFactory
+
+    team = TeamFactory()
+    token = ApiToken(
+        team=team, name=name, scope=TokenScope.READ_WRITE, account_id=account_id, status=TokenStatus.OK
+    )
+    token.set_secret(simulator.tokens[name])
+    token.save()
+    return MembershipFactory(team=team, role=Role.OWNER)
+
+
+def test_teams_whose_account_ids_only_look_alike_never_share_cached_reads(owner, tokens, simulator) -> None:
+    """An account id is an e-mail address; another VPSBG account can come to hold the same one."""
+    mine = {s.id for s in servers.servers_list(actor=owner, account=ALPHA).items}
+    stranger = _team_with_token(simulator, "beta_rw", account_id=ALPHA)  # beta's token, alpha's e-mail
+    theirs = {s.id for s in servers.servers_list(actor=stranger, account=ALPHA).items}
+    assert theirs == {2950, 2951} and not theirs & mine  # beta's own servers, read upstream
+
+
+def test_teams_reading_with_the_same_secret_share_cached_reads(owner, tokens, simulator) -> None:
+    first = servers.servers_get(actor=owner, server=S2864)
+    twin = _team_with_token(simulator, "alpha_ro", account_id=ALPHA)  # the very token the owner reads with
+    _break(simulator, "servers_get")
+    assert servers.servers_get(actor=twin, server=S2864) == first

@@ -81,3 +81,35 @@ def test_bad_key_configuration_stops_the_command_clearly(settings, tokens):
     settings.PANEL_ENCRYPTION_KEYS = ["nope"]
     with pytest.raises(Exception, match="not a valid Fernet key"):
         _run()
+
+
+def test_authenticator_keys_are_rotated_with_the_tokens(settings, fresh_keys, tokens):
+    from panel.accounts.models import EncryptedTOTPDevice
+    from tests.factories import UserFactory
+
+    device = EncryptedTOTPDevice.objects.create(user=UserFactory(), name="phone", confirmed=True)
+    key = device.bin_key
+    new = Fernet.generate_key().decode()
+    settings.PANEL_ENCRYPTION_KEYS = [new, fresh_keys[0]]
+
+    assert "Re-encrypted 4 secret(s) under the first key; 0 already used it (4 in total)" in _run()
+
+    settings.PANEL_ENCRYPTION_KEYS = [new]
+    assert EncryptedTOTPDevice.objects.get(pk=device.pk).bin_key == key
+
+
+def test_a_rotated_fingerprint_key_can_be_dropped_after_the_command(settings, tokens):
+    from panel.services.tokens import TokenAlreadyStored, _refuse_stored_twice
+
+    team, old = tokens[0].team, settings.VAULT_FINGERPRINT_KEYS[0]
+    new = "a-new-fingerprint-key-for-the-rotation-test-42"
+    settings.VAULT_FINGERPRINT_KEYS = [new, old]
+    with pytest.raises(TokenAlreadyStored):  # rows made under the old key are still recognised
+        _refuse_stored_twice(team, "secret-number-1-abcd")
+
+    assert "Refreshed 3 token fingerprint(s)" in _run()
+
+    settings.VAULT_FINGERPRINT_KEYS = [new]
+    with pytest.raises(TokenAlreadyStored, match="“t1”"):
+        _refuse_stored_twice(team, "secret-number-1-abcd")
+    assert "Refreshed" not in _run()

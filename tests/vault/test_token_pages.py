@@ -85,6 +85,32 @@ def test_names_are_unique_per_team(team, other_team, client_for, simulator):
     assert _add(client_for(other_team), simulator.tokens["beta_rw"]).status_code == 302
 
 
+def test_the_same_secret_is_not_stored_twice_under_two_names(team, other_team, client_for, simulator):
+    browser = client_for(team)
+    secret = simulator.tokens["alpha_rw"]
+    assert _add(browser, secret).status_code == 302
+    response = _add(browser, secret, name="production again")
+    assert response.status_code == 422
+    assert "already holds this token as “production”" in response.content.decode()
+    assert list(ApiToken.objects.filter(team=team).values_list("name", flat=True)) == ["production"]
+    # Found by a keyed fingerprint on the row, not by comparing plaintexts.
+    [token] = ApiToken.objects.filter(team=team)
+    assert len(token.secret_fingerprint) == 64 and secret not in token.secret_fingerprint
+    assert _add(client_for(other_team), secret).status_code == 302  # another team holds its own
+
+
+def test_replacing_a_secret_with_another_tokens_secret_is_refused(team, client_for, simulator):
+    browser = client_for(team)
+    _add(browser, simulator.tokens["alpha_rw"])
+    _add(browser, simulator.tokens["alpha_ro"], name="read only", scope=TokenScope.READ_ONLY)
+    token = ApiToken.objects.get(team=team, name="read only")
+    response = browser.post(
+        reverse("vault:token_replace", args=[token.pk]), {"secret": simulator.tokens["alpha_rw"]}
+    )
+    assert response.status_code == 422 and "already holds this token" in response.content.decode()
+    assert ApiToken.objects.get(pk=token.pk).reveal_secret() == simulator.tokens["alpha_ro"]
+
+
 def test_secret_with_spaces_is_refused_without_calling_vpsbg(team, client_for, settings):
     settings.VPSBG_API_URL = _closed_port_url()
     response = _add(client_for(team), "two words")

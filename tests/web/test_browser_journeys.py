@@ -29,8 +29,8 @@ import pytest
 from celery import Celery
 from cryptography.fernet import Fernet
 from django.test.utils import override_settings
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from panel.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from panel.accounts.roles import Role
 from panel.celery import app as panel_app
 from panel.operations import tasks
