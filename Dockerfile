@@ -20,7 +20,7 @@ RUN pip install --no-deps . \
        SECRET_KEY=collectstatic-only-build-time-key-not-used-at-run-time-0123456789abcdef \
        PANEL_ENCRYPTION_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LWJ1aWxkLWtleS0wMDA= \
        python manage.py collectstatic --no-input \
-    && mkdir -p /app/var && chown -R panel:panel /app/var
+    && mkdir -p /app/var/metrics && chown -R panel:panel /app/var
 
 USER panel
 EXPOSE 8000

@@ -34,6 +34,7 @@ from django.db import transaction
 import vpsbg_api
 from panel.accounts.permissions import SAFE_POSTS, UPSTREAM_OPERATIONS, ActionDenied, action_label, require
 from panel.audit import recorder as audit
+from panel.core import metrics
 from panel.core.errors import (
     Busy,
     InvalidInput,
@@ -249,6 +250,7 @@ def make_client(token: ApiToken) -> vpsbg_api.Client:
         timeout=settings.VPSBG_API_TIMEOUT,
         retry=policy,
         pool_maxsize=32,
+        hook=metrics.vpsbg_call_hook(token.scope),
     )
     with _clients_lock:
         _clients[key] = client
