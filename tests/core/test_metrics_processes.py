@@ -35,6 +35,17 @@ def _get(url: str, token: str = "") -> tuple[int, str]:
         return 0, ""  # not listening yet
 
 
+def start_web(start, env: dict[str, str], port: int, *, workers: int):
+    """gunicorn with the compose command on `port`; returns it and its base URL once it answers."""
+    argv = compose_command("web")
+    argv[argv.index("--bind") + 1] = f"127.0.0.1:{port}"
+    argv[argv.index("--workers") + 1] = str(workers)
+    web = start(argv, env, "web")
+    base = f"http://127.0.0.1:{port}"
+    web.wait_for(lambda: _get(base + "/healthz/live")[0] == 200, 60, "gunicorn to answer")
+    return web, base
+
+
 def test_web_and_worker_counters_meet_in_one_scrape(stack_env, start, free_port, tmp_path) -> None:
     folder = tmp_path / "metrics"
     folder.mkdir()
@@ -50,12 +61,7 @@ def test_web_and_worker_counters_meet_in_one_scrape(stack_env, start, free_port,
     program = "from panel.core import metrics; metrics.token_checked('revoked')"
     subprocess.run([sys.executable, "-c", program], env=env, check=True, timeout=60)
 
-    argv = compose_command("web")
-    argv[argv.index("--bind") + 1] = f"127.0.0.1:{free_port}"
-    argv[argv.index("--workers") + 1] = "2"
-    web = start(argv, env, "web")
-    base = f"http://127.0.0.1:{free_port}"
-    web.wait_for(lambda: _get(base + "/healthz/live")[0] == 200, 60, "gunicorn to answer")
+    web, base = start_web(start, env, free_port, workers=2)
 
     refused = [_get(base + "/metrics")[0] for _ in range(6)]
     assert refused == [401] * 6  # never public, even on plain HTTP in production mode
@@ -108,12 +114,7 @@ def test_a_celery_worker_s_series_show_on_the_web(stack_env, start, free_port, t
         "the token check to run",
     )
 
-    argv = compose_command("web")
-    argv[argv.index("--bind") + 1] = f"127.0.0.1:{free_port}"
-    argv[argv.index("--workers") + 1] = "1"
-    web = start(argv, env, "web")
-    base = f"http://127.0.0.1:{free_port}"
-    web.wait_for(lambda: _get(base + "/healthz/live")[0] == 200, 60, "gunicorn to answer")
+    web, base = start_web(start, env, free_port, workers=1)
     status, text = _get(base + "/metrics", TOKEN)
     assert status == 200
     samples = parse(text)
