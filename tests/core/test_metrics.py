@@ -189,6 +189,8 @@ def test_nothing_secret_or_personal_in_the_output(
     simulator.sim.faults.add(operation="servers_get", status=429, count=1)
     browser.get(f"/servers/{SERVER}/")
     browser.get("/servers/")
+    hostname_path = "/no-such-page/db-1.alpha.example/admin@alpha.example/"
+    assert browser.get(hostname_path).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
         run_to_end(operations.start(actor=owner, kind="rescue_on", params={"server": SERVER}))
     text = scrape()
@@ -198,7 +200,8 @@ def test_nothing_secret_or_personal_in_the_output(
     secrets = [SCRAPE_TOKEN, *simulator.tokens.values(), owner.user.email, ALPHA, *hostnames, SERVER]
     for secret in secrets:
         assert secret not in text
-    assert "@" not in text  # no e-mail of any kind
+    assert "@" not in text and "alpha.example" not in text  # no e-mail, no hostname of any kind
+    assert 'view="unmatched"' in text  # the unknown path is counted under one label
 
 
 def test_counters_of_other_processes_are_added_up(tmp_path, scrape, db, monkeypatch) -> None:
