@@ -22,7 +22,7 @@ RUN pip install --no-deps . \
        AUDIT_HMAC_KEYS=collectstatic-only-build-time-audit-key-0123456789 \
        VAULT_FINGERPRINT_KEYS=collectstatic-only-build-time-fingerprint-key-01 \
        python manage.py collectstatic --no-input \
-    && mkdir -p /app/var/audit && chown -R panel:panel /app/var
+    && mkdir -p /app/var/audit /app/var/metrics && chown -R panel:panel /app/var
 
 USER panel
 EXPOSE 8000

@@ -13,6 +13,7 @@ import environ
 
 from panel.core.config import private_file, require_production_secrets
 from panel.core.logs import build_logging_config
+from panel.core.metrics_access import check_token_setting, parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "panel.core.middleware.RequestIdMiddleware",
+    "panel.core.metrics.RequestMetricsMiddleware",  # core: request counts and latency (/metrics)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "panel.core.middleware.PanelErrorMiddleware",
@@ -203,6 +205,20 @@ REQUEST_ID_HEADER = env.str("REQUEST_ID_HEADER", default="X-Request-ID")
 HEARTBEAT_INTERVAL = env.int("HEARTBEAT_INTERVAL", default=30)  # seconds between worker heartbeats
 HEALTHZ_HEARTBEAT_MAX_AGE = env.int("HEALTHZ_HEARTBEAT_MAX_AGE", default=120)  # stale after this
 
+# --- Monitoring: /metrics for Prometheus, optional error reporting (docs/monitoring.md) ---
+# /metrics answers a scraper with `Authorization: Bearer <METRICS_TOKEN>` or from these addresses /
+# networks; with neither set it does not exist (404). Never public.
+METRICS_TOKEN = check_token_setting(env.str("METRICS_TOKEN", default=""))
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+parse_networks(METRICS_ALLOWED_IPS)  # a bad entry stops the start with a message naming it
+# Errors go to Sentry (or a compatible server) when set; secrets and request bodies are scrubbed.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="")
+if SENTRY_DSN:
+    from panel.core.error_reporting import init_error_reporting
+
+    init_error_reporting(SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
 # --- Security (production values when DEBUG is off) ---
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -216,7 +232,7 @@ SECURE_HSTS_PRELOAD = not DEBUG
 # (panel/core/gunicorn_conf.py). Without a proxy, anyone could claim a plain request was HTTPS.
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
-SECURE_REDIRECT_EXEMPT = [r"^healthz(/live)?$"]  # probes speak plain HTTP inside the network
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live)?$", r"^metrics$"]  # probes speak plain HTTP inside the network
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

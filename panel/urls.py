@@ -1,15 +1,17 @@
-"""URL configuration: the front doors (web, API), health, admin."""
+"""URL configuration: the front doors (web, API), health and metrics, admin."""
 
 from django.contrib import admin
 from django.urls import include, path
 
 from panel.core import views as core_views
+from panel.core.metrics_view import metrics_view
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("favicon.ico", core_views.favicon),
     path("healthz", core_views.healthz, name="healthz"),
     path("healthz/live", core_views.livez, name="livez"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("audit/", include("panel.audit.urls")),
     path("", include("panel.accounts.urls")),

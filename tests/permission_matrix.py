@@ -143,7 +143,9 @@ URLS: dict[str, tuple[str, str | None, KwargsBuilder]] = {
 
 # URL name prefixes the matrix does not cover (Django admin, static files, health, API schema).
 # "api:" names are checked endpoint by endpoint, method by method, in tests/api/test_permission_matrix.py.
-EXCLUDED_PREFIXES = ("admin:", "healthz", "livez", "schema", "api:", "api-schema", "static")
+# "metrics" is granted by no role (only its scrape token or an allowed address): every role is
+# refused in tests/core/test_metrics_access.py.
+EXCLUDED_PREFIXES = ("admin:", "healthz", "livez", "schema", "api:", "api-schema", "static", "metrics")
 
 
 # --- web: dashboard and servers (panel/web/urls.py; behaviour: tests/web/) ---

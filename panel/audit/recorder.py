@@ -15,8 +15,10 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 
+from panel.core import metrics
 from panel.core.request_id import current_request_id
 
 from . import chain
@@ -113,7 +115,10 @@ def record(
     REST API. `token_id`/`token_name` name the VPSBG token used (never its secret). `params` are
     redacted recursively before anything is stored.
     """
-    return chain.append(prepare(**locals()))
+    event = chain.append(prepare(**locals()))
+    action, outcome = event.operation_id, event.outcome
+    transaction.on_commit(lambda: metrics.audit_event_recorded(action, outcome), robust=True)
+    return event
 
 
 def prepare(

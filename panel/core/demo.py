@@ -119,6 +119,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def run(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     """Start everything, print the banner, supervise; return the exit code."""
     from panel import settings  # paths and REDIS_URL; no django.setup() needed
+    from panel.core.metrics import clear_multiproc_dir
 
     out = out or sys.stdout
     host, port, sim_port = args.host, args.port, args.simulator_port
@@ -140,6 +141,10 @@ def run(args: argparse.Namespace, out: IO[str] | None = None) -> int:
             "PYTHONUNBUFFERED": "1",
         }
     )
+    # Web and worker counters meet in one folder, so the demo's /metrics shows both (emptied here).
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", os.path.join(var_dir, "metrics"))
+    clear_multiproc_dir(env["PROMETHEUS_MULTIPROC_DIR"])
+    os.makedirs(env["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
     if not settings.REDIS_URL and "CACHE_URL" not in os.environ:
         # One cache shared by the web and worker processes, without Redis.
         env["CACHE_URL"] = f"filecache://{os.path.join(var_dir, 'cache')}"

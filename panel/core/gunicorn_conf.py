@@ -10,6 +10,9 @@ which load the panel anyway.
 - `X-Forwarded-Proto` and its kin decide whether a request came over HTTPS. gunicorn believes them
   only from `forwarded_allow_ips`; they are believed from anyone only when `BEHIND_PROXY` says a
   proxy that sets them is in front (and overwrites what clients send), else from nobody.
+- Multiprocess metrics: when a worker exits, prometheus-client forgets its live gauges (the panel
+  keeps none today, its gauges are read at scrape time; the hook keeps any future one right).
+  Counters of the exited worker stay counted, as they must.
 """
 
 from __future__ import annotations
@@ -40,3 +43,12 @@ class SecretMaskingLogger(Logger):
 
 logger_class = SecretMaskingLogger
 forwarded_allow_ips = "*" if behind_proxy() else ""
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        from panel.core.metrics import process_identifier_of
+
+        multiprocess.mark_process_dead(process_identifier_of(worker.pid))

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from panel.accounts.models import Membership
 from panel.accounts.permissions import ActionDenied, require
+from panel.core import metrics
 from panel.core.errors import Busy, NotAllowed, PanelError, RateLimitedError, UpstreamUnavailable
 from panel.services import execution
 from panel.services.context import Actor
@@ -282,6 +283,7 @@ def end(op: Operation, state: str, *, error: str = "", lease: str | None = None)
         notify_end(current)
     for name in ("state", "finished_at", "error", "secret", "lease", "progress", "step"):
         setattr(op, name, getattr(current, name))
+    metrics.operation_ended(current.kind, state, current.created_at, now)
     return True
 
 

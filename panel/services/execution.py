@@ -41,6 +41,7 @@ from panel.accounts.permissions import (
     require,
 )
 from panel.audit import recorder as audit
+from panel.core import metrics
 from panel.core.errors import (
     Busy,
     InvalidInput,
@@ -253,6 +254,7 @@ def make_client(token: ApiToken) -> vpsbg_api.Client:
         timeout=settings.VPSBG_API_TIMEOUT,
         retry=policy,
         pool_maxsize=32,
+        hook=metrics.vpsbg_call_hook(token.scope),
     )
     with _clients_lock:
         _clients[key] = client

@@ -22,6 +22,7 @@ from django.utils import timezone
 import vpsbg_api
 from panel.accounts.permissions import ActionDenied, require
 from panel.audit import recorder as audit
+from panel.core import metrics
 from panel.core.errors import PanelError
 from panel.vault import crypto
 from panel.vault.crypto import SecretUndecryptable
@@ -156,7 +157,11 @@ CHECK_RETRY = vpsbg_api.RetryPolicy(max_attempts=1)
 
 def _client(secret: str) -> vpsbg_api.Client:
     return vpsbg_api.Client(
-        secret, base_url=settings.VPSBG_API_URL, timeout=settings.VPSBG_API_TIMEOUT, retry=CHECK_RETRY
+        secret,
+        base_url=settings.VPSBG_API_URL,
+        timeout=settings.VPSBG_API_TIMEOUT,
+        retry=CHECK_RETRY,
+        hook=metrics.vpsbg_call_hook("check"),
     )
 
 
@@ -490,7 +495,10 @@ def select_token(*, team: Any, write: bool, account_id: str | None = None) -> Ap
 def client_for_token(token: ApiToken) -> vpsbg_api.Client:
     """A VPSBG client authenticated with `token` (the caller closes it); stamps the last-used time."""
     client = vpsbg_api.Client(
-        token.reveal_secret(), base_url=settings.VPSBG_API_URL, timeout=settings.VPSBG_API_TIMEOUT
+        token.reveal_secret(),
+        base_url=settings.VPSBG_API_URL,
+        timeout=settings.VPSBG_API_TIMEOUT,
+        hook=metrics.vpsbg_call_hook(token.scope),
     )
     record_token_use(token)
     return client
@@ -522,6 +530,7 @@ def _set_status(token: ApiToken, status: str, message: str, *, actor: Any = None
                 params={"status": status, "previous_status": token.status},
                 reason=message,
             )
+    metrics.token_checked(status)
     return status
 
 

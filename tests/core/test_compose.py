@@ -30,7 +30,9 @@ def test_long_running_services_have_a_healthcheck_and_restart_policy(name: str) 
 
 
 def test_migrate_runs_once_and_everything_waits_for_it() -> None:
-    assert SERVICES["migrate"]["command"] == ["python", "manage.py", "migrate", "--no-input"]
+    assert SERVICES["migrate"]["command"] == [
+        "sh", "-c", "python manage.py migrate --no-input && python manage.py clear_metrics"
+    ]
     assert SERVICES["migrate"]["restart"] == "no"
     for name in ["web", "worker", "worker-operations", "beat"]:
         depends = SERVICES[name]["depends_on"]
@@ -59,10 +61,21 @@ def test_workers_cover_both_queues() -> None:
 
 
 def test_data_lives_in_named_volumes() -> None:
-    assert set(COMPOSE["volumes"]) == {"postgres-data", "redis-data", "simulator-data", "audit-head"}
+    assert set(COMPOSE["volumes"]) == {
+        "postgres-data", "redis-data", "simulator-data", "audit-head", "metrics-data"
+    }
     assert all("audit-head:/app/var/audit" in SERVICES[name]["volumes"] for name in PANEL_SERVICES)
     assert "postgres-data:/var/lib/postgresql/data" in SERVICES["postgres"]["volumes"]
     assert "redis-data:/data" in SERVICES["redis"]["volumes"]
+
+
+def test_web_and_workers_share_one_metrics_folder() -> None:
+    """/metrics on the web adds up the counters every process writes to this folder."""
+    for name in PANEL_SERVICES:
+        service = SERVICES[name]
+        assert service["environment"]["PROMETHEUS_MULTIPROC_DIR"] == "/app/var/metrics", name
+        assert "metrics-data:/app/var/metrics" in service["volumes"], name
+    assert "mkdir -p /app/var/metrics" in (ROOT / "Dockerfile").read_text()  # owned by the panel user
 
 
 def test_simulator_only_in_the_demo_profile() -> None:

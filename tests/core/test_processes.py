@@ -120,6 +120,22 @@ def with_redis_if_set(env: dict[str, str], redis_available: bool) -> dict[str, s
     return env
 
 
+def publisher_for(env: dict[str, str]) -> Celery:
+    """A Celery app that sends to the broker of `env` (Redis, or its filesystem folders)."""
+    publisher = Celery("pytest-publisher", set_as_current=False)
+    if "REDIS_URL" in env:
+        publisher.conf.broker_url = env["REDIS_URL"]
+    else:
+        queue = str(Path(env["PANEL_VAR_DIR"]) / "broker" / "queue")
+        publisher.conf.broker_url = "filesystem://"
+        publisher.conf.broker_transport_options = {
+            "data_folder_in": queue,
+            "data_folder_out": queue,
+            "control_folder": str(Path(env["PANEL_VAR_DIR"]) / "broker" / "control"),
+        }
+    return publisher
+
+
 def redis_is_up() -> bool:
     url = os.environ.get("REDIS_URL")
     if not url:
@@ -203,17 +219,7 @@ def test_celery_worker_consumes_heartbeats_and_carries_the_request_id(stack_env,
     worker.wait_for(heartbeat_recorded, 60, "the first heartbeat (sent on worker_ready)")
 
     # Publish like the web process does: the bound request id travels in the message headers.
-    publisher = Celery("pytest-publisher", set_as_current=False)
-    if "REDIS_URL" in env:
-        publisher.conf.broker_url = env["REDIS_URL"]
-    else:
-        queue = str(Path(env["PANEL_VAR_DIR"]) / "broker" / "queue")
-        publisher.conf.broker_url = "filesystem://"
-        publisher.conf.broker_transport_options = {
-            "data_folder_in": queue,
-            "data_folder_out": queue,
-            "control_folder": str(Path(env["PANEL_VAR_DIR"]) / "broker" / "control"),
-        }
+    publisher = publisher_for(env)
     bind_request_id("req-e2e-7f3a9c")
     try:
         publisher.send_task("panel.core.tasks.heartbeat", queue="default")
