@@ -96,6 +96,11 @@ class ProviderBackend(_PerProvider, OIDCAuthenticationBackend):
                 setattr(self, name, value)
         return super().authenticate(request, **kwargs)
 
+    def get_user(self, user_id: Any) -> Any:
+        # The library's get_user ignores is_active: a person disabled in the panel must be out at once.
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
     def _verify_jws(self, payload: str, key: Any) -> dict[str, Any]:
         assert self.provider is not None and self.document is not None
         try:

@@ -98,3 +98,23 @@ def test_a_session_ends_at_its_maximum_age(owner, settings) -> None:
     response = owner.get("/team/")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
     assert owner.get("/team/")["Location"].startswith("/accounts/login/")
+
+
+def test_the_server_administrator_can_turn_passwords_back_on(team) -> None:
+    from django.core.management import call_command
+
+    TeamSignIn.objects.create(team=team, provider="corp", password_sign_in=False)
+    call_command("allow_password_sign_in", team.slug)
+    assert TeamSignIn.objects.get(team=team).password_sign_in is True
+    event = AuditEvent.objects.get(operation_id="sso.settings_changed", team=team)
+    assert event.actor_name == "server administrator (manage.py)"
+
+
+def test_a_person_disabled_in_the_panel_loses_a_provider_session_at_once(team) -> None:
+    member = MembershipFactory(team=team, role=Role.VIEWER)
+    browser = Client()
+    browser.force_login(member.user, backend="panel.sso.oidc.ProviderBackend")
+    assert browser.get("/team/").status_code == 200
+    member.user.is_active = False
+    member.user.save()
+    assert browser.get("/team/")["Location"].startswith("/accounts/login/")
