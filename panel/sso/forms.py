@@ -12,9 +12,9 @@ class SignInSettingsForm(forms.Form):
         label="Email domains that may join", required=False, max_length=4000,
         help_text="Comma-separated, e.g. example.com, ops.example.org. Other addresses get no role here.",
     )
+    # No help_text: under a checkbox it would cover the label; the label says it all.
     password_sign_in = forms.BooleanField(
-        label="Members may also sign in with a password", required=False,
-        help_text="Off: members sign in only with the identity provider (an owner must have done so first).",
+        label="Members may also sign in with a password (off: only with the provider)", required=False,
     )
 
     def __init__(self, *args: object, provider_choices: list[tuple[str, str]], **kwargs: object) -> None:

@@ -12,8 +12,8 @@ from panel.accounts.models import Membership, User
 from panel.accounts.roles import Role
 from panel.audit.models import AuditEvent
 from panel.sso.models import RoleRule, TeamSignIn
-from tests.factories import MembershipFactory, TeamFactory
-from tests.web.browser import BROWSER, csp_errors, expect, open_page
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory
+from tests.web.browser import BROWSER, csp_errors, expect, open_page, shoot, sign_in
 
 pytestmark = BROWSER
 T = TypeVar("T")
@@ -126,8 +126,35 @@ def test_a_disallowed_domain_gets_no_account(team, idp, page) -> None:
     _sign_in_at_provider(page, "eve")
     page.wait_for_url("**/accounts/login/")
     expect(page.locator(".flashes")).to_contain_text("no team of this panel lets your groups in")
+    shoot(page, "sign-in-refused")
     assert not db(lambda: User.objects.filter(email="eve@elsewhere.org").exists())
     assert db(lambda: AuditEvent.objects.filter(
         team=team, operation_id="sso.domain_refused", outcome="denied").exists())
     refused = db(lambda: AuditEvent.objects.get(operation_id="accounts.sign_in", outcome="denied"))
     assert refused.params["provider"] == "test"
+
+
+@pytest.fixture
+def owner_of_new_team(transactional_db, idp):
+    membership = MembershipFactory(role=Role.OWNER, team=TeamFactory(name="Fresh team", slug="fresh"))
+    membership.user.email  # loaded before Playwright starts
+    return membership
+
+
+def test_an_owner_sets_up_provider_sign_in_on_the_team_page(owner_of_new_team, idp, page) -> None:
+    sign_in(page, owner_of_new_team.user.email, PASSWORD, next_url="/team/")
+    page.click("text=How members sign in")
+    page.wait_for_url("**/team/sign-in/")
+    page.select_option("select[name=provider]", "test")
+    page.fill("input[name=domains]", "example.com")
+    page.click("text=Save sign-in settings")
+    expect(page.locator(".flashes")).to_contain_text("Sign-in settings saved.")
+    page.fill("input[name=value]", "ops")
+    page.select_option("select[name=role]", "operator")
+    page.click("text=Add rule")
+    expect(page.locator("#role-rules")).to_contain_text("Operator")
+    shoot(page, "team-sign-in")
+    page.uncheck("input[name=password_sign_in]")
+    page.click("text=Save sign-in settings")  # refused: no owner signs in with the provider yet
+    expect(page.locator("main")).to_contain_text("no owner would have a way in")
+    assert not csp_errors(page)
