@@ -106,8 +106,24 @@ def _find_user(identity: Identity) -> tuple[User | None, ExternalIdentity | None
             .filter(provider=identity.provider.key, subject=identity.subject).first())
     if link is not None:
         return link.user, link
-    # First sign-in with this provider: an existing account with the (verified) address is theirs.
-    return User.objects.filter(email__iexact=identity.email).first(), None
+    # First sign-in with this provider: an existing account with the address is theirs, when the
+    # provider vouches for the address: it says it verified it, or a team that chose this provider
+    # declared the address's domain as its own. Otherwise anyone able to set an email address at
+    # the provider could take over a panel account.
+    user = User.objects.filter(email__iexact=identity.email).first()
+    if user is not None and not _vouches_for_address(identity):
+        raise SignInRefused(
+            f"An account for {identity.email} exists, and {identity.provider.name} has not verified that "
+            "address. Sign in with your password, or ask the provider's administrator to verify it."
+        )
+    return user, None
+
+
+def _vouches_for_address(identity: Identity) -> bool:
+    if identity.claims.get("email_verified") is True:
+        return True
+    teams = TeamSignIn.objects.filter(provider=identity.provider.key)
+    return any(sign_in.allows_domain(identity.email) for sign_in in teams)
 
 
 def _has_pending_invitation(email: str) -> bool:

@@ -93,3 +93,15 @@ def test_a_disabled_account_stays_out(team) -> None:
     UserFactory(email="ann@example.com", is_active=False)
     with pytest.raises(SignInRefused, match="disabled"):
         apply_sign_in(_identity(groups=["ops"]))
+
+
+def test_an_existing_account_is_linked_only_to_an_address_the_provider_vouches_for(team) -> None:
+    existing = UserFactory(email="ann@other.org")
+    unverified = Identity.from_claims(PROVIDER, {"sub": "u9", "email": "ann@other.org", "groups": ["ops"]})
+    with pytest.raises(SignInRefused, match="has not verified that address"):
+        apply_sign_in(unverified)
+    assert not ExternalIdentity.objects.exists()
+    assert apply_sign_in(_identity(sub="u9", email="ann@other.org")).pk == existing.pk  # verified
+    team_domain = Identity.from_claims(PROVIDER, {"sub": "u8", "email": "bob@example.com"})
+    bob = UserFactory(email="bob@example.com")
+    assert apply_sign_in(team_domain).pk == bob.pk  # example.com is the team's own domain
