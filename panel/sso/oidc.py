@@ -101,6 +101,15 @@ class ProviderBackend(_PerProvider, OIDCAuthenticationBackend):
         user = super().get_user(user_id)
         return user if user is not None and user.is_active else None
 
+    def retrieve_matching_jwk(self, token: Any) -> Any:
+        # The library indexes the header and the JWKS directly: a token without `kid`, or not a JWT
+        # at all, would be a 500. It is a refusal.
+        try:
+            return super().retrieve_matching_jwk(token)
+        except (KeyError, TypeError, ValueError, jwt.PyJWTError):
+            name = self.provider.name if self.provider else "The provider"
+            raise SignInRefused(f"{name}'s sign-in could not be verified (no matching key).") from None
+
     def _verify_jws(self, payload: str, key: Any) -> dict[str, Any]:
         assert self.provider is not None and self.document is not None
         try:

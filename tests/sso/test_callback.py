@@ -95,7 +95,7 @@ def test_an_expired_token_is_refused(idp, monkeypatch) -> None:
 
 
 @pytest.mark.django_db
-def test_a_token_from_another_issuer_or_key_or_nonce_is_refused(idp, monkeypatch) -> None:
+def test_a_token_from_another_issuer_or_key_or_nonce_or_no_jwt_is_refused(idp, monkeypatch) -> None:
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     import jwt
 
@@ -104,6 +104,8 @@ def test_a_token_from_another_issuer_or_key_or_nonce_is_refused(idp, monkeypatch
         "could not be verified": lambda nonce: jwt.encode(_claims(idp, nonce), other_key, algorithm="RS256",
                                                           headers={"kid": KID}),
         "could not be verified. Start again": lambda nonce: idp.sign(_claims(idp, "another-nonce")),
+        "no matching key": lambda nonce: "not-a-jwt",
+        "no matching key)": lambda nonce: jwt.encode(_claims(idp, nonce), idp.private_key, algorithm="RS256"),
     }
     for expected, make in cases.items():
         browser = Client()
