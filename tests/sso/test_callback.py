@@ -15,6 +15,7 @@ from panel.sso.oidc import ProviderBackend
 from tests.sso.provider import CLIENT_ID, KID, TestProvider
 
 CALLBACK = "/accounts/oidc/callback/"
+pytestmark = pytest.mark.slow  # starts the Node provider
 
 
 def _start(browser: Client) -> tuple[str, str]:
