@@ -37,7 +37,14 @@ DOMAIN_REFUSED = "sso.domain_refused"
 
 
 class SignInRefused(Exception):
-    """The provider vouched for the person, but the panel's rules let them in nowhere (message says why)."""
+    """The provider vouched for the person, but the panel's rules let them in nowhere (message says why).
+
+    `email`: the address the provider gave, when known, so the audit log names who was refused.
+    """
+
+    def __init__(self, message: str, *, email: str = "") -> None:
+        super().__init__(message)
+        self.email = email
 
 
 @dataclass(frozen=True)
@@ -161,13 +168,14 @@ def apply_sign_in(identity: Identity, request: HttpRequest | None = None) -> Use
     """
     user, link = _find_user(identity)
     if user is not None and not user.is_active:
-        raise SignInRefused("This account is disabled in the panel.")
+        raise SignInRefused("This account is disabled in the panel.", email=identity.email)
     plans = _plan(identity, user, request)
     grants_nothing = all(role is None for _, role, _ in plans)
     if user is None and grants_nothing and not _has_pending_invitation(identity.email):
         raise SignInRefused(
             f"{identity.provider.name} knows you, but no team of this panel lets your groups in. "
-            "Ask a team owner to invite you or to map your group to a role."
+            "Ask a team owner to invite you or to map your group to a role.",
+            email=identity.email,
         )
     with transaction.atomic():
         if user is None:

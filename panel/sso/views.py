@@ -35,9 +35,9 @@ from .sessions import trust_provider_mfa
 
 
 def _record(request: HttpRequest, outcome: str, provider: ProviderConfig | None, reason: str = "",
-            user: Any = None, **params: Any) -> None:
+            user: Any = None, email: str = "", **params: Any) -> None:
     target = ({"target_type": "user", "target_id": user.pk, "target_label": user.email} if user is not None
-              else {"target_type": "user", "target_label": ""})
+              else {"target_type": "user", "target_label": email})
     audit.record(actor=user, actor_label=None if user is not None else "anonymous", operation_id=SIGN_IN,
                  outcome=outcome, reason=reason, request=request,
                  params={"method": "oidc", "provider": provider.key if provider else "", **params}, **target)
@@ -82,7 +82,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     try:
         response = view.run(request, provider)
     except SignInRefused as error:
-        _record(request, audit.Outcome.DENIED, provider, str(error))
+        _record(request, audit.Outcome.DENIED, provider, str(error), email=error.email)
         return _back_to_sign_in(request, str(error))
     except SuspiciousOperation:
         _record(request, audit.Outcome.FAILED, provider, "The ID token did not verify (nonce or signature).")

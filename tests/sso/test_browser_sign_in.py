@@ -131,7 +131,7 @@ def test_a_disallowed_domain_gets_no_account(team, idp, page) -> None:
     assert db(lambda: AuditEvent.objects.filter(
         team=team, operation_id="sso.domain_refused", outcome="denied").exists())
     refused = db(lambda: AuditEvent.objects.get(operation_id="accounts.sign_in", outcome="denied"))
-    assert refused.params["provider"] == "test"
+    assert (refused.params["provider"], refused.target_label) == ("test", "eve@elsewhere.org")
 
 
 @pytest.fixture
