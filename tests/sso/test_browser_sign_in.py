@@ -12,7 +12,7 @@ from panel.accounts.models import Membership, User
 from panel.accounts.roles import Role
 from panel.audit.models import AuditEvent
 from panel.sso.models import RoleRule, TeamSignIn
-from tests.factories import PASSWORD, MembershipFactory, TeamFactory
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
 from tests.web.browser import BROWSER, csp_errors, expect, open_page, shoot, sign_in
 
 pytestmark = BROWSER
@@ -158,3 +158,26 @@ def test_an_owner_sets_up_provider_sign_in_on_the_team_page(owner_of_new_team, i
     page.click("text=Save sign-in settings")  # refused: no owner signs in with the provider yet
     expect(page.locator("main")).to_contain_text("no owner would have a way in")
     assert not csp_errors(page)
+
+
+@pytest.fixture
+def enrolled(team):
+    """A member invited by email, with the panel's TOTP set up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    membership = MembershipFactory(team=team, role=Role.VIEWER,
+                                   user=UserFactory(email="tom@example.com"))
+    TOTPDevice.objects.create(user=membership.user, name="phone", confirmed=True)
+    return membership
+
+
+def test_an_enrolled_person_gives_the_panels_code_unless_the_provider_checked_a_second_factor(
+        enrolled, idp, page) -> None:
+    idp.set_accounts({"tom": {"email": "tom@example.com", "email_verified": True, "amr": ["pwd"]}})
+    _sign_in_at_provider(page, "tom")
+    page.wait_for_url("**/accounts/2fa/verify/**")
+    page.context.clear_cookies()
+    idp.set_accounts({"tom": {"email": "tom@example.com", "email_verified": True, "amr": ["pwd", "hwk"]}})
+    _sign_in_at_provider(page, "tom")
+    page.wait_for_url("**/team/")
+    expect(page.locator("main")).to_contain_text("Ops team")
