@@ -71,7 +71,6 @@ def second_factor_checked(request: HttpRequest, user: Any, *, ok: bool) -> None:
     )
 
 
-
 def password_refused(request: HttpRequest, user: Any, reason: str) -> None:
     """Right password, but a team of this person's allows only its identity provider."""
     audit.record(
