@@ -7,6 +7,7 @@ the weak defaults (see `panel/core/config.py`); the README's configuration table
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
@@ -14,6 +15,7 @@ import environ
 from panel.core.config import private_file, require_production_secrets
 from panel.core.logs import build_logging_config
 from panel.core.metrics_access import check_token_setting, parse_networks
+from panel.sso.config import load_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "panel.core",
     "panel.accounts",
+    "panel.sso",
     "panel.vault",
     "panel.audit",
     "panel.operations",
@@ -99,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "panel.sso.sessions.ProviderSessionMiddleware",  # sso: session max age, provider-proven MFA
     "panel.accounts.middleware.SecondFactorMiddleware",  # accounts: 2FA gate (after OTPMiddleware)
     "panel.accounts.middleware.CurrentTeamMiddleware",  # accounts: request.team / request.membership
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -155,6 +159,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "panel.sso.oidc.ProviderBackend",  # only answers a provider's callback (panel/sso)
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -352,6 +357,20 @@ OTP_TOTP_THROTTLE_FACTOR = 1  # each wrong code doubles the wait before the next
 OTP_STATIC_THROTTLE_FACTOR = 1
 ACCOUNTS_INVITATION_TTL_HOURS = env.int("ACCOUNTS_INVITATION_TTL_HOURS", default=72)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)  # seconds a reset link works
+# Every session ends this long after its sign-in (seconds), however active: a person removed at
+# the identity provider keeps no open session longer than this.
+SESSION_MAX_AGE = env.int("SESSION_MAX_AGE", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE
+
+# --- sso: sign-in with identity providers (OpenID Connect; panel/sso, README "Sign-in with ...") ---
+# OIDC_PROVIDERS names them; each has OIDC_<KEY>_ISSUER, _CLIENT_ID, _CLIENT_SECRET (and optional
+# _NAME, _SCOPES, _GROUPS_CLAIM, _MFA_AMR, _MFA_ACR), read by panel/sso/config.py.
+OIDC_PROVIDERS = load_providers(dict(os.environ), env.list("OIDC_PROVIDERS", default=[]))
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)  # seconds per request to a provider
+OIDC_STATE_SIZE = 32
+OIDC_NONCE_SIZE = 32
+OIDC_PKCE_CODE_VERIFIER_SIZE = 64
+OIDC_MAX_STATES = 10  # sign-ins started in parallel tabs of one browser
 
 # --- api ---
 # Requests per minute (or "N/second|minute|hour|day") one panel API token may make.

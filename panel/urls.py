@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("audit/", include("panel.audit.urls")),
     path("", include("panel.accounts.urls")),
+    path("", include("panel.sso.urls")),
     path("team/tokens/", include("panel.vault.urls")),
     path("team/api-tokens/", include("panel.api.urls_web")),
     path("api/", include("panel.api.urls")),

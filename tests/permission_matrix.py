@@ -45,6 +45,12 @@ def _invitation_token(team: Team) -> dict[str, Any]:
     return {"token": "matrix-token"}
 
 
+def _role_rule(team: Team) -> dict[str, Any]:
+    from panel.sso.models import RoleRule
+
+    return {"rule_id": RoleRule.objects.create(team=team, claim="groups", value="matrix", role="viewer").pk}
+
+
 def _api_token(team: Team) -> dict[str, Any]:
     """A token of `team`, stored directly (no VPSBG check: the matrix tests access, not VPSBG)."""
     from panel.vault.models import ApiToken, TokenScope
@@ -120,6 +126,12 @@ URLS: dict[str, tuple[str, str | None, KwargsBuilder]] = {
     "accounts:member_servers": ("POST", "members.manage", _viewer_membership),
     "accounts:member_remove": ("POST", "members.manage", _viewer_membership),
     "accounts:invitation_accept": ("GET", PUBLIC, _invitation_token),
+    # --- sso (panel/sso/urls.py; the sign-in flow itself: tests/sso/) ---
+    "sso:start": ("GET", PUBLIC, no_kwargs),
+    "sso:callback": ("GET", PUBLIC, no_kwargs),
+    "sso:team_sign_in": ("GET", "team.settings", no_kwargs),
+    "sso:rule_add": ("POST", "team.settings", no_kwargs),
+    "sso:rule_remove": ("POST", "team.settings", _role_rule),
     # --- vault (panel/vault/urls.py; every method of each URL: tests/vault/test_permissions.py) ---
     "vault:token_list": ("GET", "tokens.view", no_kwargs),
     "vault:token_add": ("GET", "tokens.manage", no_kwargs),

@@ -64,7 +64,9 @@ PANEL_ACTIONS: dict[str, tuple[str, frozenset[Role]]] = {
     "tokens.view": ("see the team's VPSBG tokens (names and status, never the secret)", ALL),
     "tokens.manage": ("add, check, revoke or delete VPSBG tokens", ADMIN_AND_UP),
     "audit.read": ("read the team's audit log", ADMIN_AND_UP),
-    "team.settings": ("rename the team and require a second factor of its members", OWNER_ONLY),
+    "team.settings": (
+        "rename the team, require a second factor, choose how members sign in (provider, groups)", OWNER_ONLY
+    ),
     "operations.view": ("see the team's operations and their progress", ALL),
 }
 

@@ -70,3 +70,16 @@ def second_factor_checked(request: HttpRequest, user: Any, *, ok: bool) -> None:
         **_target(user),
     )
 
+
+def password_refused(request: HttpRequest, user: Any, reason: str) -> None:
+    """Right password, but a team of this person's allows only its identity provider."""
+    audit.record(
+        actor=None,
+        actor_label="anonymous",
+        operation_id=SIGN_IN,
+        outcome=audit.Outcome.DENIED,
+        reason=reason,
+        params={"method": "password"},
+        request=request,
+        **_target(user),
+    )

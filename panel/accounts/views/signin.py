@@ -17,6 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from panel.sso.rules import password_refusal
+
 from .. import second_factor, signin_audit
 from ..decorators import login_and_second_factor_required
 from ..forms import EnrollForm, PasswordConfirmForm, SignInForm, TokenForm
@@ -49,17 +51,14 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
+        refusal = password_refusal(form.get_user())
+        if refusal:  # a team of theirs signs in only with its identity provider
+            signin_audit.password_refused(self.request, form.get_user(), refusal)
+            form.add_error(None, refusal)
+            return self.render_to_response(self.get_context_data(form=form))
         login(self.request, form.get_user())
         signin_audit.signed_in(self.request, form.get_user())
-        target = self.get_success_url()
-        if second_factor.needs_second_factor(self.request):
-            name = (
-                "accounts:two_factor_verify"
-                if second_factor.has_confirmed_device(self.request.user)
-                else "accounts:two_factor_setup"
-            )
-            return HttpResponseRedirect(f"{reverse(name)}?{_next_query(target)}")
-        return HttpResponseRedirect(target)
+        return redirect_after_sign_in(self.request, self.get_success_url())
 
     def form_invalid(self, form: SignInForm) -> HttpResponse:
         if self.request.method == "POST":
@@ -73,6 +72,18 @@ class SignInView(auth_views.LoginView):
 
 def _next_query(target: str) -> str:
     return urlencode({"next": target})
+
+
+def redirect_after_sign_in(request: HttpRequest, target: str) -> HttpResponse:
+    """To `target`, through the second-factor page first when this session still needs one."""
+    if second_factor.needs_second_factor(request):
+        name = (
+            "accounts:two_factor_verify"
+            if second_factor.has_confirmed_device(request.user)
+            else "accounts:two_factor_setup"
+        )
+        return HttpResponseRedirect(f"{reverse(name)}?{_next_query(target)}")
+    return HttpResponseRedirect(target)
 
 
 class SignOutView(auth_views.LogoutView):

@@ -1,0 +1,1 @@
+"""Sign-in with the team's identity provider (OpenID Connect), per-team sign-in rules."""
