@@ -28,8 +28,9 @@ INLINE_SECRET = re.compile(
 # Secrets that are path segments (panel/accounts/urls.py): the token of an invitation link
 # (`/invitations/<token>/`, not the numeric ids under `/team/invitations/`) and of a password reset
 # link (`/accounts/password/reset/<uidb64>/<token>/`, not Django's `set-password` step after it).
+# A route pattern's placeholder (`/invitations/{token}/`, what error reports carry) is no secret.
 SECRET_PATH = re.compile(
-    r"(/invitations/|/password/reset/[^/\s?#\"']+/)(?!\d+/|set-password/)[^/\s?#\"']+"
+    r"(/invitations/|/password/reset/[^/\s?#\"']+/)(?!\d+/|set-password/|\{)[^/\s?#\"']+"
 )
 
 
