@@ -133,3 +133,34 @@ def test_another_teams_order_is_404(web_team, other_team, member_of) -> None:
     outsider = member_of(Role.OWNER, other_team)
     assert outsider.get(order_url("order")).status_code == 404
     assert outsider.get(order_url("invoice_download", f"{ALPHA}:8728")).status_code == 404
+
+
+def _bank_deposit(browser) -> str:
+    """A deposit order left awaiting payment (a bank transfer); its order reference."""
+    response = browser.post(
+        f"{reverse('web:deposit')}?account={ALPHA}", {"amount": "50", "payment_method": "bank"}
+    )
+    return response["Location"].rstrip("/").rpartition("/")[2]
+
+
+def test_a_deposit_is_not_offered_pay_from_balance(web_team, member_of) -> None:
+    browser = member_of(Role.BILLING)
+    deposit = _bank_deposit(browser)
+    page = browser.get(order_url("order", deposit)).content.decode()
+    assert "card, bank transfer or bitcoin" in page and order_url("order_pay", deposit) not in page
+    assert '<option value="balance"' not in page  # nor as its payment method
+    pay = browser.get(order_url("order_pay", deposit)).content.decode()
+    assert "cannot be paid from the balance" in pay and 'name="confirm_order"' not in pay
+    refused = browser.post(order_url("order_pay", deposit), {"confirm_order": deposit.rpartition(":")[2]})
+    assert "cannot be paid from the balance" in refused.content.decode()
+    assert not Operation.objects.exists()
+    renewal = browser.get(order_url("order")).content.decode()
+    assert order_url("order_pay") in renewal and "Payment from the balance." in renewal
+
+
+def test_dashboard_says_what_each_order_needs_and_links_it(web_team, member_of) -> None:
+    browser = member_of(Role.OWNER)
+    deposit = _bank_deposit(browser)
+    body = browser.get(reverse("web:dashboard")).content.decode()
+    assert f'href="{order_url("order", deposit)}"' in body and f'href="{order_url("order")}"' in body
+    assert "card, bank transfer or bitcoin" in body and "Payment from the balance." in body

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from panel.accounts.decorators import team_permission_required
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
 from panel.operations import services as operations
-from panel.services import billing
+from panel.services import billing, payments
 from panel.services.context import Ref
 from panel.services.registry import reaches
 
@@ -63,6 +63,12 @@ class OrderUpdateForm(forms.Form):
     reason = forms.CharField(
         label="Reason", required=False, max_length=500, help_text="Kept in the audit log."
     )
+
+    def __init__(self, *args: Any, from_balance: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not from_balance:  # a deposit: VPSBG never takes it from the balance
+            self.fields["auto_pay"].label = "Pay automatically with the saved card"
+            self.fields["payment_method"].choices = [("", "—"), *PAYMENT_METHODS[1:]]
 
 
 class RenewalPeriodForm(forms.Form):
@@ -254,8 +260,11 @@ def _order_page(
         if s.is_period_changeable and s.service_type and s.service_id is not None
     ]
     context["open"] = order.status == "awaiting_payment"
+    context["from_balance"] = payments.payable_from_balance(order)
+    context["need"] = payments.payment_need(order)
     context["update_form"] = forms_.get("update") or OrderUpdateForm(
-        initial={"auto_pay": order.auto_pay, "payment_method": order.payment_method}
+        initial={"auto_pay": order.auto_pay, "payment_method": order.payment_method},
+        from_balance=context["from_balance"],
     )
     context["period_form"] = forms_.get("period") or RenewalPeriodForm(services=changeable)
     context["changeable"] = changeable
@@ -350,6 +359,8 @@ def _confirm_order(request: HttpRequest, ref: str, *, action: str) -> HttpRespon
     context["back"] = reverse("web:order", kwargs={"ref": str(order_ref)})
     try:
         context["order"] = billing.orders_get(actor=actor_for(request), order=order_ref)
+        if action == "pay" and not payments.payable_from_balance(context["order"]):
+            raise InvalidInput(payments.DEPOSIT_NEEDS, code="not_payable_from_balance")
         if action == "pay":
             context["balance"] = billing.balance_get(actor=actor_for(request), account=order_ref.account_id)
     except PanelError as exc:

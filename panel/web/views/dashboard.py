@@ -18,7 +18,7 @@ from panel.accounts.decorators import team_permission_required
 from panel.accounts.permissions import can
 from panel.audit.models import AuditEvent
 from panel.core.errors import PanelError
-from panel.services import aggregates, billing, upstream
+from panel.services import aggregates, billing, payments, upstream
 from panel.services.registry import reaches
 from panel.vault.models import ApiToken, TokenStatus
 
@@ -44,7 +44,7 @@ def _orders_awaiting_payment(
         except PanelError as exc:
             warnings.append(exc.message if exc.code == upstream.CODE else f"{label}: {exc.message}")
             continue
-        orders.extend({"account_label": label, "order": order} for order in page)
+        orders.extend({"account_id": account_id, "account_label": label, "order": order} for order in page)
     orders.sort(key=lambda o: (o["order"].due_at is None, o["order"].due_at or 0))
     return orders, warnings
 
@@ -87,6 +87,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             context["warnings"] += [_text(w) for w in balances.warnings]
         if can(membership, "orders_list"):
             orders, warnings = _orders_awaiting_payment(request, accounts)
+            money = {b.account_id: b.balance.balance for b in context.get("balances", [])}
+            for entry in orders:  # what each needs: a deposit is never paid from the balance
+                entry["need"] = payments.payment_need(entry["order"], money.get(entry["account_id"]))
             context["orders"] = orders
             context["warnings"] += warnings
     context["warnings"] = list(dict.fromkeys(context["warnings"]))  # once each, in order
