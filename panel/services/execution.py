@@ -483,8 +483,8 @@ def map_error(call: Call, exc: vpsbg_api.VpsbgError) -> PanelError:
     if isinstance(exc, vpsbg_api.ValidationError):
         return InvalidInput(exc.message or "VPSBG refused the input.", fields=exc.fields)
     if isinstance(exc, vpsbg_api.Locked):
-        busy_with = exc.message or "another operation"
-        return Busy(f"VPSBG says {what} is busy: server busy with {busy_with} Try again when it ends.")
+        said = f" (VPSBG: “{exc.message.strip()}”)" if exc.message and exc.message.strip() else ""
+        return Busy(f"VPSBG is still busy with {what}{said}. Try again when its task ends.")
     if isinstance(exc, vpsbg_api.RateLimited):
         seconds = _retry_seconds(exc.retry_after)
         return RateLimitedError(f"VPSBG rate limit, retry in {seconds} s.", retry_after=seconds)
