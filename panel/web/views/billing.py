@@ -35,6 +35,7 @@ from ..common import (
     problem_from,
     team_accounts,
 )
+from ..forms import OwnIds
 
 BILLING_WRITES = (
     "balance_deposit", "invoices_download", "invoices_download_many", "orders_pay", "orders_delete",
@@ -56,7 +57,8 @@ class DepositForm(forms.Form):
     )
 
 
-class OrderUpdateForm(forms.Form):
+class OrderUpdateForm(OwnIds, forms.Form):
+    ids = "update"
     auto_pay = forms.BooleanField(label="Pay automatically from the balance", required=False)
     payment_method = forms.ChoiceField(label="Payment method", choices=PAYMENT_METHODS, required=False)
     promo_code = forms.CharField(label="Promo code", required=False, max_length=50)
@@ -71,7 +73,8 @@ class OrderUpdateForm(forms.Form):
             self.fields["payment_method"].choices = [("", "—"), *PAYMENT_METHODS[1:]]
 
 
-class RenewalPeriodForm(forms.Form):
+class RenewalPeriodForm(OwnIds, forms.Form):
+    ids = "period"
     service = forms.ChoiceField(label="Service")
     billing_cycle = forms.TypedChoiceField(
         label="Renewal period",
