@@ -60,3 +60,15 @@ def test_server_page_has_no_raw_names_or_iso_times(web_team, member_of) -> None:
     assert "servers_rescue_enable" not in main  # the audit trail says what was done in words
     assert not ISO.findall(main), ISO.findall(main)[:3]
     assert "example_snapshot <small>2025-11-16 03:20 UTC</small>" in main
+
+
+def test_paying_an_order_being_paid_links_the_payment(web_team, member_of) -> None:
+    browser = member_of(Role.BILLING)
+    pay = reverse("web:order_pay", kwargs={"ref": "ops@alpha.example:7814"})
+    browser.post(pay, {"request_key": "first", "confirm_order": "7814"})
+    paying = Operation.objects.get()
+    again = browser.post(pay, {"request_key": "second", "confirm_order": "7814", "reason": "month end"})
+    page = again.content.decode()
+    assert f"This order is busy: “{paying.label}” (operation {paying.pk})" in page
+    assert f'<a href="{reverse("operations:detail", kwargs={"pk": paying.pk})}">' in page
+    assert 'value="month end"' in page and Operation.objects.count() == 1

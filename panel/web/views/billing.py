@@ -30,6 +30,7 @@ from ..common import (
     actor_for,
     allowed_actions,
     chosen_account,
+    error_text,
     field_errors,
     object_ref,
     problem_from,
@@ -395,7 +396,7 @@ def _confirm_order(request: HttpRequest, ref: str, *, action: str) -> HttpRespon
             except NotFoundError as exc:
                 raise Http404(exc.message) from exc
             except PanelError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, error_text(exc))
         status = 422
     else:
         form = ConfirmForm(initial={"request_key": uuid.uuid4().hex}, order_id=str(order_ref.id))
