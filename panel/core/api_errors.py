@@ -6,10 +6,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import reverse
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from panel.core.errors import PanelError, RateLimitedError
+from panel.core.errors import Busy, PanelError, RateLimitedError
 
 
 def _flatten(detail: Any) -> Any:
@@ -25,7 +26,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         headers = {}
         if isinstance(exc, RateLimitedError) and exc.retry_after:
             headers["Retry-After"] = str(int(exc.retry_after))
-        return Response(exc.as_dict(), status=exc.status, headers=headers)
+        body = exc.as_dict()
+        if isinstance(exc, Busy) and exc.operation_id is not None:  # the operation to poll instead
+            url = reverse("api:operation_detail", kwargs={"pk": exc.operation_id})
+            body["error"]["operation"]["url"] = url  # type: ignore[index]
+        return Response(body, status=exc.status, headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -84,11 +84,25 @@ class InvalidInput(PanelError):
 
 
 class Busy(PanelError):
-    """The target is locked (an operation is running on it); try again later."""
+    """The target is locked (an operation is running on it); try again later.
+
+    `operation_id`: the panel operation holding it, when known, so pages can link it and the API
+    can return it as data (`{"error": {..., "operation": {"id", "url"}}}`).
+    """
 
     status = 423
     code = "busy"
     default_message = "This server is busy with another operation. Try again in a moment."
+
+    def __init__(self, message: str | None = None, *, operation_id: int | None = None, **kwargs: object):
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.operation_id = operation_id
+
+    def as_dict(self) -> dict[str, object]:
+        body = super().as_dict()
+        if self.operation_id is not None:
+            body["error"]["operation"] = {"id": self.operation_id}  # type: ignore[index]
+        return body
 
 
 class RateLimitedError(PanelError):

@@ -1,4 +1,4 @@
-"""Dependency checks behind /healthz: database, cache, broker, and a recent worker heartbeat.
+"""Checks behind /healthz: database, cache, broker, a recent worker heartbeat, the VPSBG API URL.
 
 Each check returns a small dict with `ok`; a failure names its cause in one line (never secrets).
 """
@@ -93,11 +93,20 @@ def check_worker(now: Callable[[], datetime] = timezone.now) -> dict[str, object
     return result
 
 
+def check_vpsbg_api_url() -> dict[str, object]:
+    """Fails only on a wrong `VPSBG_API_URL`; VPSBG being down is not the panel's fault."""
+    from panel.services.upstream import api_url_problem  # services load models: import late
+
+    problem = api_url_problem()
+    return {"ok": False, "error": problem} if problem else {"ok": True}
+
+
 CHECKS: dict[str, Check] = {
     "database": check_database,
     "cache": check_cache,
     "broker": check_broker,
     "worker": check_worker,
+    "vpsbg_api_url": check_vpsbg_api_url,
 }
 
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from panel.core.errors import PanelError
 from panel.core.logs import mask_secret_paths
 from panel.core.request_id import bind_request_id, clean_request_id, clear_request_id
-from panel.core.responses import render_panel_error
+from panel.core.responses import api_error_response, render_panel_error, wants_json
 
 logger = structlog.get_logger("panel.request")
 
@@ -59,13 +59,25 @@ def _unbind_request_id(**_: object) -> None:
 
 
 class PanelErrorMiddleware:
-    """Render an uncaught `PanelError` as a page with its status (JSON under /api/), not a 500."""
+    """Render an uncaught `PanelError` as a page with its status (JSON under /api/), not a 500.
+
+    Under /api/ a client error answered by something other than our handlers (Django's DEBUG 404
+    page, a 405 from a view that renders HTML or YAML) gets the one JSON error body too, so an API
+    client parses the same shape in every mode.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            wants_json(request)
+            and 400 <= response.status_code < 500
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return api_error_response(response)
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, PanelError):

@@ -58,6 +58,26 @@ def render_error(
     return response
 
 
+API_MESSAGES = {
+    400: ("bad_request", "The request could not be understood."),
+    403: ("not_allowed", "You are not allowed to do this."),
+    404: ("not_found", "This page does not exist, or you do not have access to it."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    406: ("not_acceptable", "This endpoint answers in JSON; ask for application/json."),
+}
+
+
+def api_error_response(original: HttpResponse) -> JsonResponse:
+    """The JSON error body in place of a non-JSON client error under /api/ (same status, `Allow`)."""
+    status = original.status_code
+    code, message = API_MESSAGES.get(status, ("error", original.reason_phrase or "Error"))
+    response = JsonResponse(error_body(code, message), status=status)
+    for name in ("Allow", "Retry-After", "Vary"):
+        if name in original:
+            response[name] = original[name]
+    return response
+
+
 def render_panel_error(request: HttpRequest, error: PanelError) -> HttpResponse:
     headers = {}
     if isinstance(error, RateLimitedError) and error.retry_after:

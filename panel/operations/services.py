@@ -1,7 +1,7 @@
 """Starting and cancelling long operations: the only way the web and API front doors create one.
 
 `start()` authorizes with the same permission table as the services, validates the input through
-the kind, refuses a second writer on the same server ("busy: operation N is running"), stores the
+the kind, refuses a second writer on the same server (`Busy`, naming the running operation), stores the
 row (secrets encrypted), and enqueues the task AFTER the transaction commits: a request that rolls
 back never leaves a task behind, and the broker only ever sees the operation id.
 """
@@ -39,11 +39,16 @@ def enqueue(op: Operation) -> None:
 
 
 def _busy(key: str) -> Busy:
-    holder = OperationLock.objects.filter(key=key).values_list("operation_id", flat=True).first()
+    lock = OperationLock.objects.filter(key=key).select_related("operation").first()
     what = key.split(":", 1)[0].replace("_", " ")
-    if holder is None:
-        return Busy(f"busy: another operation on this {what} is running; try again in a moment.")
-    return Busy(f"busy: operation {holder} is running on this {what}; wait until it ends.")
+    if lock is None:
+        return Busy(f"This {what} is busy with another operation. Try again in a moment.")
+    holder = lock.operation
+    return Busy(
+        f"This {what} is busy: “{holder.label}” (operation {holder.pk}) is running on it. "
+        "Try again when it ends.",
+        operation_id=holder.pk,
+    )
 
 
 def start(

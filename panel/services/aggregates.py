@@ -36,7 +36,7 @@ from panel.vault.models import ApiToken, TokenScope, TokenStatus
 from vpsbg_api.models import Balance, Server
 from vpsbg_api.results import Page, UnreadPage
 
-from . import cache
+from . import cache, upstream
 from .context import ActorLike, ServerRef, as_actor
 from .execution import Call, Outcome, finish, perform, prepare
 from .tokens import NoUsableToken
@@ -84,10 +84,20 @@ class AccountBalance:
 
 @dataclass
 class Aggregate:
-    """Items from every account that answered, plus one warning per account that did not."""
+    """Items from every account that answered, plus one warning per account that did not.
+
+    A wrong `VPSBG_API_URL` fails every account alike: it is one warning, with no account.
+    """
 
     items: list[Any] = field(default_factory=list)
     warnings: list[AccountWarning] = field(default_factory=list)
+
+    def warn(self, account_id: str, label: str, error: PanelError) -> None:
+        if error.code == upstream.CODE:
+            if all(w.code != upstream.CODE for w in self.warnings):
+                self.warnings.append(AccountWarning("", "", error.message, error.code))
+            return
+        self.warnings.append(AccountWarning(account_id, label, error.message, error.code))
 
     @property
     def complete(self) -> bool:
@@ -244,7 +254,7 @@ def _across_accounts(
         except PanelError as exc:
             if exc.code == "not_allowed":
                 raise  # the role may not read this at all: one clear error, not one per account
-            result.warnings.append(AccountWarning(account_id, label, exc.message, exc.code))
+            result.warn(account_id, label, exc)
             continue
         fan.add(call)  # its request leaves now, while the next account is prepared
     used: list[ApiToken] = []
@@ -263,7 +273,7 @@ def _across_accounts(
         try:
             value = finish(call, outcome)
         except PanelError as exc:
-            result.warnings.append(AccountWarning(call.account_id, call.account_label, exc.message, exc.code))
+            result.warn(call.account_id, call.account_label, exc)
             continue
         result.items.extend(collect(call.account_id, call.account_label, value))
     if fresh:

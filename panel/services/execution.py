@@ -55,7 +55,7 @@ from panel.vault.crypto import SecretUndecryptable
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
 from vpsbg_api.areas._base import UNSET
 
-from . import cache
+from . import cache, upstream
 from .context import Actor, ActorLike, Ref, ServerRef, as_actor
 from .tokens import NoUsableToken, check_token, mark_read_only, record_token_use, select_token
 
@@ -462,7 +462,10 @@ def _retry_seconds(value: float | None) -> int:
 
 
 def map_error(call: Call, exc: vpsbg_api.VpsbgError) -> PanelError:
-    """The panel error a person can act on, for one upstream failure (no side effects)."""
+    """The panel error a person can act on, for one upstream failure (changes nothing).
+
+    A 404 is first told apart from a wrong `VPSBG_API_URL` (`upstream`, one cached probe).
+    """
     what = f"{call.target_type} {call.target}" if call.target is not None else f"account {call.account_label}"
     token = call.token.name if call.token is not None else "?"
     if isinstance(exc, vpsbg_api.AuthenticationError):
@@ -481,12 +484,14 @@ def map_error(call: Call, exc: vpsbg_api.VpsbgError) -> PanelError:
             )
         return NotAllowed(f"VPSBG refused the token “{token}” access to {what}.", code="upstream_forbidden")
     if isinstance(exc, vpsbg_api.NotFound):
+        if upstream.api_url_problem():
+            return upstream.misconfigured()
         return NotFoundError(f"VPSBG has no {what} (it may have been deleted).")
     if isinstance(exc, vpsbg_api.ValidationError):
         return InvalidInput(exc.message or "VPSBG refused the input.", fields=exc.fields)
     if isinstance(exc, vpsbg_api.Locked):
-        busy_with = exc.message or "another operation"
-        return Busy(f"VPSBG says {what} is busy: server busy with {busy_with} Try again when it ends.")
+        said = f" (VPSBG: “{exc.message.strip()}”)" if exc.message and exc.message.strip() else ""
+        return Busy(f"VPSBG is still busy with {what}{said}. Try again when its task ends.")
     if isinstance(exc, vpsbg_api.RateLimited):
         seconds = _retry_seconds(exc.retry_after)
         return RateLimitedError(f"VPSBG rate limit, retry in {seconds} s.", retry_after=seconds)

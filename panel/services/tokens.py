@@ -28,6 +28,8 @@ from panel.vault import crypto
 from panel.vault.crypto import SecretUndecryptable
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
 
+from . import upstream
+
 __all__ = [
     "InvalidSecret",
     "NoUsableToken",
@@ -174,6 +176,8 @@ def identify_token(secret: str) -> TokenIdentity:
     try:
         client = _client(secret)
         account = client.user.get()
+    except vpsbg_api.NotFound:  # the account endpoint always exists: the URL is wrong, not the token
+        raise TokenCheckFailed(upstream.note_misconfigured(), code=upstream.CODE) from None
     except vpsbg_api.AuthenticationError:
         raise TokenRejected(
             "VPSBG rejected this token (unknown or revoked). Copy it again from your VPSBG account."
@@ -538,7 +542,8 @@ def check_token(token_id: int, *, actor: Any = None) -> str | None:
     """Check one token against VPSBG and record ok / revoked / failing; never raises for VPSBG's sake.
 
     `actor` is the member who asked (the "Check now" button; they need `tokens.manage`); None
-    for the periodic check. Returns the new status, or None when the token no longer exists.
+    for the periodic check. Returns the new status, None when the token no longer exists, or
+    `upstream.CODE` when `VPSBG_API_URL` is wrong (the token is not at fault: its status stays).
     """
     token = ApiToken.objects.select_related("team").filter(pk=token_id).first()
     if token is None:
@@ -555,6 +560,9 @@ def check_token(token_id: int, *, actor: Any = None) -> str | None:
     except TokenRejected:
         return _set_status(token, TokenStatus.REVOKED, REVOKED, actor=actor)
     except TokenError as exc:
+        if exc.code == upstream.CODE:  # nothing is known about the token: its status stays
+            logger.warning("vault.api_url_misconfigured", extra={"token_id": token_id})
+            return upstream.CODE
         return _set_status(token, TokenStatus.FAILING, exc.message, actor=actor)
     except Exception as exc:  # one bad token must never stop the check of the others
         # Only the exception's type: its text could quote a header holding the secret.

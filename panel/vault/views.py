@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from panel.accounts.decorators import team_permission_required
 from panel.accounts.permissions import can
 from panel.services import tokens as token_services
+from panel.services import upstream
 
 from .forms import AddTokenForm, DeleteTokenForm, ReplaceSecretForm
 from .models import ApiToken, TokenStatus
@@ -40,6 +41,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             "attention": [t for t in tokens if t.needs_attention],
             "can_manage": can(request.membership, "tokens.manage"),  # type: ignore[attr-defined]
             "statuses": TokenStatus,
+            "api_url_problem": upstream.api_url_problem(),
         },
     )
 
@@ -117,7 +119,9 @@ def token_check(request: HttpRequest, pk: int) -> HttpResponse:
     token = _team_token(request, pk)
     status = token_services.check_token(token.pk, actor=request.membership)  # type: ignore[attr-defined]
     token.refresh_from_db()
-    if status == TokenStatus.OK:
+    if status == upstream.CODE:
+        messages.error(request, upstream.misconfigured().message)
+    elif status == TokenStatus.OK:
         messages.success(request, f"“{token.name}” works ({token.account_label}).")
     else:
         messages.error(request, f"“{token.name}”: {token.get_status_display()}. {token.status_message}")

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from panel.accounts.permissions import can
-from panel.core.errors import InvalidInput, NotFoundError, PanelError, RateLimitedError
+from panel.core.errors import Busy, InvalidInput, NotFoundError, PanelError, RateLimitedError
 from panel.services.context import Actor, Ref, parse_ref
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "actor_for",
     "allowed_actions",
     "chosen_account",
+    "error_text",
     "field_errors",
     "object_ref",
     "problem_from",
@@ -49,6 +52,14 @@ def problem_from(exc: PanelError) -> Problem:
         raise Http404(exc.message) from exc
     retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
     return Problem(exc.message, exc.code, retry_after)
+
+
+def error_text(exc: PanelError) -> str:
+    """A write's error for a form; a busy target links the operation holding it (escaped HTML)."""
+    if isinstance(exc, Busy) and exc.operation_id is not None:
+        url = reverse("operations:detail", kwargs={"pk": exc.operation_id})
+        return format_html('{} <a href="{}">Follow that operation</a>.', exc.message, url)
+    return exc.message
 
 
 def allowed_actions(request: HttpRequest, *operation_ids: str) -> dict[str, bool]:

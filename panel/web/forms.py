@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 
 __all__ = [
     "HostnameForm",
     "IsoForm",
+    "OwnIds",
     "ReverseDnsForm",
     "ServerFilterForm",
     "SshKeysForm",
@@ -70,7 +72,19 @@ def validate_hostname(value: str) -> str:
     return value.rstrip(".").lower()
 
 
-class HostnameForm(forms.Form):
+class OwnIds:
+    """A form that shares its page with others: its ids carry its name (`id_<name>_reason`), so
+    the page's ids are unique and each label points at its own form's field."""
+
+    ids = "form"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{self.ids}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class HostnameForm(OwnIds, forms.Form):
+    ids = "hostname"
     hostname = forms.CharField(label="Hostname", max_length=253)
     reason = _reason_field()
 
@@ -90,9 +104,10 @@ class ReverseDnsForm(forms.Form):
         return validate_hostname(value) if value else ""
 
 
-class IsoForm(forms.Form):
+class IsoForm(OwnIds, forms.Form):
     """Mount ISOs (choices are the account's ISOs); "none" unmounts."""
 
+    ids = "iso"
     primary_iso_id = forms.TypedChoiceField(label="Primary ISO", coerce=int, required=False, empty_value=None)
     secondary_iso_id = forms.TypedChoiceField(
         label="Secondary ISO", coerce=int, required=False, empty_value=None
@@ -106,9 +121,10 @@ class IsoForm(forms.Form):
         self.fields["secondary_iso_id"].choices = choices  # type: ignore[attr-defined]
 
 
-class SshKeysForm(forms.Form):
+class SshKeysForm(OwnIds, forms.Form):
     """Which of the account's SSH keys the server authorizes."""
 
+    ids = "keys"
     ssh_keys = forms.TypedMultipleChoiceField(
         label="SSH keys", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -124,7 +140,8 @@ SSH_KEY_TYPES = ("ssh-rsa", "ssh-ed25519", "ecdsa-sha2-", "sk-ssh-ed25519", "sk-
 MAX_UPLOAD = 64 * 1024 * 1024
 
 
-class SshKeyForm(forms.Form):
+class SshKeyForm(OwnIds, forms.Form):
+    ids = "key"
     name = forms.CharField(label="Name", max_length=100)
     key = forms.CharField(
         label="Public key",
@@ -147,7 +164,8 @@ class SshKeyForm(forms.Form):
         return value
 
 
-class IsoAddForm(forms.Form):
+class IsoAddForm(OwnIds, forms.Form):
+    ids = "iso_add"
     name = forms.CharField(
         label="File name", max_length=120, help_text="Ends with .iso, e.g. alpine-3.20.iso."
     )
@@ -166,7 +184,8 @@ class IsoAddForm(forms.Form):
         return value
 
 
-class MeasuredBootUploadForm(forms.Form):
+class MeasuredBootUploadForm(OwnIds, forms.Form):
+    ids = "boot"
     file = forms.FileField(label="Unified Kernel Image (.efi)", help_text="At most 64 MB.")
     reason = _reason_field()
 

@@ -75,3 +75,13 @@ def test_the_throttle_counts_per_token(api, settings) -> None:
     assert error["code"] == "throttled"
     assert int(first.get("/api/v1/me")["Retry-After"]) > 0
     assert second.get("/api/v1/me").status_code == 200  # another token has its own budget
+
+
+def test_busy_names_the_running_operation_as_data(api, vault, simulator) -> None:
+    owner = api()
+    ref = _server(owner)
+    body = {"image_id": 1, "password": "Very-long-Passw0rd!", "reason": "test"}
+    first = owner.post(f"/api/v1/servers/{ref}/reinstall", body, format="json").json()
+    error = _shape(owner.post(f"/api/v1/servers/{ref}/rescue", {}, format="json"), 423)
+    assert error["operation"] == {"id": first["id"], "url": first["url"]}
+    assert error["message"].startswith(f"This server is busy: “Reinstall” (operation {first['id']})")

@@ -112,3 +112,25 @@ def test_drf_views_render_panel_errors_and_throttling(client) -> None:
     throttled = client.get("/api/drf/throttled/")
     assert throttled.status_code == 429 and throttled["Retry-After"] == "12"
     assert throttled.json()["error"]["code"] == "throttled"
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "/api/v1/does-not-exist", 404),
+        ("put", "/api/nowhere/", 404),
+        ("post", "/api/schema/", 405),
+        ("post", "/api/docs/", 405),
+    ],
+)
+def test_api_404_and_405_are_json_in_every_mode(client, settings, debug, method, path, status) -> None:
+    """An API client gets the one error body even from DEBUG's 404 page or an HTML/YAML view."""
+    settings.DEBUG = debug
+    response = getattr(client, method)(path, HTTP_ACCEPT="text/html,*/*")
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    error = response.json()["error"]
+    assert error["code"] in {"not_found", "method_not_allowed"} and error["message"]
+    if status == 405:
+        assert "GET" in response["Allow"]

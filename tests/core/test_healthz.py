@@ -24,7 +24,7 @@ def test_all_ok_is_200_with_each_check(client, fresh_heartbeat) -> None:
     body = response.json()
     assert response.status_code == 200, body
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "broker", "worker"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "worker", "vpsbg_api_url"}
     assert all(check["ok"] for check in body["checks"].values())
     assert response["Cache-Control"].startswith("max-age=0")
 

@@ -51,7 +51,7 @@ def test_redelivery_after_the_call_waits_instead_of_repeating(owner, tokens, sle
 
 def test_second_writer_on_the_same_server_is_busy(owner, tokens) -> None:
     first = start(owner, "reinstall", server=SERVER, image_id=80)
-    with pytest.raises(Busy, match=f"busy: operation {first.pk} is running"):
+    with pytest.raises(Busy, match=rf"\(operation {first.pk}\) is running"):
         start(owner, "rescue_on", server=SERVER)
     assert Operation.objects.count() == 1
 

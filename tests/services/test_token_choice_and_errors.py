@@ -117,7 +117,7 @@ def test_403_on_a_write_marks_the_token_read_only(owner, tokens, simulator, even
 
 
 def test_423_is_busy_server(owner, tokens, events) -> None:
-    with pytest.raises(Busy, match="server busy") as error:
+    with pytest.raises(Busy, match="VPSBG is still busy with server") as error:
         servers.servers_restart(actor=owner, server=f"{ALPHA}:2870")  # locked mid-reinstall
     assert error.value.status == 423
     [event] = events("servers_restart")

@@ -180,3 +180,34 @@ def test_a_member_limited_to_servers_cannot_reach_other_orders_or_invoices(
     response = getattr(_limited(member_of), method)(order_url(name, ref))
     assert response.status_code in (403, 404)
     assert b"2492.06" not in response.content
+
+
+def _bank_deposit(browser) -> str:
+    """A deposit order left awaiting payment (a bank transfer); its order reference."""
+    response = browser.post(
+        f"{reverse('web:deposit')}?account={ALPHA}", {"amount": "50", "payment_method": "bank"}
+    )
+    return response["Location"].rstrip("/").rpartition("/")[2]
+
+
+def test_a_deposit_is_not_offered_pay_from_balance(web_team, member_of) -> None:
+    browser = member_of(Role.BILLING)
+    deposit = _bank_deposit(browser)
+    page = browser.get(order_url("order", deposit)).content.decode()
+    assert "card, bank transfer or bitcoin" in page and order_url("order_pay", deposit) not in page
+    assert '<option value="balance"' not in page  # nor as its payment method
+    pay = browser.get(order_url("order_pay", deposit)).content.decode()
+    assert "cannot be paid from the balance" in pay and 'name="confirm_order"' not in pay
+    refused = browser.post(order_url("order_pay", deposit), {"confirm_order": deposit.rpartition(":")[2]})
+    assert "cannot be paid from the balance" in refused.content.decode()
+    assert not Operation.objects.exists()
+    renewal = browser.get(order_url("order")).content.decode()
+    assert order_url("order_pay") in renewal and "Payment from the balance." in renewal
+
+
+def test_dashboard_says_what_each_order_needs_and_links_it(web_team, member_of) -> None:
+    browser = member_of(Role.OWNER)
+    deposit = _bank_deposit(browser)
+    body = browser.get(reverse("web:dashboard")).content.decode()
+    assert f'href="{order_url("order", deposit)}"' in body and f'href="{order_url("order")}"' in body
+    assert "card, bank transfer or bitcoin" in body and "Payment from the balance." in body

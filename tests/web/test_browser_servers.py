@@ -50,7 +50,16 @@ def test_list_filter_open_and_restart_a_server(operator, page) -> None:
     page.select_option("#bandwidth-range", "7")
     page.wait_for_selector("#bandwidth-chart canvas, #bandwidth-chart .chart-status")
 
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#power button:has-text('Restart')")  # asks first, like shut down; "Cancel" here
+    expect(page.locator("#power button:has-text('Restart')")).to_be_visible()
+    assert asked and "Restart ubuntu-2gb?" in asked[0]
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#power button:has-text('Restart')")
     page.wait_for_selector("#power >> text=Restart requested.")
+    assert [url for url in posts if url.endswith("/restart/")] == [posts[-1]]  # the cancel sent none
     assert "Busy" in page.inner_text("#power")
     assert not csp_errors(page)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import template
 
 register = template.Library()
@@ -11,3 +13,28 @@ register = template.Library()
 def ref(account_id: object, object_id: object) -> str:
     """`"<account>:<id>"`, the panel's reference to one object of one VPSBG account."""
     return f"{account_id}:{object_id}"
+
+
+@register.filter
+def when(value: object) -> str:
+    """A moment as people read it ("2025-11-16 03:20 UTC"), from a datetime or VPSBG's ISO text."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if not isinstance(moment, datetime):
+        return str(value or "")
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{moment:%Y-%m-%d %H:%M} {timezone.get_current_timezone_name()}"
+
+
+@register.filter
+def action_words(action: str) -> str:
+    """An audited action in words ("Create a snapshot"), not its operationId."""
+    from panel.accounts.permissions import PANEL_ACTIONS, UPSTREAM_OPERATIONS
+
+    if action in PANEL_ACTIONS:
+        return PANEL_ACTIONS[action][0]
+    operation = UPSTREAM_OPERATIONS.get(action)
+    return operation.summary if operation else action.replace("_", " ").replace(".", " ").capitalize()

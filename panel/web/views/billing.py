@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from panel.accounts.decorators import team_permission_required
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
 from panel.operations import services as operations
-from panel.services import billing
+from panel.services import billing, payments
 from panel.services.context import Ref
 from panel.services.registry import reaches
 
@@ -30,11 +30,13 @@ from ..common import (
     actor_for,
     allowed_actions,
     chosen_account,
+    error_text,
     field_errors,
     object_ref,
     problem_from,
     team_accounts,
 )
+from ..forms import OwnIds
 
 BILLING_WRITES = (
     "balance_deposit", "invoices_download", "invoices_download_many", "orders_pay", "orders_delete",
@@ -56,7 +58,8 @@ class DepositForm(forms.Form):
     )
 
 
-class OrderUpdateForm(forms.Form):
+class OrderUpdateForm(OwnIds, forms.Form):
+    ids = "update"
     auto_pay = forms.BooleanField(label="Pay automatically from the balance", required=False)
     payment_method = forms.ChoiceField(label="Payment method", choices=PAYMENT_METHODS, required=False)
     promo_code = forms.CharField(label="Promo code", required=False, max_length=50)
@@ -64,8 +67,15 @@ class OrderUpdateForm(forms.Form):
         label="Reason", required=False, max_length=500, help_text="Kept in the audit log."
     )
 
+    def __init__(self, *args: Any, from_balance: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not from_balance:  # a deposit: VPSBG never takes it from the balance
+            self.fields["auto_pay"].label = "Pay automatically with the saved card"
+            self.fields["payment_method"].choices = [("", "—"), *PAYMENT_METHODS[1:]]
 
-class RenewalPeriodForm(forms.Form):
+
+class RenewalPeriodForm(OwnIds, forms.Form):
+    ids = "period"
     service = forms.ChoiceField(label="Service")
     billing_cycle = forms.TypedChoiceField(
         label="Renewal period",
@@ -255,8 +265,11 @@ def _order_page(
         if s.is_period_changeable and s.service_type and s.service_id is not None
     ]
     context["open"] = order.status == "awaiting_payment"
+    context["from_balance"] = payments.payable_from_balance(order)
+    context["need"] = payments.payment_need(order)
     context["update_form"] = forms_.get("update") or OrderUpdateForm(
-        initial={"auto_pay": order.auto_pay, "payment_method": order.payment_method}
+        initial={"auto_pay": order.auto_pay, "payment_method": order.payment_method},
+        from_balance=context["from_balance"],
     )
     context["period_form"] = forms_.get("period") or RenewalPeriodForm(services=changeable)
     context["changeable"] = changeable
@@ -351,6 +364,8 @@ def _confirm_order(request: HttpRequest, ref: str, *, action: str) -> HttpRespon
     context["back"] = reverse("web:order", kwargs={"ref": str(order_ref)})
     try:
         context["order"] = billing.orders_get(actor=actor_for(request), order=order_ref)
+        if action == "pay" and not payments.payable_from_balance(context["order"]):
+            raise InvalidInput(payments.DEPOSIT_NEEDS, code="not_payable_from_balance")
         if action == "pay":
             context["balance"] = billing.balance_get(actor=actor_for(request), account=order_ref.account_id)
     except PanelError as exc:
@@ -382,7 +397,7 @@ def _confirm_order(request: HttpRequest, ref: str, *, action: str) -> HttpRespon
             except NotFoundError as exc:
                 raise Http404(exc.message) from exc
             except PanelError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, error_text(exc))
         status = 422
     else:
         form = ConfirmForm(initial={"request_key": uuid.uuid4().hex}, order_id=str(order_ref.id))

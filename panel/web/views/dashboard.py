@@ -18,7 +18,7 @@ from panel.accounts.decorators import team_permission_required
 from panel.accounts.permissions import can
 from panel.audit.models import AuditEvent
 from panel.core.errors import PanelError
-from panel.services import aggregates, billing
+from panel.services import aggregates, billing, payments, upstream
 from panel.services.registry import reaches
 from panel.vault.models import ApiToken, TokenStatus
 
@@ -42,11 +42,15 @@ def _orders_awaiting_payment(
                 actor=actor, status="awaiting_payment", per_page=50, account=account_id
             )
         except PanelError as exc:
-            warnings.append(f"{label}: {exc.message}")
+            warnings.append(exc.message if exc.code == upstream.CODE else f"{label}: {exc.message}")
             continue
-        orders.extend({"account_label": label, "order": order} for order in page)
+        orders.extend({"account_id": account_id, "account_label": label, "order": order} for order in page)
     orders.sort(key=lambda o: (o["order"].due_at is None, o["order"].due_at or 0))
     return orders, warnings
+
+
+def _text(warning: aggregates.AccountWarning) -> str:
+    return f"{warning.account_label}: {warning.message}" if warning.account_label else warning.message
 
 
 def _running_operations(team: Any) -> list[Any]:
@@ -70,7 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         states = Counter(power_state(item.server)[0] for item in servers.items)
         context["server_count"] = len(servers.items)
         context["server_states"] = sorted(states.items())
-        context["warnings"] += [f"{w.account_label}: {w.message}" for w in servers.warnings]
+        context["warnings"] += [_text(w) for w in servers.warnings]
 
     accounts = dict(
         ApiToken.objects.filter(team=team).exclude(account_id="").values_list("account_id", "account_label")
@@ -80,11 +84,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if can(membership, "balance_get"):
         balances = aggregates.balances_all(actor=actor)
         context["balances"] = balances.items
-        context["warnings"] += [f"{w.account_label}: {w.message}" for w in balances.warnings]
+        context["warnings"] += [_text(w) for w in balances.warnings]
     if can(membership, "orders_list"):
         orders, warnings = _orders_awaiting_payment(request, accounts)
+        money = {b.account_id: b.balance.balance for b in context.get("balances", [])}
+        for entry in orders:  # what each needs: a deposit is never paid from the balance
+            entry["need"] = payments.payment_need(entry["order"], money.get(entry["account_id"]))
         context["orders"] = orders
-        context["warnings"] += [w for w in warnings if w not in context["warnings"]]
+        context["warnings"] += warnings
+    context["warnings"] = list(dict.fromkeys(context["warnings"]))  # once each, in order
 
     context["operations"] = _running_operations(team)
     if can(membership, "audit.read"):

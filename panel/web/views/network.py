@@ -42,6 +42,7 @@ from ..common import (
     actor_for,
     allowed_actions,
     chosen_account,
+    error_text,
     object_ref,
     problem_from,
     team_accounts,
@@ -292,7 +293,7 @@ def floating_ip_purchase(request: HttpRequest) -> HttpResponse:
             except InvalidInput as exc:
                 _apply_upstream_errors(form, exc)
             except PanelError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, error_text(exc))
             else:
                 messages.success(request, "Buying floating IPs: started. This page follows it to the end.")
                 return redirect(operation.get_absolute_url())

@@ -28,7 +28,8 @@ from panel.services.context import ServerRef
 from panel.services.registry import reaches
 
 from .. import action_forms as f
-from ..common import actor_for, field_errors, problem_from
+from ..common import actor_for, error_text, field_errors, problem_from
+from ..templatetags.web_tags import when
 from .servers import _ref, _server_or_problem
 
 Choices = dict[str, list[tuple[Any, str]]]
@@ -78,7 +79,7 @@ def _copies(request: HttpRequest, ref: ServerRef, server: Any, name: str) -> Cho
     snapshots = library.snapshots_list(actor=actor_for(request), server=ref)
     backups = library.backups_list(actor=actor_for(request), server=ref)
     options: list[tuple[Any, str]] = [
-        (f"snapshot:{s.id}", f"Snapshot {s.name or s.id} ({s.created_at or 'date unknown'})")
+        (f"snapshot:{s.id}", f"Snapshot {s.name or s.id} ({when(s.created_at) or 'date unknown'})")
         for s in snapshots
     ]
     options += [
@@ -612,7 +613,7 @@ def _action_view(action: ServerAction) -> Callable[..., HttpResponse]:
                 except InvalidInput as exc:
                     field_errors(form, exc)
                 except PanelError as exc:
-                    form.add_error(None, exc.message)
+                    form.add_error(None, error_text(exc))
             status = 422
             data = request.POST
         else:

@@ -27,7 +27,7 @@ from panel.services import aggregates, library, network, servers
 from panel.services.context import ServerRef, parse_server_ref
 from panel.services.registry import reaches
 
-from ..common import Problem, actor_for, allowed_actions, field_errors, problem_from
+from ..common import Problem, actor_for, allowed_actions, error_text, field_errors, problem_from
 from ..forms import HostnameForm, IsoForm, ReverseDnsForm, ServerFilterForm, SshKeysForm
 from ..htmx import is_fragment_request, render_page_or_fragment
 from ..server_state import power_state
@@ -324,8 +324,9 @@ def _write(
             raise Http404(exc.message) from exc
         except InvalidInput as exc:
             field_errors(form, exc)
-        except PanelError as exc:
-            return _done(request, ref, exc.message, error=True)
+        except PanelError as exc:  # shown above the form, which keeps what was typed
+            form.add_error(None, error_text(exc))
+            return _detail(request, ref, forms={form_key: form}, status=exc.status)
         else:
             return _done(request, ref, ok)
     return _detail(request, ref, forms={form_key: form}, status=422)
