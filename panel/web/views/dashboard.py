@@ -2,7 +2,9 @@
 
 Servers by state, balances, orders awaiting payment, running operations, recent audit events and
 tokens needing attention. Each upstream part fails on its own: an account that does not answer is
-a warning beside the others, never an error page.
+a warning beside the others, never an error page. A part whose accounts did not all answer says
+so instead of claiming "0 servers" or "nothing to pay"; each warning is shown once, though the
+servers, balances and orders of a silent account all fail with the same message.
 """
 
 from __future__ import annotations
@@ -63,14 +65,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     team = membership.team
     actor = actor_for(request)
-    context: dict[str, Any] = {"warnings": []}
+    context: dict[str, Any] = {}
+    warnings: list[str] = []
 
     if can(membership, "servers_list"):
         servers = aggregates.servers_list_all(actor=actor)
         states = Counter(power_state(item.server)[0] for item in servers.items)
         context["server_count"] = len(servers.items)
         context["server_states"] = sorted(states.items())
-        context["warnings"] += [f"{w.account_label}: {w.message}" for w in servers.warnings]
+        context["servers_incomplete"] = bool(servers.warnings)
+        warnings += [f"{w.account_label}: {w.message}" for w in servers.warnings]
 
     accounts = dict(
         ApiToken.objects.filter(team=team).exclude(account_id="").values_list("account_id", "account_label")
@@ -80,11 +84,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if can(membership, "balance_get"):
             balances = aggregates.balances_all(actor=actor)
             context["balances"] = balances.items
-            context["warnings"] += [f"{w.account_label}: {w.message}" for w in balances.warnings]
+            context["balances_incomplete"] = bool(balances.warnings)
+            warnings += [f"{w.account_label}: {w.message}" for w in balances.warnings]
         if can(membership, "orders_list"):
-            orders, warnings = _orders_awaiting_payment(request, accounts)
+            orders, order_warnings = _orders_awaiting_payment(request, accounts)
             context["orders"] = orders
-            context["warnings"] += [w for w in warnings if w not in context["warnings"]]
+            context["orders_incomplete"] = bool(order_warnings)
+            warnings += order_warnings
+    context["warnings"] = list(dict.fromkeys(warnings))  # once each, in the order they came
 
     context["operations"] = _running_operations(team)
     if can(membership, "audit.read"):
