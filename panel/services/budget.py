@@ -6,7 +6,8 @@ request share one deadline, so a page that reads three times from a hung VPSBG s
 about one timeout, with a warning and a retry link, instead of the 60 s of two 30 s tries. Long
 operations (Celery workers: their actor has no request) and writes keep `VPSBG_API_TIMEOUT`: a
 write cut short may still happen at VPSBG, and the person would be told it failed. Secret and
-document downloads (audited reads) keep it too: a large invoice zip is worth the wait.
+document downloads (audited reads) keep it too: a large invoice zip is worth the wait. Checking a
+token typed into a form waits `VPSBG_PAGE_TIMEOUT` as well (`tokens.add_token`).
 """
 
 from __future__ import annotations
