@@ -60,6 +60,8 @@ if not DEBUG:
 # The VPSBG API. Demo mode points it at the bundled simulator.
 VPSBG_API_URL = env.str("VPSBG_API_URL", default="https://api.vpsbg.eu/v1")
 VPSBG_API_TIMEOUT = env.float("VPSBG_API_TIMEOUT", default=30.0)
+# What a page waits for VPSBG's answers, all its reads together (operations keep the timeout above).
+VPSBG_PAGE_TIMEOUT = env.float("VPSBG_PAGE_TIMEOUT", default=5.0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -2,7 +2,7 @@
 
 pytest-django's test database may be an in-memory SQLite one, which no other process can see. This
 switches the current connection to an SQLite file (or a fresh PostgreSQL database on CI), migrates
-it, and gives the original connection back at the end.
+it, and gives the original connection back at the end. `private_redis_url` is the same for Redis.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -50,3 +52,18 @@ def private_database(django_db_blocker, folder: Path, prefix: str) -> Iterator[s
                 with connection._nodb_cursor() as cursor:
                     cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
             connection.connection = held
+
+
+def private_redis_url(db: int) -> str:
+    """`REDIS_URL` with database `db` (a module's own), or skip the test when Redis is not there."""
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        pytest.skip("needs Redis: set REDIS_URL (CI sets redis://127.0.0.1:6379/0)")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"REDIS_URL is set but Redis does not answer: {exc}")
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))

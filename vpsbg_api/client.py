@@ -108,7 +108,9 @@ class Client:
       random factor in [0.5, 1). A `Retry-After` header (seconds or HTTP date) replaces that wait;
       when it asks for more than `ceiling` seconds the client does not sleep and raises
       `RateLimited(retry_after=...)` at once (with the answer's own status, 429 or 5xx) so the
-      caller can reschedule the work instead of holding a worker.
+      caller can reschedule the work instead of holding a worker. With `budget=` set, no retry
+      starts once the call has spent that many seconds (waits included): a page that must answer
+      in a few seconds gives up after one hung try instead of waiting for a second one.
     - Writes (POST, PUT, PATCH, DELETE) are never retried once the request may have reached the
       server: not on a read timeout, a dropped connection or any HTTP status (a 429 raises
       `RateLimited` with its `retry_after`). The one retry allowed is when the connection was
@@ -241,9 +243,11 @@ class Client:
                         | requests.Timeout
                         | requests.exceptions.ChunkedEncodingError,
                     ) and (idempotent or _connect_phase(exc))
-                    if retryable and attempt < policy.max_attempts:
-                        policy.sleep(policy.backoff(attempt))
-                        continue
+                    if retryable:
+                        wait = policy.backoff(attempt)
+                        if policy.allows(attempt, time.perf_counter() - started, wait):
+                            policy.sleep(wait)
+                            continue
                     raise self._unavailable(exc, route.operation_id) from None
                 status = response.status_code
                 if status < 300:
@@ -254,8 +258,9 @@ class Client:
                         wait = policy.backoff(attempt)
                     elif wait > policy.ceiling:
                         raise self.error_for(response, route.operation_id, retry_after=wait)
-                    policy.sleep(wait)
-                    continue
+                    if policy.allows(attempt, time.perf_counter() - started, wait):
+                        policy.sleep(wait)
+                        continue
                 raise self.error_for(response, route.operation_id)
         except errors.VpsbgError as exc:
             failure = exc

@@ -26,12 +26,16 @@ class RetryPolicy:
     ceiling:      the longest `Retry-After` the client is willing to sleep through; a longer
                   one raises `RateLimited(retry_after=...)` at once so the caller can reschedule
                   the work instead of holding a worker.
+    budget:       seconds one call may spend before its last try starts (None = no bound): a
+                  retry is made only while the time spent plus the wait stays under it, so a
+                  call that hung for a whole read timeout is not tried again while a person waits.
     """
 
     max_attempts: int = 3
     base: float = 0.5
     cap: float = 8.0
     ceiling: float = 30.0
+    budget: float | None = None
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     rand: Callable[[], float] = field(default=random.random, repr=False)
     now: Callable[[], float] = field(default=time.time, repr=False)
@@ -41,11 +45,20 @@ class RetryPolicy:
             raise ValueError("RetryPolicy.max_attempts must be at least 1")
         if self.base < 0 or self.cap < 0 or self.ceiling < 0:
             raise ValueError("RetryPolicy.base, cap and ceiling must not be negative")
+        if self.budget is not None and self.budget < 0:
+            raise ValueError("RetryPolicy.budget must not be negative")
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed try number `attempt` (1-based) when no Retry-After came."""
         delay = min(self.cap, self.base * (2 ** max(attempt - 1, 0)))
         return delay * (0.5 + self.rand() / 2)
+
+    def allows(self, attempt: int, spent: float, wait: float) -> bool:
+        """Whether try number `attempt` (1-based, just failed) may be followed by another one
+        after `wait` seconds, `spent` seconds into the call."""
+        if attempt >= self.max_attempts:
+            return False
+        return self.budget is None or spent + wait < self.budget
 
     def retry_after(self, header: str | None) -> float | None:
         """The wait a `Retry-After` header asks for, in seconds, or None if absent or unreadable."""

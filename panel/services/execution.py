@@ -55,7 +55,7 @@ from panel.vault.crypto import SecretUndecryptable
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
 from vpsbg_api.areas._base import UNSET
 
-from . import cache, upstream
+from . import budget, cache, upstream
 from .context import Actor, ActorLike, Ref, ServerRef, as_actor
 from .tokens import NoUsableToken, check_token, mark_read_only, record_token_use, select_token
 
@@ -123,7 +123,8 @@ AUDITED_READS: frozenset[str] = frozenset(
 # Reads whose answer must be fresh (progress polling) or is a price quote.
 NEVER_CACHED: frozenset[str] = AUDITED_READS | SAFE_POSTS | {"servers_status"}
 
-# A person is waiting on the page: one quick retry of a GET at most, never a long sleep.
+# One quick retry of a GET at most, never a long sleep (the operations runner retries steps
+# itself); for pages `budget.page_policy()` also stops it once their time is spent.
 RETRY = vpsbg_api.RetryPolicy(max_attempts=2, base=0.2, cap=1.0, ceiling=2.0)
 
 
@@ -221,12 +222,13 @@ def clear_client_pool() -> None:
         _clients.clear()
 
 
-def make_client(token: ApiToken) -> vpsbg_api.Client:
+def make_client(token: ApiToken, *, page: bool = False) -> vpsbg_api.Client:
     """A client for `token` (no database access: safe to build here and use in a worker thread).
 
-    Clients are pooled per (token, secret, URL, timeout, retry policy) so their keep-alive
-    connections are reused; a rotated secret or a changed setting gets a fresh client. The
-    pooled client is never closed by a caller.
+    `page`: the call is a read for a page a person waits on, so the client has the page's short
+    timeout and budgeted retries (`budget`). Clients are pooled per (token, secret, URL,
+    timeout, retry policy) so their keep-alive connections are reused; a rotated secret or a
+    changed setting gets a fresh client. The pooled client is never closed by a caller.
     """
     try:
         secret = token.reveal_secret()
@@ -235,14 +237,9 @@ def make_client(token: ApiToken) -> vpsbg_api.Client:
             f"The VPSBG token “{token.name}” cannot be decrypted with the configured keys; "
             "replace its secret on the Tokens page."
         ) from None
-    policy = retry_policy()
-    key = (
-        token.pk,
-        hashlib.sha256(secret.encode()).hexdigest(),
-        settings.VPSBG_API_URL,
-        settings.VPSBG_API_TIMEOUT,
-        id(policy),
-    )
+    policy = budget.page_policy(retry_policy()) if page else retry_policy()
+    timeout = budget.page_timeout() if page else settings.VPSBG_API_TIMEOUT
+    key = (token.pk, hashlib.sha256(secret.encode()).hexdigest(), settings.VPSBG_API_URL, timeout, id(policy))
     with _clients_lock:
         client = _clients.get(key)
         if client is not None:
@@ -251,7 +248,7 @@ def make_client(token: ApiToken) -> vpsbg_api.Client:
     client = vpsbg_api.Client(
         secret,
         base_url=settings.VPSBG_API_URL,
-        timeout=settings.VPSBG_API_TIMEOUT,
+        timeout=timeout,
         retry=policy,
         pool_maxsize=32,
         hook=metrics.vpsbg_call_hook(token.scope),
@@ -437,8 +434,11 @@ def prepare(
         call.cached = cache.get(call.cache_key)
         if call.cached is not cache.MISS:
             return call
+    page = budget.applies(who.request, plain_read=not call.audited)
     try:
-        call.client = make_client(call.token)
+        if page:
+            budget.check(who.request)
+        call.client = make_client(call.token, page=page)
     except PanelError as exc:
         _audit(call, audit.Outcome.FAILED, reason=exc.message)
         raise

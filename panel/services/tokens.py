@@ -29,6 +29,7 @@ from panel.vault.crypto import SecretUndecryptable
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
 
 from . import upstream
+from .budget import page_timeout
 
 __all__ = [
     "InvalidSecret",
@@ -157,24 +158,27 @@ def _scrub(text: str, secret: str) -> str:
 CHECK_RETRY = vpsbg_api.RetryPolicy(max_attempts=1)
 
 
-def _client(secret: str) -> vpsbg_api.Client:
+def _client(secret: str, timeout: float) -> vpsbg_api.Client:
     return vpsbg_api.Client(
         secret,
         base_url=settings.VPSBG_API_URL,
-        timeout=settings.VPSBG_API_TIMEOUT,
+        timeout=timeout,
         retry=CHECK_RETRY,
         hook=metrics.vpsbg_call_hook("check"),
     )
 
 
-def identify_token(secret: str) -> TokenIdentity:
-    """Ask VPSBG which account `secret` opens; map every upstream failure to a `TokenError`."""
+def identify_token(secret: str, *, timeout: float | None = None) -> TokenIdentity:
+    """Ask VPSBG which account `secret` opens; map every upstream failure to a `TokenError`.
+
+    `timeout` defaults to `VPSBG_API_TIMEOUT` (the periodic check); a form passes the page's.
+    """
     secret = (secret or "").strip()
     if not secret:
         raise InvalidSecret("Enter the token.")
     client = None
     try:
-        client = _client(secret)
+        client = _client(secret, timeout or settings.VPSBG_API_TIMEOUT)
         account = client.user.get()
     except vpsbg_api.NotFound:  # the account endpoint always exists: the URL is wrong, not the token
         raise TokenCheckFailed(upstream.note_misconfigured(), code=upstream.CODE) from None
@@ -305,7 +309,7 @@ def add_token(*, actor: Any, name: str, scope: str, secret: str, check: bool = T
     _refuse_stored_twice(team, secret)
 
     try:
-        identity = identify_token(secret) if check else None
+        identity = identify_token(secret, timeout=page_timeout()) if check else None
     except TokenError as exc:
         _audit(
             "tokens.add",
@@ -369,7 +373,7 @@ def replace_token_secret(*, actor: Any, token: ApiToken, secret: str) -> ApiToke
     secret = _clean_secret(secret)
     try:
         _refuse_stored_twice(token.team, secret, keep=token)
-        identity = identify_token(secret)
+        identity = identify_token(secret, timeout=page_timeout())
         if token.account_id and identity.account_id != token.account_id:
             raise TokenAccountMismatch(
                 f"This token belongs to another VPSBG account ({identity.account_label}); "

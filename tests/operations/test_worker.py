@@ -22,7 +22,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from celery import Celery
@@ -35,7 +34,7 @@ from panel.operations import services, sweeper, tasks
 from panel.operations.models import Operation, PaymentAttempt, State
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
 from tests.factories import MembershipFactory, TeamFactory
-from tests.private_db import private_database
+from tests.private_db import private_database, private_redis_url
 from vpsbg_api.simulator.clock import Clock
 from vpsbg_api.simulator.domain import create_order
 from vpsbg_api.simulator.testing import RunningSimulator, running_simulator
@@ -49,17 +48,7 @@ TIMEOUT = 40.0
 
 
 def _redis_url() -> str:
-    url = os.environ.get("REDIS_URL", "")
-    if not url:
-        pytest.skip("needs Redis: set REDIS_URL (CI sets redis://127.0.0.1:6379/0)")
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"REDIS_URL is set but Redis does not answer: {exc}")
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/13", "", ""))  # a database of our own
+    return private_redis_url(13)  # a database of our own
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from panel.services import tokens as token_services
+from panel.vault.models import TokenScope
 
 
 def test_a_valid_token_names_its_account(simulator):
@@ -45,3 +46,15 @@ def test_an_empty_or_spaced_secret_never_reaches_vpsbg(settings, free_port):
     settings.VPSBG_API_URL = f"http://127.0.0.1:{free_port}/v1"
     with pytest.raises(token_services.InvalidSecret):
         token_services.identify_token("   ")
+
+
+def test_adding_a_token_while_vpsbg_hangs_waits_the_page_budget_not_the_operations_timeout(
+    simulator, settings, owner
+):
+    settings.VPSBG_PAGE_TIMEOUT = 0.3
+    settings.VPSBG_API_TIMEOUT = 30.0
+    simulator.sim.faults.add(timeout=True)
+    with pytest.raises(token_services.TokenCheckUnavailable, match="VPSBG unavailable, try again"):
+        token_services.add_token(
+            actor=owner, name="alpha", scope=TokenScope.READ_WRITE, secret=simulator.tokens["alpha_rw"]
+        )

@@ -245,6 +245,26 @@ def test_get_that_never_answers_raises_upstream_unavailable() -> None:
     assert "timed out" in str(info.value)
 
 
+def test_a_call_with_its_budget_spent_is_not_tried_again() -> None:
+    retry, sleeper = policy(max_attempts=3, base=1.0, budget=0.5)  # the first wait (0.75 s) is past it
+    client, adapter = make_client(
+        [Reply(raises=requests.ReadTimeout("read timed out")), Reply(200, json=SERVER)], retry=retry
+    )
+    with pytest.raises(UpstreamUnavailable, match="timed out"):
+        client.servers.get(5)
+    assert len(adapter.requests) == 1
+    assert sleeper.waits == []
+
+
+def test_a_quick_failure_within_the_budget_is_still_retried() -> None:
+    retry, sleeper = policy(max_attempts=2, base=1.0, budget=60.0)
+    answers = [Reply(503, json={"message": "busy"}), Reply(200, json=SERVER)]
+    client, adapter = make_client(answers, retry=retry)
+    assert client.servers.get(5).id == 5
+    assert len(adapter.requests) == 2
+    assert sleeper.waits == [0.75]
+
+
 @pytest.mark.parametrize(
     "failure",
     [
@@ -294,6 +314,8 @@ def test_retry_policy_rejects_nonsense() -> None:
         RetryPolicy(max_attempts=0)
     with pytest.raises(ValueError):
         RetryPolicy(base=-1)
+    with pytest.raises(ValueError):
+        RetryPolicy(budget=-1)
 
 
 # -- errors ------------------------------------------------------------------------------------------

@@ -22,6 +22,13 @@ def balance(sim: RunningSimulator, token: str = "alpha_rw") -> float:
 
 
 # ---- locks and time ---------------------------------------------------------------------
+def test_accepted_writes_are_recorded_in_order_refused_ones_are_not(simulator: RunningSimulator) -> None:
+    api(simulator, "GET", "/servers/2864")
+    api(simulator, "POST", "/servers/2864/reinstall", json={"image_id": 80, "password": "correct-horse"})
+    assert api(simulator, "POST", "/servers/2864/restart").status_code == 423  # locked: refused
+    assert simulator.sim.writes == [("servers_reinstall", "/servers/2864/reinstall")]
+
+
 def test_reinstall_locks_the_server_until_the_action_ends(simulator: RunningSimulator) -> None:
     r = api(simulator, "POST", "/servers/2864/reinstall", json={"image_id": 80, "password": "correct-horse"})
     assert r.status_code == 200 and r.json()["locked"] is True

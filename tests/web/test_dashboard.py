@@ -75,3 +75,23 @@ def test_navigation_marks_dashboard_and_servers(web_team, member_of) -> None:
     assert f'<a href="{URL}" aria-current="page">Dashboard</a>' in body
     body = browser.get(reverse("web:servers")).content.decode()
     assert f'<a href="{reverse("web:servers")}" aria-current="page">Servers</a>' in body
+
+
+def test_silent_vpsbg_is_not_zero_servers_or_nothing_to_pay(web_team, simulator, member_of) -> None:
+    simulator.sim.faults.add(status=503)  # every call of both accounts
+    response = member_of(Role.OWNER).get(URL)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<p class="big-number">0</p>' not in body and "No servers." not in body
+    assert "Nothing to pay." not in body and "No accounts." not in body
+    assert body.count("Could not tell") == 3  # servers, balances, orders
+    for label in ("Alpha Ops Ltd", "Beta Hosting Ltd"):
+        assert body.count(f"{label}: VPSBG unavailable") == 1  # servers, balances and orders failed alike
+
+
+def test_one_silent_account_is_counted_as_missing_not_as_empty(web_team, simulator, member_of) -> None:
+    simulator.sim.state.data["tokens"].pop(simulator.tokens["beta_rw"])  # 401 for beta alone
+    body = member_of(Role.OWNER).get(URL).content.decode()
+    assert body.count("Not counting the accounts that did not answer.") == 2  # servers and orders
+    assert "#7814" in body  # alpha's order is still listed
+    assert "Nothing to pay." not in body

@@ -82,6 +82,8 @@ class Simulator:
         self.faults = Faults()
         # Accepted calls per operationId (the handler ran without an error): tests count side effects.
         self.calls: Counter[str] = Counter()
+        # Accepted writes in order, as (operationId, path): tests check each reached VPSBG once.
+        self.writes: list[tuple[str, str]] = []
         for spec in faults or []:
             self.faults.add_spec(spec)
         self.rate_limiter = RateLimiter(rate_limit, self.clock.now)
@@ -166,6 +168,8 @@ class Simulator:
             raise ApiError(501, f"{ctx.op.operation_id} is not implemented by the simulator.")
         result = handler(ctx)
         self.calls[ctx.op.operation_id] += 1
+        if ctx.op.method != "GET":
+            self.writes.append((ctx.op.operation_id, ctx.request_path))
         if isinstance(result, Reply):
             return result
         if result is None:

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 register = template.Library()
+
+_SERVER_ROW = (
+    '<tr><td data-label="Hostname"><a href="{url}">{hostname}</a></td>'
+    '<td data-label="State"><span class="state state-{state}">{state_label}</span></td>'
+    '<td data-label="Main IP">{ips}</td><td data-label="Plan">{plan}</td>'
+    '<td data-label="Account">{account}</td><td data-label="Expires">{expires}</td></tr>'
+)
 
 
 @register.filter
@@ -38,3 +49,17 @@ def action_words(action: str) -> str:
         return PANEL_ACTIONS[action][0]
     operation = UPSTREAM_OPERATIONS.get(action)
     return operation.summary if operation else action.replace("_", " ").replace(".", " ").capitalize()
+
+
+@register.filter
+def server_rows(rows: Iterable[dict[str, Any]]) -> SafeString:
+    """The servers table's rows, escaped by `format_html` as the template would escape them.
+
+    Written here rather than as a template loop: fifty rows of eight cells cost the template
+    engine ~3 ms of CPU, a third of the page (bench/web_load.py), and this ~0.3 ms.
+    """
+
+    def cells(row: dict[str, Any]) -> dict[str, Any]:
+        return {**row, "ips": format_html_join("", "<code>{}</code>", ((ip,) for ip in row["ips"]))}
+
+    return format_html_join("\n", _SERVER_ROW, (cells(row) for row in rows))

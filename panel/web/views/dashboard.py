@@ -2,7 +2,9 @@
 
 Servers by state, balances, orders awaiting payment, running operations, recent audit events and
 tokens needing attention. Each upstream part fails on its own: an account that does not answer is
-a warning beside the others, never an error page.
+a warning beside the others, never an error page. A part whose accounts did not all answer says
+so instead of claiming "0 servers" or "nothing to pay"; each warning is shown once, though the
+servers, balances and orders of a silent account all fail with the same message.
 """
 
 from __future__ import annotations
@@ -67,14 +69,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     team = membership.team
     actor = actor_for(request)
-    context: dict[str, Any] = {"warnings": []}
+    context: dict[str, Any] = {}
+    warnings: list[str] = []
 
     if can(membership, "servers_list"):
         servers = aggregates.servers_list_all(actor=actor)
         states = Counter(power_state(item.server)[0] for item in servers.items)
         context["server_count"] = len(servers.items)
         context["server_states"] = sorted(states.items())
-        context["warnings"] += [_text(w) for w in servers.warnings]
+        context["servers_incomplete"] = bool(servers.warnings)
+        warnings += [_text(w) for w in servers.warnings]
 
     accounts = dict(
         ApiToken.objects.filter(team=team).exclude(account_id="").values_list("account_id", "account_label")
@@ -84,15 +88,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if can(membership, "balance_get"):
         balances = aggregates.balances_all(actor=actor)
         context["balances"] = balances.items
-        context["warnings"] += [_text(w) for w in balances.warnings]
+        context["balances_incomplete"] = bool(balances.warnings)
+        warnings += [_text(w) for w in balances.warnings]
     if can(membership, "orders_list"):
-        orders, warnings = _orders_awaiting_payment(request, accounts)
+        orders, order_warnings = _orders_awaiting_payment(request, accounts)
         money = {b.account_id: b.balance.balance for b in context.get("balances", [])}
         for entry in orders:  # what each needs: a deposit is never paid from the balance
             entry["need"] = payments.payment_need(entry["order"], money.get(entry["account_id"]))
         context["orders"] = orders
-        context["warnings"] += warnings
-    context["warnings"] = list(dict.fromkeys(context["warnings"]))  # once each, in order
+        context["orders_incomplete"] = bool(order_warnings)
+        warnings += order_warnings
+    context["warnings"] = list(dict.fromkeys(warnings))  # once each, in the order they came
 
     context["operations"] = _running_operations(team)
     if can(membership, "audit.read"):
