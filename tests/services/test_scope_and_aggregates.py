@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 import pytest
 
 from panel.accounts.roles import Role
@@ -12,7 +9,7 @@ from panel.core.errors import NotAllowed, NotFoundError
 from panel.services import aggregates, servers
 from panel.services.context import ServerRef
 from panel.vault.models import ApiToken, TokenStatus
-from vpsbg_api.simulator.app import RequestHandler
+from vpsbg_api.simulator.testing import requests_meet
 
 from .conftest import ALPHA, BETA
 
@@ -53,17 +50,9 @@ def test_an_account_without_a_working_token_is_a_warning(owner, tokens) -> None:
     assert len(result.items) == 11
 
 
-def test_accounts_are_queried_in_parallel(owner, tokens, simulator, monkeypatch) -> None:
-    both_at_vpsbg = threading.Barrier(2, timeout=60)
-    arrive = RequestHandler._apply_fault
-
-    def meet(handler: RequestHandler, op: Any, headers: dict[str, str]) -> bool:
-        if op.operation_id == "servers_list":
-            both_at_vpsbg.wait()  # answered only once the other account's request is in too
-        return arrive(handler, op, headers)
-
-    monkeypatch.setattr(RequestHandler, "_apply_fault", meet)
-    result = aggregates.servers_list_all(actor=owner)
+def test_accounts_are_queried_in_parallel(owner, tokens, simulator) -> None:
+    with requests_meet("servers_list", 2):  # each account's list is answered once both are asked
+        result = aggregates.servers_list_all(actor=owner)
     assert len(result.items) == 13
     assert not result.warnings, "one account's list waited for the other's: not parallel"
 
