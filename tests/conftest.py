@@ -12,11 +12,17 @@ pytest_plugins = ["tests.fixtures_accounts"]
 
 
 @pytest.fixture
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
+def free_port() -> Iterator[int]:
+    """A TCP port on loopback that nothing listens on, held for the test.
+
+    The socket stays bound without listening: a connection is refused at once, and no other
+    process (a server another test or another suite starts on port 0) can be given the port
+    meanwhile. A test may still bind and listen on it itself, with SO_REUSEADDR (servers set it).
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        yield sock.getsockname()[1]
 
 
 @pytest.fixture

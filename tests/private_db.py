@@ -55,7 +55,12 @@ def private_database(django_db_blocker, folder: Path, prefix: str) -> Iterator[s
 
 
 def private_redis_url(db: int) -> str:
-    """`REDIS_URL` with database `db` (a module's own), or skip the test when Redis is not there."""
+    """A Redis database for a module's workers, or skip the test when Redis is not there.
+
+    `REDIS_URL` itself when it names a database other than 0 (someone running several suites on
+    one machine gives each its own: a fixed number would let their workers take each other's
+    messages); else database `db`, the module's own beside the run's cache in database 0.
+    """
     url = os.environ.get("REDIS_URL", "")
     if not url:
         pytest.skip("needs Redis: set REDIS_URL (CI sets redis://127.0.0.1:6379/0)")
@@ -66,4 +71,6 @@ def private_redis_url(db: int) -> str:
     except redis.RedisError as exc:
         pytest.skip(f"REDIS_URL is set but Redis does not answer: {exc}")
     parts = urlsplit(url)
+    if parts.path.strip("/") not in ("", "0"):
+        return url
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))

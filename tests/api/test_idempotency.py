@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import pytest
 from django.db import connection, connections
 
 from panel.api import endpoints as api_endpoints
+from panel.api import idempotency
 from panel.api.models import IdempotencyRecord
 from panel.audit.models import AuditEvent
 
@@ -75,19 +75,28 @@ def test_a_bad_key_is_a_clear_error(api, vault, simulator) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_same_key_runs_once(api, vault, simulator, monkeypatch) -> None:
+def test_concurrent_same_key_runs_once(api, vault, simulator, monkeypatch, settings) -> None:
     if connection.vendor == "sqlite":
         pytest.skip("concurrent writers need PostgreSQL (set DATABASE_URL); SQLite serializes them anyway")
     client = api()
     endpoint = api_endpoints.endpoints()["ssh_keys_create"]
     real = endpoint.func
     calls: list[int] = []
+    other_waits = threading.Event()
+    overlapped: list[bool] = []
+    settings.PANEL_API_IDEMPOTENCY_WAIT = 120  # the waiting request outlasts any load
+
+    def waiting(seconds: float) -> None:
+        other_waits.set()
+        real_sleep(seconds)
 
     def slow(**kwargs: Any) -> Any:
         calls.append(1)
-        time.sleep(0.3)  # the second request arrives while the first one runs
+        overlapped.append(other_waits.wait(60))  # the key stays held until the other request waits
         return real(**kwargs)
 
+    real_sleep = idempotency.sleep
+    monkeypatch.setattr(idempotency, "sleep", waiting)
     monkeypatch.setattr(endpoint, "func", slow)
     barrier = threading.Barrier(2)
     answers: list[Any] = []
@@ -103,7 +112,9 @@ def test_concurrent_same_key_runs_once(api, vault, simulator, monkeypatch) -> No
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(10)
+        thread.join(120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert overlapped == [True]
     assert len(calls) == 1 and simulator.sim.calls["ssh_keys_create"] == 1
     assert sorted(a.status_code for a in answers) == [200, 200]
     assert answers[0].json() == answers[1].json()

@@ -29,7 +29,7 @@ def test_parallel_appends_form_one_chain():
 
     def worker(n: int) -> None:
         try:
-            start.wait(timeout=10)
+            start.wait(timeout=60)
             for i in range(PER_THREAD):
                 with transaction.atomic():
                     record(team=team, operation_id="servers_restart", target_id=f"{n}-{i}", outcome="ok")

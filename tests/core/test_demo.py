@@ -31,11 +31,19 @@ def alive(pid: int) -> bool:
     return True
 
 
+def _wait_for_output(out: io.StringIO, text: str) -> None:
+    deadline = time.monotonic() + 60
+    while text not in out.getvalue():
+        assert time.monotonic() < deadline, f"never printed {text!r}:\n{out.getvalue()}"
+        time.sleep(0.05)
+
+
 def test_a_dying_child_stops_the_others_and_fails() -> None:
     out = io.StringIO()
     sup = Supervisor(env=dict(os.environ), out=out, grace=5)
     sleeper = sup.start("sleeper", SLEEPER)
-    sup.start("crasher", [sys.executable, "-c", "import sys, time; time.sleep(0.3); sys.exit(3)"])
+    _wait_for_output(out, "sleeper   | up")  # running before its neighbour dies
+    sup.start("crasher", [sys.executable, "-c", "import sys; sys.exit(3)"])
     assert sup.watch(poll=0.05) == 1
     assert "crasher exited with code 3; stopping everything." in out.getvalue()
     assert sleeper.process.poll() is not None and not alive(sleeper.pid)
@@ -63,9 +71,7 @@ def test_a_child_ignoring_sigterm_is_killed_after_the_grace_period() -> None:
             "print('ready', flush=True); time.sleep(60)",
         ],
     )
-    deadline = time.monotonic() + 10
-    while "ready" not in out.getvalue() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_for_output(out, "ready")  # SIGTERM is ignored from here on
     assert sup.stop_all() is False
     assert stubborn.process.returncode == -signal.SIGKILL
     assert "did not stop in 0s; killing it." in out.getvalue() or "did not stop in 1s" in out.getvalue()
@@ -73,6 +79,7 @@ def test_a_child_ignoring_sigterm_is_killed_after_the_grace_period() -> None:
 
 def test_port_check_and_http_wait(free_port) -> None:
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the fixture holds the port
         sock.bind(("127.0.0.1", free_port))
         sock.listen()
         assert port_is_free("127.0.0.1", free_port) is False
@@ -83,6 +90,7 @@ def test_port_check_and_http_wait(free_port) -> None:
 
 def test_demo_refuses_a_busy_port(free_port, tmp_path) -> None:
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the fixture holds the port
         sock.bind(("127.0.0.1", free_port))
         sock.listen()
         result = subprocess.run(

@@ -111,7 +111,7 @@ def test_live_redis_broker_is_ok(client, fresh_heartbeat, monkeypatch, redis_url
 def test_heartbeat_task_records_the_worker() -> None:
     hostname = heartbeat.apply().get()
     row = WorkerHeartbeat.objects.get(hostname=hostname)
-    assert (timezone.now() - row.seen_at).total_seconds() < 5
+    assert (timezone.now() - row.seen_at).total_seconds() < 60  # this run's, not an old one
     assert health.check_worker()["ok"] is True
 
 

@@ -225,10 +225,11 @@ def test_celery_worker_consumes_heartbeats_and_carries_the_request_id(stack_env,
         publisher.send_task("panel.core.tasks.heartbeat", queue="default")
     finally:
         clear_request_id()
-    worker.wait_for(
-        lambda: "request_id=req-e2e-7f3a9c" in worker.output(), 60, "the task to log with the request id"
+    worker.wait_for(  # "succeeded" is logged after the task's own lines: wait for both
+        lambda: "request_id=req-e2e-7f3a9c" in worker.output() and "succeeded" in worker.output(),
+        60,
+        "the task to log with the request id and succeed",
     )
-    assert "succeeded" in worker.output()
     assert worker.stop() == 0
 
 

@@ -7,7 +7,6 @@ The behaviour a person sees (every server once, warnings, scope) is in
 from __future__ import annotations
 
 import threading
-import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -70,15 +69,22 @@ def test_one_account_is_read_on_the_calling_thread(owner, add_token, monkeypatch
 
 def test_requests_leave_while_later_accounts_are_still_prepared(monkeypatch) -> None:
     started: list[Any] = []
-    monkeypatch.setattr(aggregates, "perform", lambda call: started.append(call) or Outcome(call))
+    both_left = threading.Condition()
+
+    def perform(call: Any) -> Outcome:
+        with both_left:
+            started.append(call)
+            both_left.notify_all()
+        return Outcome(call)
+
+    monkeypatch.setattr(aggregates, "perform", perform)
     calls = [SimpleNamespace(client=object()) for _ in range(3)]
     fan = aggregates._FanOut()
     fan.add(calls[0])
     assert started == []  # maybe the only miss: kept for the calling thread
     fan.add(calls[1])
-    deadline = time.monotonic() + 2
-    while len(started) < 2 and time.monotonic() < deadline:
-        time.sleep(0.001)
+    with both_left:
+        both_left.wait_for(lambda: len(started) >= 2, timeout=60)
     assert sorted(map(id, started)) == sorted(map(id, calls[:2]))  # both left before the third
     fan.add(calls[2])
     assert [outcome.value for outcome in fan.outcomes()] == calls

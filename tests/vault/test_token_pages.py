@@ -1,8 +1,6 @@
 """The token pages against the simulator over real HTTP: add, replace, check, delete, errors."""
 from __future__ import annotations
 
-import socket
-
 import pytest
 from django.urls import reverse
 
@@ -17,13 +15,6 @@ LIST = reverse("vault:token_list")
 
 def _add(browser, secret, name="production", scope=TokenScope.READ_WRITE):
     return browser.post(ADD, {"name": name, "scope": scope, "secret": secret})
-
-
-def _closed_port_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
 
 
 def test_valid_token_is_checked_and_saved_with_its_account(team, client_for, simulator):
@@ -65,8 +56,8 @@ def test_vpsbg_answering_503_gives_a_clear_form_error(team, client_for, simulato
     assert not ApiToken.objects.exists()
 
 
-def test_vpsbg_unreachable_gives_a_clear_form_error(team, client_for, settings):
-    settings.VPSBG_API_URL = _closed_port_url()
+def test_vpsbg_unreachable_gives_a_clear_form_error(team, client_for, settings, free_port):
+    settings.VPSBG_API_URL = f"http://127.0.0.1:{free_port}/v1"
     settings.VPSBG_API_TIMEOUT = 1.0
     browser = client_for(team)
 
@@ -111,8 +102,8 @@ def test_replacing_a_secret_with_another_tokens_secret_is_refused(team, client_f
     assert ApiToken.objects.get(pk=token.pk).reveal_secret() == simulator.tokens["alpha_ro"]
 
 
-def test_secret_with_spaces_is_refused_without_calling_vpsbg(team, client_for, settings):
-    settings.VPSBG_API_URL = _closed_port_url()
+def test_secret_with_spaces_is_refused_without_calling_vpsbg(team, client_for, settings, free_port):
+    settings.VPSBG_API_URL = f"http://127.0.0.1:{free_port}/v1"
     response = _add(client_for(team), "two words")
     assert response.status_code == 422 and "no spaces" in response.content.decode()
 

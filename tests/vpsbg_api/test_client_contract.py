@@ -1,4 +1,5 @@
-"""Contract, client side: every operation of the reference sends what the reference describes.
+"""Contract, client side: every operation of the reference sends what the reference describes,
+and reads each answer the reference lists for it (typed results, and every error status).
 
 Parametrized from `vpsbg_api/openapi.json` itself, so a new operation in the data without a
 client method (or a method sending the wrong route or body) fails here.
@@ -20,7 +21,21 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from vpsbg_api import METHODS, OPERATIONS, Client, Download, Page, UpstreamError
+from vpsbg_api import (
+    METHODS,
+    OPERATIONS,
+    AuthenticationError,
+    Client,
+    Download,
+    Locked,
+    NotFound,
+    Page,
+    PermissionDenied,
+    RateLimited,
+    UpstreamError,
+    ValidationError,
+    VpsbgError,
+)
 from vpsbg_api.spec import load_reference
 
 from .fakes import Reply, body_json, make_client
@@ -243,3 +258,60 @@ def test_client_parses_the_reference_example_into_its_typed_result(operation_id:
     elif not isinstance(result, dict | list | Download):
         assert type(result).__module__ == "vpsbg_api.models"
         assert json.dumps(result.model_dump(mode="json"))
+
+
+ERROR_CLASSES: dict[str, type[VpsbgError]] = {
+    "401": AuthenticationError,
+    "403": PermissionDenied,
+    "404": NotFound,
+    "422": ValidationError,
+    "423": Locked,
+    "429": RateLimited,
+    "500": UpstreamError,
+}
+
+
+def error_answers() -> list[tuple[str, str]]:
+    """Every (operation, status) of an error answer the reference lists, its conventional ones too."""
+    return sorted(
+        (operation_id, code)
+        for operation_id, (_m, _p, op, _params) in OPS.items()
+        for code in op.get("responses", {})
+        if code[0] in "45"
+    )
+
+
+def error_body(operation_id: str, code: str) -> dict[str, Any]:
+    """A body of the shape the reference gives this answer (checked against its schema)."""
+    body: dict[str, Any] = {"message": f"Refused with {code}."}
+    if code == "422":
+        body["errors"] = {"name": ["The name field is required."]}
+    response = OPS[operation_id][2]["responses"][code]
+    if "$ref" in response:
+        response = deref(response)
+    schema = (response.get("content") or {}).get("application/json", {}).get("schema")
+    if schema is not None:
+        validator = Draft202012Validator(absolute_refs(schema), registry=REGISTRY)
+        assert not [e.message for e in validator.iter_errors(body)], f"{operation_id} {code}: {body}"
+    return body
+
+
+def test_every_error_status_of_the_reference_has_an_error_class() -> None:
+    assert {code for _op, code in error_answers()} == set(ERROR_CLASSES)
+    assert sum(1 for _op, code in error_answers() if code == "401") == len(OPS)
+
+
+@pytest.mark.parametrize(("operation_id", "code"), error_answers())
+def test_client_raises_what_each_documented_error_answer_means(operation_id: str, code: str) -> None:
+    body = error_body(operation_id, code)
+    client, _adapter = make_client([Reply(int(code), json=body, headers={"Retry-After": "7"})])
+    kwargs, _ = case(operation_id)
+    with pytest.raises(ERROR_CLASSES[code]) as raised:
+        OPERATIONS[operation_id](client, **kwargs)
+    error = raised.value
+    assert type(error) is ERROR_CLASSES[code]
+    assert (error.status, error.operation_id, error.message) == (int(code), operation_id, body["message"])
+    if code == "422":
+        assert error.fields == body["errors"]
+    if code == "429":
+        assert error.retry_after == 7

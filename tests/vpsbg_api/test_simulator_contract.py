@@ -7,6 +7,7 @@ JSON validates against the reference's response schema (jsonschema 2020-12, ``$r
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -15,8 +16,10 @@ import requests
 from jsonschema import Draft202012Validator
 
 from vpsbg_api.simulator import DEMO_2FA_SECRET, totp
-from vpsbg_api.simulator.spec import operations, registry
-from vpsbg_api.simulator.testing import RunningSimulator
+from vpsbg_api.simulator.context import HANDLERS
+from vpsbg_api.simulator.domain import start_action
+from vpsbg_api.simulator.spec import SPEC_URI, load_spec, operations, pointer_escape, ref_schema, registry
+from vpsbg_api.simulator.testing import RunningSimulator, simulator_fixture
 
 RSA_KEY = (
     "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDJXgSGIiC3OMJtZrGBLY4rpfPjwWZiJtcG4JLUOWCt5h6cSQ4ESRFzCzK4uz6XM1Z"
@@ -325,8 +328,6 @@ def call(running: RunningSimulator, operation_id: str, case: dict[str, Any]) -> 
 
 
 def test_every_operation_has_a_handler() -> None:
-    from vpsbg_api.simulator.context import HANDLERS
-
     assert set(HANDLERS) == set(operations())
 
 
@@ -360,3 +361,139 @@ def test_operation_answers_per_reference(simulator: RunningSimulator, operation_
         )
     elif op.response_media in ("application/pdf", "application/octet-stream"):
         assert response.content, f"{operation_id}: empty download"
+
+
+# ---- error answers -------------------------------------------------------------------------------
+# Every error status the reference lists for an operation (its own, and the conventional ones named
+# in `x-conventional-responses`) is provoked for real and its body checked against the reference.
+
+WRONG_TYPE = {"string": 5, "integer": "x", "number": "x", "boolean": "x", "array": "x", "object": "x"}
+
+# Answers the success case cannot be turned into by a generic change, with the call that gives them.
+ERROR_CASES: dict[tuple[str, str], Case] = {
+    ("affiliate_get", "404"): lambda w: {"token": "beta_rw"},  # beta is not in the programme
+    ("affiliate_activate", "422"): lambda w: {},  # alpha is in it already
+}
+# 422s of operations without a body or a `page` to get wrong, with the input that provokes them.
+INVALID_INPUT: dict[str, Case] = {
+    "servers_metrics": lambda w: {"params": {"id": 2864}, "query": {"filter[month]": 13}},
+    "servers_bandwidth": lambda w: {"params": {"id": 2864}, "query": {"filter[start]": -1}},
+    "network_protection_bandwidth": lambda w: {"params": {"id": w.protection}, "query": {"filter[end]": -1}},
+}
+# Listed by the reference's conventions, but these take no input the simulator could find wrong
+# (`include[]` of a server names no values in the reference).
+NEVER_422 = {
+    "user_get",
+    "user_2fa_get_secret",
+    "balance_get",
+    "affiliate_get",
+    "invoices_download",
+    "plans_promo_codes",
+    "servers_get",
+}
+
+
+def error_cases() -> list[tuple[str, str]]:
+    spec = load_spec()
+    found = []
+    for item in spec["paths"].values():
+        for method in ("get", "post", "put", "patch", "delete"):
+            op = item.get(method)
+            if op:
+                found.extend(
+                    (op["operationId"], code)
+                    for code in op["responses"]
+                    if code[0] in "45" and not (code == "422" and op["operationId"] in NEVER_422)
+                )
+    return sorted(found)
+
+
+def error_schema(operation_id: str, code: str) -> dict[str, Any] | None:
+    """The body schema the reference gives the answer, through `components.responses`."""
+    op = operations()[operation_id]
+    response = load_spec()["paths"][op.template][op.method.lower()]["responses"][code]
+    pointer = f"/paths/{pointer_escape(op.template)}/{op.method.lower()}/responses/{code}"
+    if "$ref" in response:
+        pointer = response["$ref"].removeprefix("#")
+        response = load_spec()["components"]["responses"][pointer.rsplit("/", 1)[1]]
+    if "schema" not in (response.get("content") or {}).get("application/json", {}):
+        return None
+    return ref_schema(pointer + "/content/application~1json/schema")
+
+
+def provoke(world: World, operation_id: str, code: str) -> dict[str, Any]:
+    """A call of `operation_id` that must answer `code` (the success case, made wrong)."""
+    op = operations()[operation_id]
+    if (operation_id, code) in ERROR_CASES:
+        return ERROR_CASES[operation_id, code](world)
+    case = CASES[operation_id](world)
+    if "setup" in case:
+        case.pop("setup")(world, case)
+    if code == "401":
+        case["token"] = "not-a-token"
+    elif code == "403":
+        case["token"] = "alpha_ro"
+    elif code == "404":
+        case["params"] = {
+            name: value if name == "service_type" else "nope" if name == "attack_id" else 999999
+            for name, value in case["params"].items()
+        }
+    elif code == "423":
+        server_id = case["params"]["server_id" if "{server_id}" in op.template else "id"]
+        server = world.state.coll("servers")[str(server_id)]
+        start_action(world.state, server, "reinstall", world.running.sim.clock.now(), 60)
+    elif code == "422":
+        if operation_id in INVALID_INPUT:
+            return INVALID_INPUT[operation_id](world)
+        if op.body_required:
+            for key in ("json", "data", "files"):
+                case.pop(key, None)  # the body the reference requires never comes
+        elif op.body_schema is not None:
+            name, schema = next(iter(deref(op.body_schema)["properties"].items()))
+            case["json"] = {name: WRONG_TYPE[schema["type"]]}
+        else:
+            case["query"] = {"page": 0}
+    return case
+
+
+def deref(schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = registry().resolver(SPEC_URI).lookup(schema["$ref"]).contents
+    return schema
+
+
+def test_every_error_answer_of_the_reference_is_checked() -> None:
+    statuses = {code for _op, code in error_cases()}
+    assert statuses == {"401", "403", "404", "422", "423", "429", "500"}
+    assert len(error_cases()) > 500
+
+
+@pytest.mark.parametrize(("operation_id", "code"), error_cases())
+def test_error_answer_per_reference(monkeypatch: pytest.MonkeyPatch, operation_id: str, code: str) -> None:
+    with simulator_fixture(rate_limit=1 if code == "429" else None) as running:
+        world = World(running)
+        case = provoke(world, operation_id, code)
+        if code == "429":  # the token's one request of the minute goes first
+            token = running.headers(case.get("token", "alpha_rw"))
+            requests.get(running.base_url + "/user", headers=token, timeout=10)
+        if code == "500":
+            monkeypatch.setitem(HANDLERS, operation_id, _crash)
+            # The crash's traceback would be logged; capturing it costs a third of a second a test.
+            monkeypatch.setattr(logging.getLogger("vpsbg_api.simulator"), "disabled", True)
+        before = running.sim.state.snapshot()
+        response = call(running, operation_id, case)
+        assert response.status_code == int(code), f"{operation_id}: {response.status_code} {response.text}"
+        assert response.headers["Content-Type"].startswith("application/json")
+        body = response.json()
+        assert isinstance(body.get("message"), str) and body["message"]
+        if code == "422":
+            assert body["errors"] and all(body["errors"].values())
+        assert running.sim.state.snapshot() == before, f"{operation_id}: refused, yet changed the state"
+    schema = error_schema(operation_id, code)
+    if schema is not None:
+        errors = list(Draft202012Validator(schema, registry=registry()).iter_errors(body))
+        assert not errors, f"{operation_id} {code}: {[e.message for e in errors]}"
+
+
+def _crash(ctx: Any) -> None:
+    raise RuntimeError("handler bug")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
 from vpsbg_api.simulator.faults import parse_fault_spec
-from vpsbg_api.simulator.testing import RunningSimulator, running_simulator
+from vpsbg_api.simulator.testing import RunningSimulator, requests_meet, running_simulator
 
 
 def get(sim: RunningSimulator, path: str = "/servers/2864", **kwargs) -> requests.Response:
@@ -117,3 +118,13 @@ def test_keep_alive_reuses_the_connection(simulator: RunningSimulator) -> None:
     pools = session.adapters["http://"].poolmanager.pools
     pool = pools[next(iter(pools.keys()))]
     assert pool.num_connections == 1
+
+
+def test_requests_meet_answers_calls_side_by_side_and_refuses_a_lone_one(simulator: RunningSimulator) -> None:
+    with requests_meet("servers_get", 2, timeout=0.5):
+        lone = get(simulator)
+    assert lone.status_code == 504 and lone.json()["message"]
+    with requests_meet("servers_get", 2), ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: get(simulator, timeout=60).status_code, range(2)))
+    assert answers == [200, 200]
+    assert get(simulator).status_code == 200  # outside the block nothing waits

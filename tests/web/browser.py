@@ -30,7 +30,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 10_000
+# Every wait of a page action and of `expect`: generous, since a loaded machine may take seconds to
+# render what an idle one shows at once; a passing test never waits for it.
+TIMEOUT_MS = 30_000
 
 # `pytestmark = BROWSER` in a test module: marked `browser`, skipped cleanly without Chromium.
 BROWSER = [
@@ -45,8 +47,10 @@ def sync_api() -> Any:
 
 
 def expect(target: Any) -> Any:
-    """Playwright's `expect` (retries until the condition holds or the timeout passes)."""
-    return sync_api().expect(target)
+    """Playwright's `expect` (retries until the condition holds or `TIMEOUT_MS` passes)."""
+    api = sync_api()
+    api.expect.set_options(timeout=TIMEOUT_MS)  # Playwright's own default is 5 s
+    return api.expect(target)
 
 
 def open_page(base_url: str, viewport: dict[str, int] | None = None, **options: Any) -> Iterator[Any]:

@@ -252,11 +252,11 @@ def test_list_servers_then_start_one_and_shut_it_down(owner_page) -> None:
 
     power.get_by_role("button", name="Start").click()
     expect(power).to_contain_text("requested")
-    expect(power.get_by_role("button", name="Shut down")).to_be_visible(timeout=20_000)  # polled
+    expect(power.get_by_role("button", name="Shut down")).to_be_visible(timeout=LONG_MS)  # polled
     expect(power).to_contain_text("Running")
 
     power.get_by_role("button", name="Shut down").click()  # the confirm dialog is accepted
-    expect(power.get_by_role("button", name="Start")).to_be_visible(timeout=20_000)
+    expect(power.get_by_role("button", name="Start")).to_be_visible(timeout=LONG_MS)
     expect(power).to_contain_text("Stopped")
 
 

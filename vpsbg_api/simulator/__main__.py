@@ -93,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):  # before the banner: who reads it may stop us
+        signal.signal(signum, lambda *_: stop.set())
     print(f"VPSBG API simulator listening on {base_url}", flush=True)
     for value, info in sorted(sim.tokens.items(), key=lambda kv: kv[1]["account"]):
         label = next((k for k, v in DEMO_TOKENS.items() if v == value), "custom")
@@ -100,9 +103,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  2FA secret of account alpha: {DEMO_2FA_SECRET}", flush=True)
     if args.state:
         print(f"  state file: {args.state}", flush=True)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
     stop.wait()
     sim.stop()
     print("stopped", flush=True)

@@ -33,7 +33,7 @@ from .ratelimit import RateLimiter
 from .seed import DEMO_TOKENS, build_state
 from .spec import Operation, operations, route_table
 from .state import State
-from .validation import validate_body
+from .validation import refuse_missing_body, validate_body
 
 log = logging.getLogger("vpsbg_api.simulator")
 
@@ -207,6 +207,22 @@ class RequestHandler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._dispatch("DELETE")
 
+    def do_HEAD(self) -> None:
+        self._dispatch("HEAD")  # a GET whose answer goes without its body (see `_send`)
+
+    def do_OPTIONS(self) -> None:
+        self._dispatch("OPTIONS")  # no route takes it: 405 with Allow, as Laravel answers
+
+    def do_TRACE(self) -> None:
+        self._dispatch("TRACE")
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Refusals of the HTTP layer itself (bad request line, unknown method) answer JSON too."""
+        # An unreadable request line leaves the stdlib's HTTP/0.9 default, which sends no headers.
+        self.request_version = "HTTP/1.0" if self.request_version == "HTTP/0.9" else self.request_version
+        self.close_connection = True
+        self._error(ApiError(code, message or self.responses.get(code, ("Error",))[0]))
+
     # ---- output ---------------------------------------------------------------------
     def _send(self, reply: Reply, extra: dict[str, str] | None = None) -> None:
         if reply.status == 204 or reply.body is None:
@@ -262,6 +278,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         path = split.path
         query = parse_qs(split.query, keep_blank_values=True)
+        if method == "HEAD":
+            method = "GET"
         if path.startswith("/_admin/"):
             self._admin(method, path, raw_body)
             return
@@ -269,9 +287,9 @@ class RequestHandler(BaseHTTPRequestHandler):
             self._error(ApiError(404, "Not found."))
             return
         api_path = path[3:] or "/"
-        op, params, exists = route_table().match(method, api_path)
+        op, params = route_table().match(method, api_path)
         if op is None:
-            self._error(ApiError(405 if exists else 404, "Method not allowed." if exists else "Not found."))
+            self._refuse_route(path)
             return
         rate_headers: dict[str, str] = {}
         try:
@@ -317,6 +335,19 @@ class RequestHandler(BaseHTTPRequestHandler):
             return
         self._send(reply, rate_headers)
 
+    def _refuse_route(self, path: str) -> None:
+        """404 for a path no route has; 405 with ``Allow`` for a method the path does not take."""
+        allowed = route_table().allowed(path[3:] or "/")
+        if not allowed:
+            self._error(ApiError(404, "Not found."))
+            return
+        methods = ", ".join(allowed)
+        message = (
+            f"The {self.command} method is not supported for route {path.strip('/')}. "
+            f"Supported methods: {methods}."
+        )
+        self._error(ApiError(405, message), {"Allow": methods})
+
     def _base_url(self) -> str:
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])  # type: ignore[index]
         return f"http://{host}/v1"
@@ -339,9 +370,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             return body, files
         if body is None:
             if op.body_required:
-                body = {}
-            else:
-                return {}, files
+                refuse_missing_body(op)
+            return {}, files
         validate_body(op, body, files)
         return body, files
 

@@ -80,8 +80,12 @@ class Ctx:
             value = int(raw)
         except ValueError:
             raise invalid(name, f"The {name} field must be an integer.") from None
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
+        if lo is not None and hi is not None and not lo <= value <= hi:
             raise invalid(name, f"The {name} field must be between {lo} and {hi}.")
+        if lo is not None and value < lo:
+            raise invalid(name, f"The {name} field must be at least {lo}.")
+        if hi is not None and value > hi:
+            raise invalid(name, f"The {name} field must not be greater than {hi}.")
         return value
 
     def path_int(self, name: str, what: str | None = None) -> int:

@@ -24,7 +24,7 @@ SPEC_URI = "urn:vpsbg:openapi"
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
-def _pointer_escape(part: str) -> str:
+def pointer_escape(part: str) -> str:
     return part.replace("~", "~0").replace("/", "~1")
 
 
@@ -108,8 +108,8 @@ def operations() -> dict[str, Operation]:
             validator = None
             body_schema = None
             if media:
-                escaped = _pointer_escape(template)
-                pointer = f"/paths/{escaped}/{method}/requestBody/content/{_pointer_escape(media)}/schema"
+                escaped = pointer_escape(template)
+                pointer = f"/paths/{escaped}/{method}/requestBody/content/{pointer_escape(media)}/schema"
                 body_schema = body["content"][media].get("schema")
                 validator = validator_for(pointer)
             success = sorted(k for k in op["responses"] if k.startswith("2")) or ["default"]
@@ -119,7 +119,7 @@ def operations() -> dict[str, Operation]:
             resp_schema = None
             if resp_media == "application/json" and "schema" in resp_content[resp_media]:
                 resp_schema = ref_schema(
-                    f"/paths/{_pointer_escape(template)}/{method}/responses/{status}/content/application~1json/schema"
+                    f"/paths/{pointer_escape(template)}/{method}/responses/{status}/content/application~1json/schema"
                 )
             ops[op["operationId"]] = Operation(
                 operation_id=op["operationId"],
@@ -145,14 +145,20 @@ class RouteTable:
 
     by_method: dict[str, list[Operation]]
 
-    def match(self, method: str, path: str) -> tuple[Operation | None, dict[str, str], bool]:
-        """Return (operation, path params, path_exists_for_other_method)."""
+    def match(self, method: str, path: str) -> tuple[Operation | None, dict[str, str]]:
+        """Return (operation, path params), or (None, {}) when `method` has no route for `path`."""
         for op in self.by_method.get(method, []):
             m = op.regex.match(path)
             if m:
-                return op, m.groupdict(), True
-        other = any(op.regex.match(path) for ops in self.by_method.values() for op in ops)
-        return None, {}, other
+                return op, m.groupdict()
+        return None, {}
+
+    def allowed(self, path: str) -> list[str]:
+        """The methods `path` answers (the ``Allow`` header of a 405); HEAD wherever GET is."""
+        methods = {method for method, ops in self.by_method.items() if any(o.regex.match(path) for o in ops)}
+        if "GET" in methods:
+            methods.add("HEAD")
+        return sorted(methods)
 
 
 @cache

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from .errors import ApiError
-from .spec import Operation
+from .spec import Operation, registry
 
 _TYPE_WORDS = {
     "integer": "an integer",
@@ -100,17 +100,56 @@ def validate_body(op: Operation, body: Any, files: dict[str, Any]) -> None:
         raise ApiError(
             422, "The request body must be a JSON object.", {"body": ["The body must be an object."]}
         )
+    errors = _field_errors(op, instance)
+    if errors:
+        raise_validation(errors)
+
+
+def _field_errors(op: Operation, instance: Any) -> dict[str, list[str]]:
+    """Laravel-style messages per field for everything `instance` breaks in the body schema."""
     errors: dict[str, list[str]] = {}
+    if op.body_validator is None:
+        return errors
     for error in op.body_validator.iter_errors(instance):
         for field, message in _messages(error):
             errors.setdefault(field, [])
             if message not in errors[field]:
                 errors[field].append(message)
-    if errors:
-        raise_validation(errors)
+    return errors
 
 
-def raise_validation(errors: dict[str, list[str]]) -> None:
+def refuse_missing_body(op: Operation) -> NoReturn:
+    """422 for a required body that never came, with what Laravel's rules would say of no input.
+
+    A schema with required fields names each of them; one without (every field optional, but
+    some body expected) says so the way Laravel's ``required_without_all`` rule does.
+    """
+    errors = _field_errors(op, {})
+    if not errors:
+        schema = op.body_validator.schema if op.body_validator is not None else {}
+        names = list(_properties(schema))
+        for name in names:
+            others = [other for other in names if other != name]
+            errors[name] = [
+                f"The {name} field is required when none of {' / '.join(others)} are present."
+                if others
+                else f"The {name} field is required."
+            ]
+    if not errors:
+        errors["body"] = ["The request body is required."]
+    raise_validation(errors)
+
+
+def _properties(schema: dict[str, Any]) -> dict[str, Any]:
+    """The body schema's properties, following its ``$ref``s through the reference."""
+    resolver = registry().resolver()
+    while "$ref" in schema:
+        resolved = resolver.lookup(schema["$ref"])
+        schema, resolver = resolved.contents, resolved.resolver
+    return schema.get("properties", {})
+
+
+def raise_validation(errors: dict[str, list[str]]) -> NoReturn:
     first = next(iter(errors.values()))[0]
     extra = sum(len(v) for v in errors.values()) - 1
     message = first if extra == 0 else f"{first} (and {extra} more error{'s' if extra > 1 else ''})"

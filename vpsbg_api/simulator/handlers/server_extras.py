@@ -12,6 +12,7 @@ from ..domain import (
     TAX_RATE,
     addon_line,
     create_order,
+    ensure_unlocked,
     ensure_writable,
     render_ip,
     render_server,
@@ -134,6 +135,7 @@ def _scale_changes(ctx: Ctx, server: dict[str, Any]) -> tuple[list[dict[str, Any
 @handles("servers_addons_scale_calculate")
 def servers_addons_scale_calculate(ctx: Ctx) -> Any:
     server = get_server(ctx, "server_id")
+    ensure_unlocked(ctx.state, server, ctx.now)
     _, delta = _scale_changes(ctx, server)
     amount = max(delta, 0) * _months_left(server, ctx.now)
     return {"amount": f"{amount:.2f}", "amount_with_vat": f"{amount * TAX_RATE:.2f}"}
@@ -171,6 +173,7 @@ def _addon(ctx: Ctx) -> tuple[dict[str, Any], dict[str, Any]]:
     addon = next((a for a in server["addons"] if a["id"] == addon_id), None)
     if addon is None:
         raise not_found("server addon")
+    ensure_unlocked(ctx.state, server, ctx.now)
     return server, addon
 
 

@@ -12,6 +12,7 @@ from ..domain import (
     TAX_RATE,
     add_months,
     create_order,
+    ensure_unlocked,
     ensure_writable,
     is_running,
     main_ip,
@@ -455,13 +456,13 @@ def servers_restart(ctx: Ctx) -> Any:
 @handles("servers_cancel")
 def servers_cancel(ctx: Ctx) -> Any:
     server = get_server(ctx)
+    ensure_unlocked(ctx.state, server, ctx.now)
     if server["cancel_request"]:
         raise invalid("now", "A cancellation request already exists for this server.")
     from ..clock import iso
 
     reason = ctx.b("reason")
     if ctx.b("now", False):
-        ensure_writable_or_suspended(ctx, server)
         server["status"] = "terminated"
         server["_power"] = "stopped"
         for ip in server_ips(ctx.state, server):
@@ -484,17 +485,10 @@ def servers_cancel(ctx: Ctx) -> Any:
     return None
 
 
-def ensure_writable_or_suspended(ctx: Ctx, server: dict[str, Any]) -> None:
-    settle_server(ctx.state, server, ctx.now)
-    if server.get("locked"):
-        from ..errors import locked
-
-        raise locked()
-
-
 @handles("servers_undo_cancel")
 def servers_undo_cancel(ctx: Ctx) -> Any:
     server = get_server(ctx)
+    ensure_unlocked(ctx.state, server, ctx.now)
     if not server["cancel_request"]:
         raise invalid("id", "There is no cancellation request to undo.")
     server["cancel_request"] = None
@@ -518,7 +512,7 @@ def servers_change_password(ctx: Ctx) -> Any:
 @handles("servers_update_hostname")
 def servers_update_hostname(ctx: Ctx) -> Any:
     server = get_server(ctx)
-    ensure_writable_or_suspended(ctx, server)
+    ensure_unlocked(ctx.state, server, ctx.now)
     server["hostname"] = check_hostname(ctx.body["hostname"])
     ctx.state.dirty = True
     return render_server(ctx.state, server, ctx.now)
@@ -730,6 +724,7 @@ def servers_scale_list_plans(ctx: Ctx) -> Any:
 
 def _scale_quote(ctx: Ctx) -> tuple[dict[str, Any], dict[str, Any], float]:
     server = get_server(ctx)
+    ensure_unlocked(ctx.state, server, ctx.now)  # a busy server is neither scaled nor quoted (423)
     target = next((p for p in _scale_targets(ctx, server) if p["name"] == ctx.body["plan"]), None)
     if target is None:
         raise invalid("plan", "The selected plan is not available for scaling this server.")
