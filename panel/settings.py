@@ -343,20 +343,27 @@ SPECTACULAR_SETTINGS.update(
 )
 
 # --- operations ---
-# Long VPSBG actions run on the `operations` queue (panel/operations/runner.py).
+# Long VPSBG actions run on the `operations` queue (panel/operations/runner.py). A delivery never
+# sleeps while VPSBG works: it parks the operation and the dispatcher (beat, every poll interval)
+# sends the next task when it is due. Two budgets, and every limit derives from one of them:
+# - OPERATIONS_STEP_DEADLINE: how long VPSBG may take over one step (a Windows reinstall);
+# - OPERATIONS_LEASE_SECONDS: how long one delivery (a few VPSBG calls, never a wait) may run: the
+#   task's soft limit; its hard limit is 30 s later; a heartbeat older than that plus 30 s means no
+#   live worker, and the sweep resumes the operation (OPERATIONS_STUCK_AFTER).
 OPERATIONS_POLL_SECONDS = env.float("OPERATIONS_POLL_SECONDS", default=5.0)  # between VPSBG state reads
 OPERATIONS_STEP_DEADLINE = env.int("OPERATIONS_STEP_DEADLINE", default=60 * 60)  # a step failing after, s
 OPERATIONS_MAX_RETRIES = env.int("OPERATIONS_MAX_RETRIES", default=8)  # transient upstream errors per step
 OPERATIONS_RETRY_BASE = env.float("OPERATIONS_RETRY_BASE", default=2.0)  # backoff 2, 4, 8... s (cap 60)
 OPERATIONS_RETRY_CAP = 60.0
 OPERATIONS_MAX_ATTEMPTS = env.int("OPERATIONS_MAX_ATTEMPTS", default=5)  # deliveries before failing
-OPERATIONS_LEASE_SECONDS = env.int("OPERATIONS_LEASE_SECONDS", default=120)  # a silent delivery is dead
-OPERATIONS_STUCK_AFTER = env.int("OPERATIONS_STUCK_AFTER", default=300)  # sweep resumes after, seconds
-OPERATIONS_SWEEP_INTERVAL = env.int("OPERATIONS_SWEEP_INTERVAL", default=60)  # seconds between sweeps
+OPERATIONS_LEASE_SECONDS = env.int("OPERATIONS_LEASE_SECONDS", default=120)  # one delivery's time, s
+OPERATIONS_TASK_SOFT_TIME_LIMIT = OPERATIONS_LEASE_SECONDS
+OPERATIONS_TASK_TIME_LIMIT = OPERATIONS_LEASE_SECONDS + 30
+OPERATIONS_STUCK_AFTER = OPERATIONS_TASK_TIME_LIMIT + 30  # no live delivery is silent this long
 OPERATIONS_NOTIFY_EMAIL = env.bool("OPERATIONS_NOTIFY_EMAIL", default=False)  # e-mail the actor the result
-CELERY_BEAT_SCHEDULE["operations-sweep-stuck"] = {
-    "task": "panel.operations.tasks.sweep_stuck",
-    "schedule": float(OPERATIONS_SWEEP_INTERVAL),
-    "options": {"expires": float(OPERATIONS_SWEEP_INTERVAL), "queue": "default"},
+CELERY_BEAT_SCHEDULE["operations-dispatch"] = {
+    "task": "panel.operations.tasks.dispatch",
+    "schedule": OPERATIONS_POLL_SECONDS,
+    "options": {"expires": OPERATIONS_POLL_SECONDS, "queue": "default"},
 }
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("panel.operations.context_processors.notifications")

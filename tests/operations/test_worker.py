@@ -5,10 +5,14 @@ database (an SQLite file, or a fresh PostgreSQL database when the suite runs on 
 this module's connection is switched to for its duration. The simulator runs in this process on
 loopback with a real clock and 1-second actions, so the worker waits for VPSBG for real.
 
+An operation that waits for VPSBG parks and its task returns; this module plays beat: while it
+waits for an operation to end it runs the dispatcher (`dispatch.dispatch`), which sends the next
+task when the parked operation is due.
+
 Killing a worker (SIGKILL): the message stays unacknowledged in Redis (late acks); Redis would
 redeliver it only after the visibility timeout (hours in production). What these tests exercise
-is the panel's own mechanism: the stuck-operation sweep (`sweeper.sweep`) sees no heartbeat,
-releases the lease and re-enqueues; a new worker resumes at the step where the dead one stopped.
+is the panel's own mechanism: the sweep (run by the dispatcher) sees no heartbeat and makes the
+operation due again; a new worker resumes at the step where the dead one stopped.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from django.db import transaction
 
 from panel.accounts.models import Membership
 from panel.accounts.roles import Role
-from panel.operations import services, sweeper, tasks
+from panel.operations import dispatch, services, tasks
 from panel.operations.models import Operation, PaymentAttempt, State
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
 from tests.factories import MembershipFactory, TeamFactory
@@ -149,6 +153,22 @@ class Worker:
         self._out.close()
 
 
+class Beat(Worker):
+    """`celery beat` with a file schedule: sends the dispatcher every poll interval, as in production."""
+
+    def __init__(self, env: dict[str, str], folder: Path) -> None:
+        self.log = folder / "beat.log"
+        self._out = self.log.open("wb")
+        argv = [
+            sys.executable, "-m", "celery", "-A", "panel", "beat", "-l", "INFO",
+            "-S", "celery.beat:PersistentScheduler", "-s", str(folder / "schedule"),
+            "--pidfile", str(folder / "beat.pid"),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
 @pytest.fixture(scope="module")
 def worker_env(private_db, broker, sim, tmp_path_factory) -> dict[str, str]:
     var = tmp_path_factory.mktemp("workervar")
@@ -222,6 +242,8 @@ def wait_for(predicate: Callable[[], bool], what: str, timeout: float = TIMEOUT)
 def ended(op: Operation, timeout: float = TIMEOUT) -> Operation:
     def done() -> bool:
         op.refresh_from_db()
+        if op.is_active:
+            dispatch.dispatch()  # as beat would, every poll interval
         return op.is_ended
 
     wait_for(done, f"operation {op.pk} ({op.kind}) to end; last step: {op.step}", timeout)
@@ -291,16 +313,18 @@ def test_sigkill_mid_reinstall_is_finished_by_a_new_worker(worker, worker_env, o
     before = sim.sim.calls["servers_reinstall"]
     op = start(owner, "reinstall", server=f"{ALPHA}:2865", image_id=74)
     try:
-        wait_for(
-            lambda: bool(Operation.objects.filter(pk=op.pk, data__step_index=2).exists()), "the wait step"
-        )
+        parked = Operation.objects.filter(pk=op.pk, data__step_index=2, lease="")
+        wait_for(lambda: parked.exists(), "the wait step to park")
+        sim.sim.faults.add(operation="servers_get", latency=3.0, count=1)  # the next read hangs...
+        held = Operation.objects.filter(pk=op.pk).exclude(lease="")  # ...in the doomed worker, holding it
+        wait_for(lambda: dispatch.dispatch() is None or held.exists(), "the next poll")
         doomed.kill()
     finally:
         doomed.stop()
     op.refresh_from_db()
     assert op.is_active
     SEND["queue"] = "operations"
-    assert sweeper.sweep(stuck_after=0)["resumed"] == 1
+    assert dispatch.dispatch(stuck_after=0)["resumed"] == 1
     op = ended(op)
     assert op.state == State.SUCCEEDED, op.error
     assert op.attempts == 2
@@ -324,7 +348,7 @@ def test_sigkill_mid_payment_pays_once(worker, worker_env, owner, sim, tmp_path)
     assert fault.count in (None, 0)
     SEND["queue"] = "operations"
     wait_for(lambda: sim.sim.calls["orders_pay"] == before + 1, "VPSBG to finish the payment")
-    assert sweeper.sweep(stuck_after=0)["resumed"] == 1
+    assert dispatch.dispatch(stuck_after=0)["resumed"] == 1
     op = ended(op)
     assert op.state == State.SUCCEEDED, op.error
     assert sim.sim.calls["orders_pay"] == before + 1
