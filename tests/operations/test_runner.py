@@ -347,3 +347,22 @@ def test_a_resumed_payment_that_finds_the_order_paid_records_it_paid(owner, toke
     assert op.state == State.SUCCEEDED, op.error
     assert PaymentAttempt.objects.get(order_id=oid).outcome == PaymentAttempt.Outcome.PAID
     assert calls("orders_pay") == 1
+
+
+def test_a_restarted_worker_resumes_what_it_held_at_once(owner, tokens, monkeypatch) -> None:
+    from django.utils import timezone
+
+    from panel.operations import dispatch, tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.run_operation, "apply_async", lambda args=None, **_: sent.extend(args))
+    op = start(owner, "reinstall", server=SERVER, image_id=80)
+    other = start(owner, "rescue_on", server=f"{ALPHA}:2865")
+    now = timezone.now()  # both held a moment ago: one by the worker that restarts, one by another
+    Operation.objects.filter(pk=op.pk).update(lease="a", worker="w1@host", heartbeat_at=now, wake_at=None)
+    Operation.objects.filter(pk=other.pk).update(lease="b", worker="w2@host", heartbeat_at=now, wake_at=None)
+    counts = dispatch.worker_started("w1@host")
+    assert counts["resumed"] == 1 and sent == [op.pk]  # not after the stuck timeout: now
+    op.refresh_from_db()
+    assert op.log.filter(message__contains="sent to a new worker").exists()
+    assert Operation.objects.get(pk=other.pk).lease == "b"  # a live worker's operation is left alone

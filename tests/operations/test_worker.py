@@ -63,7 +63,10 @@ def _redis_url() -> str:
     except redis.RedisError as exc:
         pytest.skip(f"REDIS_URL is set but Redis does not answer: {exc}")
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/13", "", ""))  # a database of our own
+    # A database of our own: 13, or the one REDIS_URL names when it is not 0 (so parallel runs of
+    # this suite, each with its own REDIS_URL database, never take each other's messages).
+    own = parts.path if parts.path.strip("/") not in ("", "0") else "/13"
+    return urlunsplit((parts.scheme, parts.netloc, own, "", ""))
 
 
 @pytest.fixture(autouse=True)
