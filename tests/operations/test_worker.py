@@ -119,12 +119,12 @@ def owner(private_db, sim) -> Membership:
 
 
 class Worker:
-    def __init__(self, env: dict[str, str], queues: str, log: Path) -> None:
+    def __init__(self, env: dict[str, str], queues: str, log: Path, pool: str = "prefork") -> None:
         self.log = log
         self._out = log.open("wb")
         argv = [
             sys.executable, "-m", "celery", "-A", "panel", "worker", "-Q", queues, "-c", "2",
-            "-l", "INFO", "--without-heartbeat", "--without-mingle", "--without-gossip",
+            "-P", pool, "-l", "INFO", "--without-heartbeat", "--without-mingle", "--without-gossip",
             "-n", f"ops-{uuid.uuid4().hex[:6]}@%h",
         ]  # fmt: skip
         self.process = subprocess.Popen(
@@ -423,3 +423,92 @@ def test_persistent_upstream_failure_fails_with_a_clear_message(worker, owner, s
         sim.sim.faults.clear()
     assert op.state == State.FAILED
     assert "gave up after" in op.error and "VPSBG unavailable" in op.error
+
+
+class OwnRedis:
+    """A redis-server of this test's own (TCP on a free port and a unix socket), to stop and start
+    again; the shared Redis is never touched."""
+
+    def __init__(self, folder: Path) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.folder = folder
+        self.socket = folder / "redis.sock"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def url(self, scheme: str) -> str:
+        return f"redis+socket://{self.socket}" if scheme == "socket" else f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redis
+
+        argv = [
+            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--unixsocket", str(self.socket),
+            "--save", "", "--appendonly", "no", "--dir", str(self.folder),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.5)
+
+        def answers() -> bool:
+            try:
+                return bool(client.ping())
+            except redis.RedisError:
+                return False
+
+        wait_for(answers, "our redis-server to answer", 20)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+
+
+@pytest.fixture
+def own_redis(tmp_path) -> Iterator[OwnRedis]:
+    if subprocess.run(["which", "redis-server"], capture_output=True).returncode:
+        pytest.skip("needs redis-server")
+    server = OwnRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("scheme", ["tcp", "socket"])
+def test_a_worker_reconnects_when_redis_stops_and_starts_mid_operation(
+    worker_env, owner, sim, own_redis, tmp_path, monkeypatch, scheme
+) -> None:
+    url = own_redis.url(scheme)
+    env = {**worker_env, "CELERY_BROKER_URL": url, "REDIS_URL": url}
+    own = Celery("ops-test-own-redis", broker=url, set_as_current=False)
+
+    def apply_async(args: Any = None, task_id: str | None = None, **_: Any) -> None:
+        own.send_task(tasks.run_operation.name, args=args, task_id=task_id, queue="operations")
+
+    monkeypatch.setattr(tasks.run_operation, "apply_async", apply_async)
+    demo = Worker(env, "default,operations", tmp_path / "worker.log", pool="threads")  # as the demo's
+    demo.wait_ready()
+    try:
+        op = start(owner, "reinstall", server=f"{ALPHA}:2864", image_id=74)
+        parked = Operation.objects.filter(pk=op.pk, data__step_index=2, lease="")
+        wait_for(lambda: dispatch.dispatch() is None or parked.exists(), "the reinstall to be asked for")
+        sim.sim.faults.add(operation="servers_get", latency=3.0, count=1)  # the next poll hangs...
+        held = Operation.objects.filter(pk=op.pk).exclude(lease="")  # ...unacknowledged meanwhile
+        wait_for(lambda: dispatch.dispatch() is None or held.exists(), "the next poll")
+        own_redis.stop()
+        log = demo.log
+        wait_for(lambda: "Trying to re-establish" in log.read_text(errors="replace"), "the worker to notice")
+        assert dispatch.dispatch().get("unsent") in (None, 1)  # the broker is down: kept due, not lost
+        own_redis.start()
+        op = ended(op, timeout=90)
+        assert op.state == State.SUCCEEDED, op.error
+        after = ended(start(owner, "password", server=f"{ALPHA}:2866", password="An0ther-pass"), timeout=90)
+        assert after.state == State.SUCCEEDED, after.error
+        text = log.read_text(errors="replace")
+        assert demo.process.poll() is None and "Unrecoverable error" not in text, text[-3000:]
+        assert "Warm shutdown" not in text
+    finally:
+        demo.stop()
+        own.close()
