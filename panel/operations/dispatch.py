@@ -7,7 +7,8 @@ wait for VPSBG, or the sweep found its worker dead. The dispatcher records a fre
 row (only if nobody changed `wake_at` since it looked, so two dispatchers never both send), then
 sends the task; the runner accepts only the message carrying the recorded id. If the broker
 refuses, `wake_at` goes back to now and the next run sends it. A sent message that is lost is sent
-again after `OPERATIONS_STUCK_AFTER`.
+again after `OPERATIONS_STUCK_AFTER`. Due operations that wait for a server to unlock are first
+checked with one read per VPSBG account (`poller.py`): those still locked stay parked, no task.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from . import sweeper
+from . import poller, sweeper
 from .models import ACTIVE_STATES, Operation
 
 __all__ = ["dispatch", "send", "worker_started"]
@@ -60,7 +61,12 @@ def dispatch(*, stuck_after: float | None = None) -> dict[str, int]:
     counts = sweeper.sweep(stuck_after=stuck_after)
     counts["sent"] = 0
     now = timezone.now()
-    for pk, wake_at in _due(now):
+    due = list(_due(now))
+    held = poller.hold_locked(due, now) if due else set()  # their server is still busy at VPSBG
+    counts["held"] = len(held)
+    for pk, wake_at in due:
+        if pk in held:
+            continue
         task_id = uuid.uuid4().hex
         claimed = Operation.objects.filter(pk=pk, wake_at=wake_at, state__in=ACTIVE_STATES).update(
             task_id=task_id, wake_at=resend_at()

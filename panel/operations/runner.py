@@ -93,6 +93,8 @@ class Step:
     `point_of_no_return`: cancelling is possible only before the first such step starts.
     `deadline`: seconds the step may take (None: the `OPERATIONS_STEP_DEADLINE` setting).
     `expected`: seconds the step usually takes, so the progress bar moves while VPSBG works.
+    `polls`: what a WAIT of this step waits for, when one read per account can tell ("server": the
+    target server to unlock); the dispatcher then sends no task while VPSBG still shows it busy.
     """
 
     key: str
@@ -102,6 +104,7 @@ class Step:
     point_of_no_return: bool = False
     deadline: float | None = None
     expected: float = 60.0
+    polls: str = ""
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -238,6 +241,9 @@ def _claim(operation_id: int, delivery: str, task_id: str, worker: str) -> Opera
         resumed = bool(op.lease)  # the delivery before this one died mid-segment
         if resumed or op.attempts == 0:
             op.attempts += 1
+        due = op.data.pop("due", None)
+        if due is not None:  # how late this delivery came after the park ended (`bench/`, the page)
+            op.data["late_max"] = round(max(float(op.data.get("late_max") or 0), now.timestamp() - due), 3)
         op.lease = delivery
         op.worker = worker[:255]
         op.heartbeat_at = now
@@ -278,6 +284,7 @@ def _park(op: Operation, seconds: float, **changes: Any) -> None:
     The task id is cleared with the lease, so no message sent before this moment can claim it.
     """
     op.data["wait"] = round(seconds, 3)
+    op.data["due"] = time.time() + seconds
     _save(
         op,
         state=State.WAITING,
@@ -434,6 +441,7 @@ def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> bool:
             if retries >= max_retries:
                 raise StepFailed(f"{step.label}: gave up after {retries + 1} tries. {exc.message}") from None
             op.data["retries"] = retries + 1
+            op.data.pop("waits_on", None)  # a backoff: the next delivery must come when it ends
             wait = _backoff(retries, exc)
             ctx.log(f"{step.label}: {exc.message} Retrying in {wait:.0f} s.", StepLog.Level.WARNING)
             _park(op, wait)
@@ -443,6 +451,9 @@ def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> bool:
         except PanelError as exc:
             raise StepFailed(f"{step.label}: {exc.message}") from None
         if outcome == WAIT:
+            if step.polls:  # the account poller may hold the next delivery until it can succeed
+                op.data["waits_on"] = step.polls
+                op.data["deadline_at"] = float(op.data["step_started"]) + _deadline(step)
             _park(op, poll, progress=estimate(op, steps, index))
             return False
         if outcome != DONE:  # a kind bug: never an unknown state
@@ -451,7 +462,8 @@ def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> bool:
         op.data["step_index"] = index
         op.data.pop("step_started", None)
         op.data.pop("retries", None)
-        op.data.pop("wait", None)
+        for name in ("wait", "waits_on", "deadline_at"):
+            op.data.pop(name, None)
         _save(op, progress=max(op.progress, min(step.progress, 99)), state=State.RUNNING)
     return True
 

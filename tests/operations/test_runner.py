@@ -366,3 +366,31 @@ def test_a_restarted_worker_resumes_what_it_held_at_once(owner, tokens, monkeypa
     op.refresh_from_db()
     assert op.log.filter(message__contains="sent to a new worker").exists()
     assert Operation.objects.get(pk=other.pk).lease == "b"  # a live worker's operation is left alone
+
+
+def test_one_read_per_account_holds_operations_whose_server_is_still_busy(
+    owner, tokens, sleeps, simulator, calls, monkeypatch
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panel.operations import dispatch, runner, tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.run_operation, "apply_async", lambda args=None, **_: sent.extend(args))
+    ops = [start(owner, "reinstall", server=f"{ALPHA}:{sid}", image_id=80) for sid in (2864, 2865)]
+    for op in ops:
+        assert runner.run(op.pk) == State.WAITING  # asked VPSBG to reinstall; parked on the wait
+    past = timezone.now() - timedelta(seconds=1)
+    Operation.objects.filter(pk__in=[op.pk for op in ops]).update(wake_at=past)
+    gets, lists = calls("servers_get"), calls("servers_list")
+    counts = dispatch.dispatch()
+    assert counts["held"] == 2 and counts["sent"] == 0 and sent == []  # both servers still locked
+    assert calls("servers_list") == lists + 1 and calls("servers_get") == gets  # one read for both
+    simulator.advance(10)  # the simulator's reinstalls are done
+    Operation.objects.filter(pk__in=[op.pk for op in ops]).update(wake_at=past)
+    counts = dispatch.dispatch()
+    assert counts["held"] == 0 and sorted(sent) == sorted(op.pk for op in ops)
+    for op in ops:
+        assert runner.run(op.pk, task_id=Operation.objects.get(pk=op.pk).task_id) == State.SUCCEEDED

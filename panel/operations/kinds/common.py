@@ -194,7 +194,7 @@ def server_ready_step(*, require_active: bool = True) -> Step:
         }
         return DONE
 
-    return Step("check", "Checking the server", run, progress=5)
+    return Step("check", "Checking the server", run, progress=5, polls="server")
 
 
 def wait_server_step(
@@ -210,7 +210,7 @@ def wait_server_step(
             raise StepFailed(f"{label}: VPSBG finished, but the server does not show the expected change.")
         return DONE
 
-    return Step("wait", label, run, progress=progress, deadline=None)
+    return Step("wait", label, run, progress=progress, deadline=None, polls="server")
 
 
 def recent_order(ctx: Context, account: str, order_type: str, since: datetime) -> int | None:
