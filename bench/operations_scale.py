@@ -11,7 +11,9 @@ of its own, freshly created. Prints:
 - the time until all ended, and its ratio to (simulator duration + one poll interval): target at
   most 1.3;
 - the most time any operation waited for a worker once it was due (start, or end of a park);
-- the VPSBG calls made per waiting operation per minute (target at most 1 / operations per account).
+- the VPSBG calls made per waiting operation per minute (target at most 1 / operations per account),
+  by operationId, and the share of the account poller's list reads (the rest are the reads and
+  the call each operation makes once: check, reinstall, confirm).
 """
 
 from __future__ import annotations
@@ -145,7 +147,8 @@ def main() -> int:
             env, folder / "beat.log",
         )  # fmt: skip
         try:
-            calls_before = sum(running.sim.calls.values())
+            before = dict(running.sim.calls)
+            calls_before = sum(before.values())
             began = time.monotonic()
             ops = [
                 services.start(
@@ -182,6 +185,10 @@ def main() -> int:
               f" + poll {args.poll:.0f} s): {elapsed / ideal:.2f} (target <= 1.3)")  # fmt: skip
         print(f"longest wait for a worker once due: {late:.1f} s")
         rate = calls / max(waiting_minutes, 1e-9)
+        by_call = {k: v - before.get(k, 0) for k, v in running.sim.calls.items() if v > before.get(k, 0)}
+        print(f"VPSBG calls by operationId: {dict(sorted(by_call.items()))}")
+        polling = by_call.get("servers_list", 0) / max(waiting_minutes, 1e-9)
+        print(f"of which the account poller's lists, per waiting operation per minute: {polling:.3f}")
         print(f"VPSBG calls: {calls}; per waiting operation per minute: {rate:.2f}"
               f" (target <= {1 / per_account:.3f})")  # fmt: skip
     return 0
