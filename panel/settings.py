@@ -249,6 +249,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
+        # Looked at every 0.2 s (kombu's default is 1 s): a busy worker checks again only after this
+        # pause, so with the default each short operation task waited up to a second for the next.
+        "polling_interval": 0.2,
     }
     for _folder in ("queue", "control"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
