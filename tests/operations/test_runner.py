@@ -394,3 +394,21 @@ def test_one_read_per_account_holds_operations_whose_server_is_still_busy(
     assert counts["held"] == 0 and sorted(sent) == sorted(op.pk for op in ops)
     for op in ops:
         assert runner.run(op.pk, task_id=Operation.objects.get(pk=op.pk).task_id) == State.SUCCEEDED
+
+
+def test_a_delivery_past_its_time_limit_goes_on_in_a_new_one(owner, tokens, sleeps, monkeypatch) -> None:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from panel.operations.kinds import common
+
+    real, slow = common.servers.servers_get, iter([True])
+
+    def servers_get(**kwargs):  # the first read outlives the worker's soft time limit
+        if next(slow, False):
+            raise SoftTimeLimitExceeded()
+        return real(**kwargs)
+
+    monkeypatch.setattr(common.servers, "servers_get", servers_get)
+    op = run_to_end(start(owner, "rescue_on", server=SERVER))
+    assert op.state == State.SUCCEEDED, op.error  # not "Internal error (SoftTimeLimitExceeded)"
+    assert op.log.filter(message__contains="ran past the worker's time limit").exists()
