@@ -512,3 +512,26 @@ def test_a_worker_reconnects_when_redis_stops_and_starts_mid_operation(
     finally:
         demo.stop()
         own.close()
+
+
+def test_operations_backing_off_do_not_starve_the_demo_worker(worker_env, owner, sim, tmp_path) -> None:
+    """The demo runs one worker with two threads for both queues: two operations backing off
+    through 503s must leave room for a payment (they used to sleep on both threads)."""
+    env = {**worker_env, "OPERATIONS_RETRY_BASE": "2", "OPERATIONS_MAX_RETRIES": "6"}
+    demo = Worker(env, "default,operations-demo", tmp_path / "demo.log", pool="threads")
+    demo.wait_ready()
+    SEND["queue"] = "operations-demo"  # only this worker takes them
+    sim.sim.faults.add(operation="servers_get", status=503)
+    stuck: list[Operation] = []
+    try:
+        stuck += [start(owner, "rescue_on", server=f"{ALPHA}:{sid}") for sid in (2864, 2865)]
+        backing_off = Operation.objects.filter(pk__in=[op.pk for op in stuck], data__retries__gte=1)
+        wait_for(lambda: dispatch.dispatch() is None or backing_off.count() == 2, "both to back off")
+        payment = ended(start(owner, "pay_orders", orders=[f"{ALPHA}:{awaiting_order(sim)}"]))
+        assert payment.state == State.SUCCEEDED, payment.error
+        assert all(op.is_active for op in Operation.objects.filter(pk__in=[op.pk for op in stuck]))
+    finally:
+        sim.sim.faults.clear()
+        for op in stuck:
+            ended(op, timeout=90)
+        demo.stop()
