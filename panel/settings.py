@@ -286,6 +286,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
+        # Looked at every 0.2 s (kombu's default is 1 s): a busy worker checks again only after this
+        # pause, so with the default each short operation task waited up to a second for the next.
+        "polling_interval": 0.2,
     }
     for _folder in ("queue", "control"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
@@ -299,7 +302,9 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_ACKS_LATE = True  # ack after the task ran: a worker crash redelivers the message
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a long operation must not hold other messages hostage
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A task that loses the broker finishes: an operation's delivery is a few VPSBG calls and its state
+# is in the database (the thread pool of the demo cannot cancel a task anyway; trying stopped it).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep our structlog LOGGING in workers
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_TASK_DEFAULT_QUEUE = "default"
@@ -403,20 +408,27 @@ SPECTACULAR_SETTINGS.update(
 )
 
 # --- operations ---
-# Long VPSBG actions run on the `operations` queue (panel/operations/runner.py).
+# Long VPSBG actions run on the `operations` queue (panel/operations/runner.py). A delivery never
+# sleeps while VPSBG works: it parks the operation and the dispatcher (beat, every poll interval)
+# sends the next task when it is due. Two budgets, and every limit derives from one of them:
+# - OPERATIONS_STEP_DEADLINE: how long VPSBG may take over one step (a Windows reinstall);
+# - OPERATIONS_LEASE_SECONDS: how long one delivery (a few VPSBG calls, never a wait) may run: the
+#   task's soft limit; its hard limit is 30 s later; a heartbeat older than that plus 30 s means no
+#   live worker, and the sweep resumes the operation (OPERATIONS_STUCK_AFTER).
 OPERATIONS_POLL_SECONDS = env.float("OPERATIONS_POLL_SECONDS", default=5.0)  # between VPSBG state reads
 OPERATIONS_STEP_DEADLINE = env.int("OPERATIONS_STEP_DEADLINE", default=60 * 60)  # a step failing after, s
 OPERATIONS_MAX_RETRIES = env.int("OPERATIONS_MAX_RETRIES", default=8)  # transient upstream errors per step
 OPERATIONS_RETRY_BASE = env.float("OPERATIONS_RETRY_BASE", default=2.0)  # backoff 2, 4, 8... s (cap 60)
 OPERATIONS_RETRY_CAP = 60.0
 OPERATIONS_MAX_ATTEMPTS = env.int("OPERATIONS_MAX_ATTEMPTS", default=5)  # deliveries before failing
-OPERATIONS_LEASE_SECONDS = env.int("OPERATIONS_LEASE_SECONDS", default=120)  # a silent delivery is dead
-OPERATIONS_STUCK_AFTER = env.int("OPERATIONS_STUCK_AFTER", default=300)  # sweep resumes after, seconds
-OPERATIONS_SWEEP_INTERVAL = env.int("OPERATIONS_SWEEP_INTERVAL", default=60)  # seconds between sweeps
+OPERATIONS_LEASE_SECONDS = env.int("OPERATIONS_LEASE_SECONDS", default=120)  # one delivery's time, s
+OPERATIONS_TASK_SOFT_TIME_LIMIT = OPERATIONS_LEASE_SECONDS
+OPERATIONS_TASK_TIME_LIMIT = OPERATIONS_LEASE_SECONDS + 30
+OPERATIONS_STUCK_AFTER = OPERATIONS_TASK_TIME_LIMIT + 30  # no live delivery is silent this long
 OPERATIONS_NOTIFY_EMAIL = env.bool("OPERATIONS_NOTIFY_EMAIL", default=False)  # e-mail the actor the result
-CELERY_BEAT_SCHEDULE["operations-sweep-stuck"] = {
-    "task": "panel.operations.tasks.sweep_stuck",
-    "schedule": float(OPERATIONS_SWEEP_INTERVAL),
-    "options": {"expires": float(OPERATIONS_SWEEP_INTERVAL), "queue": "default"},
+CELERY_BEAT_SCHEDULE["operations-dispatch"] = {
+    "task": "panel.operations.tasks.dispatch",
+    "schedule": OPERATIONS_POLL_SECONDS,
+    "options": {"expires": OPERATIONS_POLL_SECONDS, "queue": "default"},
 }
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("panel.operations.context_processors.notifications")

@@ -13,9 +13,12 @@ redelivered or duplicated task cannot repeat a paying or destructive call:
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class State(models.TextChoices):
@@ -52,7 +55,11 @@ class Operation(models.Model):
     idempotency_key = models.CharField(max_length=100, blank=True, default="")
     task_id = models.CharField(max_length=255, blank=True)
     lease = models.CharField(max_length=64, blank=True)  # the delivery now driving it
+    worker = models.CharField(max_length=255, blank=True)  # the Celery node of that delivery
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When the dispatcher sends its next task (None: a delivery holds it, or it ended). Set when it
+    # is created (the outbox) and when it parks to wait for VPSBG; a worker never sleeps on it.
+    wake_at = models.DateTimeField(null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -61,7 +68,13 @@ class Operation(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-pk")
-        indexes = [models.Index(fields=["team", "state"]), models.Index(fields=["state", "heartbeat_at"])]
+        indexes = [
+            models.Index(fields=["team", "state"]),
+            models.Index(fields=["state", "heartbeat_at"]),
+            models.Index(
+                fields=["wake_at"], condition=models.Q(wake_at__isnull=False), name="operations_wake_at"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["team", "idempotency_key"],
@@ -90,6 +103,51 @@ class Operation(models.Model):
 
         kind = registry.KINDS.get(self.kind)
         return kind.label if kind else self.kind
+
+    @property
+    def cancellable(self) -> bool:
+        """Still before the paying or destructive step (once it starts, VPSBG has been asked)."""
+        from .kinds import registry
+
+        kind = registry.KINDS.get(self.kind)
+        if kind is None or not self.is_active:
+            return False
+        reached = int(self.data.get("step_index", 0))
+        return reached < kind.cancellable_steps or (
+            reached == kind.cancellable_steps and "step_started" not in self.data
+        )
+
+    def _due_since(self) -> tuple[datetime | None, bool]:
+        """Since when a worker should have been driving it, and whether one claimed it (a lease)."""
+        if self.lease:
+            return self.heartbeat_at, True
+        if self.state == State.WAITING and self.heartbeat_at is not None:  # parked
+            return self.heartbeat_at + timedelta(seconds=float(self.data.get("wait") or 0)), False
+        return self.created_at, False
+
+    @property
+    def stale_message(self) -> str:
+        """Words for a person when no worker is moving an active operation ("" while all is well)."""
+        if not self.is_active:
+            return ""
+        since, claimed = self._due_since()
+        if since is None:
+            return ""
+        poll = float(getattr(settings, "OPERATIONS_POLL_SECONDS", 5))
+        grace = float(getattr(settings, "OPERATIONS_LEASE_SECONDS", 120)) if claimed else 2 * poll + 30
+        silent = (timezone.now() - since).total_seconds()
+        if silent <= grace:
+            return ""
+        minutes = f"{silent / 60:.0f} min" if silent >= 120 else f"{silent:.0f} s"
+        if claimed:
+            return (
+                f"No word from its worker for {minutes}: the worker may have stopped. It goes on "
+                "where it stopped when a worker runs again; check the operations workers."
+            )
+        return (
+            f"Waiting for a worker for {minutes}: the workers are all busy or none is running; "
+            "check the operations workers."
+        )
 
 
 class StepLog(models.Model):

@@ -24,7 +24,11 @@ LEVELS = {State.SUCCEEDED: "success", State.CANCELLED: "warning", State.FAILED: 
 def summary(op: Operation) -> str:
     outcome = {State.SUCCEEDED: "succeeded", State.CANCELLED: "was cancelled", State.FAILED: "failed"}
     text = f"{op.label} of {op.target_label or op.target_id} {outcome.get(op.state, op.state)}"
-    return f"{text}: {op.error}" if op.error and op.state != State.SUCCEEDED else f"{text}."
+    if op.error and op.state != State.SUCCEEDED:
+        return f"{text}: {op.error}"
+    if op.state == State.SUCCEEDED and op.step and op.step != "Done":  # e.g. "already paid"
+        return f"{text}: {op.step}"
+    return f"{text}."
 
 
 def payload(op: Operation) -> dict[str, Any]:

@@ -6,17 +6,27 @@ decides; it answers `DONE` (go on), `WAIT` (VPSBG is still working: poll again) 
 `Operation.data` (saved after every step and poll) and the index of the next step is stored too:
 a redelivered task starts at the step where the last one stopped.
 
+A delivery never sleeps: on WAIT (or a transient error's backoff) it PARKS the operation: state
+waiting, lease released, `wake_at` set to when to look again, and the task returns, so a worker
+thread is held only while VPSBG is being called. `panel.operations.dispatch` sends the next task
+when `wake_at` comes (and resumes the operations of dead workers). Each task carries the
+`task_id` the dispatcher recorded on the row; any other message for the operation (a late
+redelivery, a duplicate) is stale and does nothing.
+
 Paying and destructive calls go through `Context.once()` / `Context.pay()`, which write a
 `StepMark` / `PaymentAttempt` row (committed) BEFORE the call. A later delivery that finds the row
 asks the step's `verify` what VPSBG did instead of calling again.
 
 What makes an operation end, always:
-- every step has a deadline (`OPERATIONS_STEP_DEADLINE` or the step's own): past it, failed;
+- every step has a deadline (`OPERATIONS_STEP_DEADLINE` or the step's own): past it, failed with
+  what VPSBG has not finished and what to check;
 - transient upstream errors (unavailable, 5xx, 429 with Retry-After, 423 busy) are retried with
   backoff at most `OPERATIONS_MAX_RETRIES` times per step, then failed with the last message;
 - a delivery claims the operation by a lease (refreshed by a heartbeat); more than
-  `OPERATIONS_MAX_ATTEMPTS` deliveries fail it instead of looping;
-- `panel.operations.sweeper` re-enqueues (or fails) operations whose heartbeat stopped.
+  `OPERATIONS_MAX_ATTEMPTS` deliveries that took over from a dead one fail it instead of looping;
+- one delivery runs at most `OPERATIONS_LEASE_SECONDS` (the task's soft time limit): past it, the
+  operation parks and a new delivery goes on where it stopped;
+- `panel.operations.sweeper` resumes (or fails) operations whose heartbeat stopped.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -82,6 +93,9 @@ class Step:
 
     `point_of_no_return`: cancelling is possible only before the first such step starts.
     `deadline`: seconds the step may take (None: the `OPERATIONS_STEP_DEADLINE` setting).
+    `expected`: seconds the step usually takes, so the progress bar moves while VPSBG works.
+    `polls`: what a WAIT of this step waits for, when one read per account can tell ("server": the
+    target server to unlock); the dispatcher then sends no task while VPSBG still shows it busy.
     """
 
     key: str
@@ -90,14 +104,15 @@ class Step:
     progress: int
     point_of_no_return: bool = False
     deadline: float | None = None
+    expected: float = 60.0
+    polls: str = ""
 
 
 def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 
-# Module-level so tests run with no real sleeping (and step deadlines follow the same fake time).
-sleep: Callable[[float], None] = time.sleep
+# Module-level so tests follow a fake clock (step deadlines and the progress estimate use it).
 clock: Callable[[], float] = time.time
 
 
@@ -170,9 +185,12 @@ class Context:
 
         account_id, _, order_id = order_ref.rpartition(":")
         status = state_of()
-        if status != "awaiting_payment":
-            return status
         attempt = PaymentAttempt.objects.filter(account_id=account_id, order_id=int(order_id)).first()
+        if status != "awaiting_payment":
+            if status == "paid" and attempt is not None and attempt.outcome != PaymentAttempt.Outcome.PAID:
+                # Our call went through before the answer was lost (a resumed delivery): record it.
+                PaymentAttempt.objects.filter(pk=attempt.pk).update(outcome=PaymentAttempt.Outcome.PAID)
+            return status
         if attempt is None:
             try:
                 with transaction.atomic():
@@ -198,32 +216,47 @@ class Context:
         return state_of()
 
 
-# -- claiming, saving, ending ---------------------------------------------------------------------
+# -- claiming, saving, parking, ending ------------------------------------------------------------
 def _lease_seconds() -> float:
     return float(_setting("OPERATIONS_LEASE_SECONDS", 120))
 
 
-def _claim(operation_id: int, delivery: str, task_id: str) -> Operation | None:
-    """Take the operation for this delivery, or None when it ended or another delivery drives it."""
+def _claim(operation_id: int, delivery: str, task_id: str, worker: str) -> Operation | None:
+    """Take the operation for this delivery, or None when it ended, the message is stale, or another
+    delivery drives it. A claim that finds a dead delivery's lease counts as a new attempt."""
     now = timezone.now()
     with transaction.atomic():
         op = Operation.objects.select_for_update().filter(pk=operation_id).first()
         if op is None or op.state in END_STATES:
             return None
+        if task_id and task_id != op.task_id:  # not the message the dispatcher last sent
+            logger.info("operations.stale_message", extra={"operation": op.pk})
+            return None
         fresh = op.heartbeat_at is not None and op.heartbeat_at > now - timedelta(seconds=_lease_seconds())
         if op.lease and fresh:
             logger.info("operations.duplicate_delivery", extra={"operation": op.pk})
+            if task_id:  # sent to resume it too early: try again when the holder's lease runs out
+                expires = op.heartbeat_at + timedelta(seconds=_lease_seconds())
+                Operation.objects.filter(pk=op.pk, wake_at__isnull=False).update(wake_at=expires)
             return None
-        op.attempts += 1
+        resumed = bool(op.lease)  # the delivery before this one died mid-segment
+        if resumed or op.attempts == 0:
+            op.attempts += 1
+        due = op.data.pop("due", None)
+        if due is not None:  # how late this delivery came after the park ended (`bench/`, the page)
+            op.data["late_max"] = round(max(float(op.data.get("late_max") or 0), now.timestamp() - due), 3)
         op.lease = delivery
+        op.worker = worker[:255]
         op.heartbeat_at = now
-        op.task_id = task_id or op.task_id
+        op.wake_at = None
         if op.started_at is None:
             op.started_at = now
         if op.state == State.QUEUED:
             op.state = State.RUNNING
-        op.save(update_fields=["attempts", "lease", "heartbeat_at", "task_id", "started_at", "state"])
-        if op.attempts > 1:
+        op.save(
+            update_fields=["attempts", "lease", "worker", "heartbeat_at", "wake_at", "started_at", "state"]
+        )
+        if resumed:
             StepLog.objects.create(
                 operation=op,
                 level=StepLog.Level.WARNING,
@@ -234,21 +267,41 @@ def _claim(operation_id: int, delivery: str, task_id: str) -> Operation | None:
 
 def _save(op: Operation, **changes: Any) -> None:
     """Persist progress if this delivery still holds the lease; raise LeaseLost otherwise."""
+    held = op.lease
     for name, value in changes.items():
         setattr(op, name, value)
     op.heartbeat_at = timezone.now()
     fields = ["heartbeat_at", "data", *changes]
-    updated = Operation.objects.filter(
-        pk=op.pk, lease=op.lease, state__in=[State.RUNNING, State.WAITING]
-    ).update(**{name: getattr(op, name) for name in fields})
+    updated = Operation.objects.filter(pk=op.pk, lease=held, state__in=[State.RUNNING, State.WAITING]).update(
+        **{name: getattr(op, name) for name in fields}
+    )
     if not updated:
         raise LeaseLost()
 
 
-def end(op: Operation, state: str, *, error: str = "", lease: str | None = None) -> bool:
+def _park(op: Operation, seconds: float, **changes: Any) -> None:
+    """Release the operation until `seconds` from now: the dispatcher sends the next delivery then.
+
+    The task id is cleared with the lease, so no message sent before this moment can claim it.
+    """
+    op.data["wait"] = round(seconds, 3)
+    op.data["due"] = time.time() + seconds
+    _save(
+        op,
+        state=State.WAITING,
+        lease="",
+        worker="",
+        task_id="",
+        wake_at=timezone.now() + timedelta(seconds=seconds),
+        **changes,
+    )
+
+
+def end(op: Operation, state: str, *, error: str = "", lease: str | None = None, note: str = "") -> bool:
     """Put the operation in an end state, release its locks, wipe its secret, notify; idempotent.
 
     With `lease`, only if that delivery still holds it. Returns False when it had ended already.
+    `note`: what a success should say beyond "Done" (e.g. the order was already paid).
     """
     from .notify import notify_end
 
@@ -265,23 +318,26 @@ def end(op: Operation, state: str, *, error: str = "", lease: str | None = None)
         current.error = error[:5000]
         current.secret = ""
         current.lease = ""
+        current.wake_at = None
         if state == State.SUCCEEDED:
             current.progress = 100
-            current.step = "Done"
+            current.step = (note or "Done")[:255]
         elif state == State.CANCELLED:
             current.step = "Cancelled"
         else:
             current.step = "Failed"
-        current.save(update_fields=["state", "finished_at", "error", "secret", "lease", "progress", "step"])
+        current.save(
+            update_fields=["state", "finished_at", "error", "secret", "lease", "wake_at", "progress", "step"]
+        )
         current.locks.all().delete()
         level = {State.SUCCEEDED: StepLog.Level.INFO, State.CANCELLED: StepLog.Level.WARNING}.get(
             state, StepLog.Level.ERROR
         )
         StepLog.objects.create(
-            operation=current, level=level, message=(error or current.get_state_display())[:1000]
+            operation=current, level=level, message=(error or note or current.get_state_display())[:1000]
         )
         notify_end(current)
-    for name in ("state", "finished_at", "error", "secret", "lease", "progress", "step"):
+    for name in ("state", "finished_at", "error", "secret", "lease", "wake_at", "progress", "step"):
         setattr(op, name, getattr(current, name))
     metrics.operation_ended(current.kind, state, current.created_at, now)
     return True
@@ -313,7 +369,7 @@ def rebuild_actor(op: Operation, action: str) -> Actor:
 
 
 # -- the loop -------------------------------------------------------------------------------------
-def _backoff(retry: int, error: PanelError) -> float:
+def _backoff(retry: int, error: PanelError | None) -> float:
     base = float(_setting("OPERATIONS_RETRY_BASE", 2.0))
     cap = float(_setting("OPERATIONS_RETRY_CAP", 60.0))
     if isinstance(error, RateLimitedError) and error.retry_after:
@@ -321,15 +377,46 @@ def _backoff(retry: int, error: PanelError) -> float:
     return min(cap, base * (2**retry))
 
 
+def _deadline(step: Step) -> float:
+    return step.deadline if step.deadline is not None else float(_setting("OPERATIONS_STEP_DEADLINE", 3600))
+
+
 def _deadline_passed(op: Operation, step: Step) -> bool:
     started = op.data.get("step_started")
     if not started:
         return False
-    limit = step.deadline if step.deadline is not None else float(_setting("OPERATIONS_STEP_DEADLINE", 1800))
-    return clock() - float(started) > limit
+    return clock() - float(started) > _deadline(step)
 
 
-def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> None:
+def _duration(seconds: float) -> str:
+    if seconds >= 120:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"
+
+
+def deadline_message(op: Operation, step: Step) -> str:
+    """Why a step past its deadline failed, and what a person should look at."""
+    what = {"server": "the server", "order": "the order"}.get(op.target_type, "it at VPSBG")
+    target = f" ({op.target_label})" if op.target_label and op.target_type in ("server", "order") else ""
+    return (
+        f"VPSBG has not finished the {op.label.lower()} after {_duration(_deadline(step))} "
+        f"(step: {step.label}); check {what}{target}."
+    )
+
+
+def estimate(op: Operation, steps: Sequence[Step], index: int) -> int:
+    """Progress while a step waits: from the last step's mark toward this one's, by the time spent
+    against what the step usually takes; it keeps moving, and never reaches the step's own mark."""
+    step = steps[index]
+    low = steps[index - 1].progress if index else 0
+    high = max(low, min(step.progress, 99) - 1)
+    elapsed = max(0.0, clock() - float(op.data.get("step_started") or clock()))
+    share = elapsed / (elapsed + max(step.expected, 1.0))
+    return max(op.progress, low + int((high - low) * share))
+
+
+def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> bool:
+    """Run steps until the last one is done (True) or one must wait (parked; False)."""
     poll = float(_setting("OPERATIONS_POLL_SECONDS", 5.0))
     max_retries = int(_setting("OPERATIONS_MAX_RETRIES", 8))
     index = int(op.data.get("step_index", 0))
@@ -348,7 +435,7 @@ def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> None:
             _save(op, step=step.label, state=State.RUNNING)
             ctx.log(f"{step.label}…")
         if _deadline_passed(op, step):
-            raise StepFailed(f"{step.label}: VPSBG did not finish in time (the step's deadline passed).")
+            raise StepFailed(deadline_message(op, step))
         try:
             outcome = step.run(ctx)
         except TRANSIENT as exc:
@@ -356,37 +443,61 @@ def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> None:
             if retries >= max_retries:
                 raise StepFailed(f"{step.label}: gave up after {retries + 1} tries. {exc.message}") from None
             op.data["retries"] = retries + 1
+            op.data.pop("waits_on", None)  # a backoff: the next delivery must come when it ends
             wait = _backoff(retries, exc)
-            _save(op, state=State.WAITING)
             ctx.log(f"{step.label}: {exc.message} Retrying in {wait:.0f} s.", StepLog.Level.WARNING)
-            sleep(wait)
-            continue
+            _park(op, wait)
+            return False
         except NotAllowed as exc:
             raise StepFailed(exc.message) from None
         except PanelError as exc:
             raise StepFailed(f"{step.label}: {exc.message}") from None
         if outcome == WAIT:
-            if op.state != State.WAITING:
-                _save(op, state=State.WAITING)
-            else:
-                _save(op)
-            sleep(poll)
-            continue
+            if step.polls:  # the account poller may hold the next delivery until it can succeed
+                op.data["waits_on"] = step.polls
+                op.data["deadline_at"] = float(op.data["step_started"]) + _deadline(step)
+            _park(op, poll, progress=estimate(op, steps, index))
+            return False
         if outcome != DONE:  # a kind bug: never an unknown state
             raise StepFailed(f"{step.label}: unexpected step answer {outcome!r}.")
         index += 1
         op.data["step_index"] = index
         op.data.pop("step_started", None)
         op.data.pop("retries", None)
+        for name in ("wait", "waits_on", "deadline_at"):
+            op.data.pop(name, None)
         _save(op, progress=max(op.progress, min(step.progress, 99)), state=State.RUNNING)
+    return True
 
 
-def run(operation_id: int, *, task_id: str = "") -> str | None:
-    """The task body: claim, drive every remaining step, end. Returns the end state (None: skipped)."""
+def _out_of_time(op: Operation) -> None:
+    """The delivery hit its soft time limit: park for a fresh one, or fail when it keeps happening."""
+    max_retries = int(_setting("OPERATIONS_MAX_RETRIES", 8))
+    retries = int(op.data.get("retries", 0))
+    if retries >= max_retries:
+        raise StepFailed(
+            f"{op.step}: VPSBG kept answering too slowly; each try ran past the worker's time limit "
+            f"({_duration(_lease_seconds())})."
+        )
+    op.data["retries"] = retries + 1
+    StepLog.objects.create(
+        operation=op,
+        level=StepLog.Level.WARNING,
+        message=f"{op.step}: this try ran past the worker's time limit ({_duration(_lease_seconds())}); "
+        "going on in a new one.",
+    )
+    _park(op, _backoff(retries, None))
+
+
+def run(operation_id: int, *, task_id: str = "", worker: str = "") -> str | None:
+    """The task body: claim, drive the steps until one waits (parked) or all are done (end).
+
+    Returns the state it left (None: skipped, the message was stale or a duplicate).
+    """
     from .kinds.registry import KINDS
 
     delivery = uuid.uuid4().hex
-    op = _claim(operation_id, delivery, task_id)
+    op = _claim(operation_id, delivery, task_id, worker)
     if op is None:
         return None
     max_attempts = int(_setting("OPERATIONS_MAX_ATTEMPTS", 5))
@@ -401,14 +512,20 @@ def run(operation_id: int, *, task_id: str = "") -> str | None:
         return op.state
     kind = KINDS.get(op.kind)
     try:
-        if kind is None:
-            raise StepFailed(f"Unknown kind of operation “{op.kind}”.")
-        ctx = Context(op=op, actor=rebuild_actor(op, kind.action), delivery=delivery)
-        token = execution.OPERATION_URL.set(op.get_absolute_url())
         try:
-            _drive(op, kind.steps, ctx)
-        finally:
-            execution.OPERATION_URL.reset(token)
+            if kind is None:
+                raise StepFailed(f"Unknown kind of operation “{op.kind}”.")
+            ctx = Context(op=op, actor=rebuild_actor(op, kind.action), delivery=delivery)
+            token = execution.OPERATION_URL.set(op.get_absolute_url())
+            try:
+                finished = _drive(op, kind.steps, ctx)
+            finally:
+                execution.OPERATION_URL.reset(token)
+        except SoftTimeLimitExceeded:
+            _out_of_time(op)
+            finished = False
+        if not finished:
+            return op.state
     except LeaseLost:
         logger.warning("operations.lease_lost", extra={"operation": op.pk})
         return None
@@ -427,5 +544,5 @@ def run(operation_id: int, *, task_id: str = "") -> str | None:
             lease=delivery,
         )
         return op.state
-    end(op, State.SUCCEEDED, lease=delivery)
+    end(op, State.SUCCEEDED, error="", lease=delivery, note=str(op.data.get("result_note") or ""))
     return op.state

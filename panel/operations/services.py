@@ -4,6 +4,10 @@
 the kind, refuses a second writer on the same server (`Busy`, naming the running operation), stores the
 row (secrets encrypted), and enqueues the task AFTER the transaction commits: a request that rolls
 back never leaves a task behind, and the broker only ever sees the operation id.
+
+The committed row is the promise. If the broker refuses the task (Redis stopped, a read-only
+broker folder), the request still succeeds: the operation stays "queued, waiting for a worker",
+due for the dispatcher (`dispatch.py`), which sends it as soon as the broker takes messages again.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from panel.accounts.permissions import ActionDenied, action_label, require
 from panel.audit import recorder as audit
@@ -28,14 +33,33 @@ from .models import ACTIVE_STATES, Operation, OperationLock, State, StepLog
 __all__ = ["cancel", "enqueue", "start"]
 
 
-def enqueue(op: Operation) -> None:
-    """Send the operation's task once the current transaction commits (at once outside one)."""
-    from .tasks import run_operation
+def _first_send(op_id: int, task_id: str) -> None:
+    from . import dispatch
 
+    if dispatch.send(op_id, task_id):
+        # Sent: the dispatcher leaves it alone unless no worker claims it for the stuck time.
+        Operation.objects.filter(pk=op_id, task_id=task_id, lease="", state=State.QUEUED).update(
+            wake_at=dispatch.resend_at()
+        )
+        return
+    StepLog.objects.create(
+        operation_id=op_id,
+        level=StepLog.Level.WARNING,
+        message="The task queue did not take it; it is sent as soon as the queue answers again.",
+    )
+
+
+def enqueue(op: Operation) -> None:
+    """Send the operation's task once the current transaction commits (at once outside one).
+
+    The row is due (`wake_at` now) until the broker took the task, so a broker that refuses it
+    loses nothing: the dispatcher sends it later.
+    """
     task_id = uuid.uuid4().hex
-    Operation.objects.filter(pk=op.pk).update(task_id=task_id)
-    op.task_id = task_id
-    run_operation.apply_async_on_commit(args=[op.pk], task_id=task_id)
+    now = timezone.now()
+    Operation.objects.filter(pk=op.pk).update(task_id=task_id, wake_at=now)
+    op.task_id, op.wake_at = task_id, now
+    transaction.on_commit(lambda: _first_send(op.pk, task_id))
 
 
 def _busy(key: str) -> Busy:
@@ -115,7 +139,7 @@ def start(
                 params=prepared.params,
                 secret=crypto.encrypt(json.dumps(prepared.secret)) if prepared.secret else "",
                 idempotency_key=key,
-                step="Queued",
+                step="Queued, waiting for a worker",
                 data=data,
             )
             for lock in prepared.locks:
@@ -153,11 +177,7 @@ def cancel(*, actor: ActorLike, operation: Operation, request: HttpRequest | Non
     operation.refresh_from_db()
     if operation.state not in ACTIVE_STATES:
         raise InvalidInput(f"Operation {operation.pk} has already ended ({operation.get_state_display()}).")
-    reached = int(operation.data.get("step_index", 0))
-    past = reached > definition.cancellable_steps or (
-        reached == definition.cancellable_steps and "step_started" in operation.data
-    )
-    if past:
+    if not operation.cancellable:
         raise InvalidInput(
             f"Operation {operation.pk} can no longer be cancelled: VPSBG was already asked to act. "
             "It will finish (or fail) on its own."
@@ -181,5 +201,9 @@ def cancel(*, actor: ActorLike, operation: Operation, request: HttpRequest | Non
     if operation.state == State.QUEUED:
         # Not picked up yet: end it now; a late delivery finds it ended and does nothing.
         end(operation, State.CANCELLED, error="Cancelled before it started.")
+    else:  # parked: look at the cancel on the next dispatch, not after the poll interval
+        Operation.objects.filter(pk=operation.pk, lease="", wake_at__isnull=False).update(
+            wake_at=timezone.now()
+        )
     operation.refresh_from_db()
     return operation

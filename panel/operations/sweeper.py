@@ -1,10 +1,12 @@
-"""The periodic sweep: operations that stopped moving are re-enqueued, or failed when hopeless.
+"""The sweep: operations whose worker died are made due again, or failed when hopeless.
 
-An active operation whose heartbeat is older than `OPERATIONS_STUCK_AFTER` seconds (or that was
-queued that long ago and never started) has no live worker: its worker died and the broker has
-not (yet) redelivered the message. The sweep releases its lease and sends a fresh task, which
-resumes at the step where the dead one stopped; past `OPERATIONS_MAX_ATTEMPTS` deliveries the
-operation is failed instead, so nothing loops forever.
+A delivery refreshes the operation's heartbeat at every step and poll and holds it at most the
+task's hard time limit; an operation that still holds a lease with a heartbeat older than
+`OPERATIONS_STUCK_AFTER` (derived from `OPERATIONS_LEASE_SECONDS`) has no live worker. The sweep
+sets its `wake_at` to now, keeping the dead lease (so the next delivery counts as a new attempt
+and logs that it resumed); the dispatcher, which runs the sweep first, sends the task. Past
+`OPERATIONS_MAX_ATTEMPTS` deliveries the operation is failed instead, so nothing loops forever.
+Rows from before the dispatcher (no lease, nothing due) are made due the same way.
 """
 
 from __future__ import annotations
@@ -22,17 +24,21 @@ logger = logging.getLogger(__name__)
 
 
 def sweep(*, stuck_after: float | None = None) -> dict[str, int]:
-    """Resume or fail stuck operations; returns counts (`resumed`, `failed`)."""
+    """Make stuck operations due (resumed) or fail them; returns counts (`resumed`, `failed`)."""
     from .runner import end
-    from .services import enqueue
 
     seconds = float(
-        stuck_after if stuck_after is not None else getattr(settings, "OPERATIONS_STUCK_AFTER", 600)
+        stuck_after if stuck_after is not None else getattr(settings, "OPERATIONS_STUCK_AFTER", 180)
     )
     max_attempts = int(getattr(settings, "OPERATIONS_MAX_ATTEMPTS", 5))
-    cutoff = timezone.now() - timedelta(seconds=seconds)
-    stuck = Operation.objects.filter(state__in=ACTIVE_STATES).filter(
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=seconds)
+    silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    dead_lease = ~Q(lease="") & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=cutoff))
+    forgotten = Q(lease="") & silent
+    # Once made due, the dispatcher owns it (and sends again if a message is lost): not swept twice.
+    stuck = Operation.objects.filter(state__in=ACTIVE_STATES, wake_at__isnull=True).filter(
+        dead_lease | forgotten
     )
     counts = {"resumed": 0, "failed": 0}
     for op in stuck:
@@ -45,18 +51,17 @@ def sweep(*, stuck_after: float | None = None) -> dict[str, int]:
             ):
                 counts["failed"] += 1
             continue
-        # Release the lease only if nobody refreshed it since we looked (no live worker).
-        released = Operation.objects.filter(
-            pk=op.pk, heartbeat_at=op.heartbeat_at, state__in=ACTIVE_STATES
-        ).update(lease="")
-        if not released:
+        # Only if nobody refreshed it since we looked (no live worker).
+        resumed = Operation.objects.filter(
+            pk=op.pk, heartbeat_at=op.heartbeat_at, lease=op.lease, state__in=ACTIVE_STATES
+        ).update(wake_at=now)
+        if not resumed:
             continue
         StepLog.objects.create(
             operation=op,
             level=StepLog.Level.WARNING,
             message="No worker was driving it; sent to a new worker.",
         )
-        enqueue(op)
         counts["resumed"] += 1
     if any(counts.values()):
         logger.info("operations.sweep", extra=counts)

@@ -1,24 +1,48 @@
-"""Celery tasks of long operations. Named `panel.operations.*`, so they go to the `operations` queue;
-the sweep and the webhook are sent to `default` explicitly, so they never wait behind long work.
+"""Celery tasks of long operations. `run_operation` goes to the `operations` queue; the dispatcher
+and the webhook are sent to `default` explicitly, so they never wait behind long work.
 
-Tasks take only ids: a secret never enters the broker.
+`run_operation`'s time limits derive from `OPERATIONS_LEASE_SECONDS`: a delivery only calls VPSBG
+(it parks the operation instead of waiting), so a delivery past its lease is stopped and the
+operation goes on in a new one. Tasks take only ids: a secret never enters the broker.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
 
-from . import runner, sweeper
+from . import dispatch as dispatcher
+from . import runner
 
 
-@shared_task(bind=True, name="panel.operations.tasks.run_operation", ignore_result=True, acks_late=True)
+@shared_task(
+    bind=True,
+    name="panel.operations.tasks.run_operation",
+    ignore_result=True,
+    acks_late=True,
+    soft_time_limit=settings.OPERATIONS_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.OPERATIONS_TASK_TIME_LIMIT,
+)
 def run_operation(self, operation_id: int) -> str | None:  # type: ignore[no-untyped-def]
-    return runner.run(int(operation_id), task_id=self.request.id or "")
+    return runner.run(int(operation_id), task_id=self.request.id or "", worker=self.request.hostname or "")
 
 
+@shared_task(name="panel.operations.tasks.dispatch", ignore_result=True, acks_late=False)
+def dispatch() -> dict[str, int]:
+    return dispatcher.dispatch()
+
+
+# The name the periodic sweep had before the dispatcher; kept so a schedule saved then still runs.
 @shared_task(name="panel.operations.tasks.sweep_stuck", ignore_result=True, acks_late=False)
 def sweep_stuck() -> dict[str, int]:
-    return sweeper.sweep()
+    return dispatcher.dispatch()
+
+
+@worker_ready.connect
+def _on_worker_ready(sender=None, **_kwargs) -> None:  # type: ignore[no-untyped-def]
+    """A worker that comes back resumes what its earlier life held and sends what is due, at once."""
+    dispatcher.worker_started(getattr(sender, "hostname", "") or "")
 
 
 @shared_task(name="panel.operations.tasks.post_webhook", ignore_result=True)

@@ -85,3 +85,34 @@ def test_busy_names_the_running_operation_as_data(api, vault, simulator) -> None
     error = _shape(owner.post(f"/api/v1/servers/{ref}/rescue", {}, format="json"), 423)
     assert error["operation"] == {"id": first["id"], "url": first["url"]}
     assert error["message"].startswith(f"This server is busy: “Reinstall” (operation {first['id']})")
+
+
+def test_a_broker_that_refuses_the_task_answers_202_and_the_dispatcher_sends_it_later(
+    api, vault, simulator, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from kombu.exceptions import OperationalError
+
+    from panel.operations import dispatch, tasks
+
+    def refuse(*_: object, **__: object) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.run_operation, "apply_async", refuse)
+    owner = api()
+    ref = _server(owner)
+    body = {"image_id": 1, "password": "Very-long-Passw0rd!", "reason": "broker down"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner.post(f"/api/v1/servers/{ref}/reinstall", body, format="json")
+    assert response.status_code == 202, response.content[:300]
+    operation = Operation.objects.get(pk=response.json()["id"])
+    assert operation.state == "queued" and operation.step == "Queued, waiting for a worker"
+    assert operation.log.filter(message__contains="sent as soon as the queue answers again").exists()
+    assert dispatch.dispatch()["sent"] == 0  # still down: nothing lost, still due
+    sent: list[tuple[object, object]] = []
+    monkeypatch.setattr(
+        tasks.run_operation, "apply_async", lambda args=None, task_id=None, **_: sent.append((args, task_id))
+    )
+    assert dispatch.dispatch()["sent"] == 1
+    operation.refresh_from_db()
+    assert sent == [([operation.pk], operation.task_id)]  # the one message the worker will accept
+    assert dispatch.dispatch()["sent"] == 0  # sent once, not on every run

@@ -98,7 +98,8 @@ def test_celery_reliability_settings() -> None:
     conf = app.conf
     assert conf.task_acks_late and conf.task_reject_on_worker_lost
     assert conf.worker_prefetch_multiplier == 1
-    assert conf.worker_cancel_long_running_tasks_on_connection_loss is True
+    # A task that loses the broker finishes (cancelling it made the demo's thread-pool worker exit).
+    assert conf.worker_cancel_long_running_tasks_on_connection_loss is False
     assert conf.task_soft_time_limit < conf.task_time_limit
     if not conf.broker_url.startswith("filesystem"):
         assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
@@ -160,3 +161,15 @@ def test_x_forwarded_proto_is_not_believed_without_a_proxy(rf) -> None:
     """BEHIND_PROXY is off by default: a client's own X-Forwarded-Proto does not make it HTTPS."""
     assert settings.BEHIND_PROXY is False and settings.SECURE_PROXY_SSL_HEADER is None
     assert not rf.get("/", HTTP_X_FORWARDED_PROTO="https").is_secure()
+
+
+def test_operation_time_limits_are_coherent(settings) -> None:
+    """One delivery's soft limit is its lease; the hard limit follows; only then is it "stuck"; and
+    the broker never hands a running task to a second worker."""
+    from panel.celery import app
+    from panel.operations.tasks import run_operation
+
+    lease = settings.OPERATIONS_LEASE_SECONDS
+    assert run_operation.soft_time_limit == lease < run_operation.time_limit < settings.OPERATIONS_STUCK_AFTER
+    if not app.conf.broker_url.startswith("filesystem"):
+        assert app.conf.broker_transport_options["visibility_timeout"] > run_operation.time_limit

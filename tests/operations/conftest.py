@@ -1,5 +1,6 @@
-"""Fixtures of the operation tests: a team with simulator tokens, an owner, and a runner whose
-sleeps advance the simulator's frozen clock (so waiting for VPSBG takes no real time)."""
+"""Fixtures of the operation tests: a team with simulator tokens, an owner, and `run_to_end`, which
+plays the dispatcher: it delivers again each time the operation parks, after advancing the
+simulator's frozen clock by the wait (so waiting for VPSBG takes no real time)."""
 
 from __future__ import annotations
 
@@ -54,17 +55,25 @@ def simulator(settings) -> Iterator[RunningSimulator]:
         yield sim
 
 
+def _no_waiting(seconds: float) -> None:
+    raise AssertionError(f"the operation parked for {seconds} s: use the `sleeps` fixture")
+
+
+# What `run_to_end` does with each wait of a parked operation (the `sleeps` fixture replaces it).
+PAUSE: dict[str, Callable[[float], None]] = {"wait": _no_waiting}
+
+
 @pytest.fixture
 def sleeps(simulator, monkeypatch) -> list[float]:
-    """Every runner sleep moves the simulator's clock instead (and is recorded)."""
+    """Every wait of a parked operation moves the simulator's clock instead (and is recorded)."""
     seen: list[float] = []
 
     def fake_sleep(seconds: float) -> None:
         seen.append(seconds)
         simulator.advance(max(seconds, 0.5))
 
-    monkeypatch.setattr(runner, "sleep", fake_sleep)
     monkeypatch.setattr(runner, "clock", simulator.sim.clock.now)
+    monkeypatch.setitem(PAUSE, "wait", fake_sleep)
     return seen
 
 
@@ -115,8 +124,16 @@ def calls(simulator) -> Callable[[str], int]:
     return lambda operation_id: simulator.sim.calls.get(operation_id, 0)
 
 
-def run_to_end(op: Operation) -> Operation:
-    """Call the task body synchronously (no broker), then reload the row."""
-    runner.run(op.pk, task_id="test")
+def run_to_end(op: Operation, *, deliveries: int = 500) -> Operation:
+    """Call the task body synchronously (no broker) until the operation ends or a delivery is
+    refused; between deliveries, wait what the parked operation asked for. Reloads the row."""
+    for _ in range(deliveries):
+        if runner.run(op.pk) is None:
+            break
+        op.refresh_from_db()
+        if op.is_ended:
+            break
+        assert op.lease == "" and op.wake_at is not None, "a delivery returned without parking"
+        PAUSE["wait"](float(op.data.get("wait") or 0))
     op.refresh_from_db()
     return op

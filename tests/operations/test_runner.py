@@ -132,13 +132,24 @@ def test_step_deadline_fails_the_operation(owner, tokens, sleeps, settings) -> N
     settings.OPERATIONS_STEP_DEADLINE = 0
     op = start(owner, "reinstall", server=f"{ALPHA}:2870", image_id=80)  # locked mid-reinstall already
     op = run_to_end(op)
-    assert op.state == State.FAILED and "deadline" in op.error
+    assert op.state == State.FAILED
+    assert (
+        op.error.startswith("VPSBG has not finished the reinstall after 0 s")
+        and "check the server" in op.error
+    )
 
 
 def test_too_many_deliveries_fail_instead_of_looping(owner, tokens, settings) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     settings.OPERATIONS_MAX_ATTEMPTS = 2
     op = start(owner, "reinstall", server=SERVER, image_id=80)
-    Operation.objects.filter(pk=op.pk).update(attempts=2)
+    dead = timezone.now() - timedelta(hours=1)  # the second delivery died holding the lease
+    Operation.objects.filter(pk=op.pk).update(
+        attempts=2, lease="dead", heartbeat_at=dead, state=State.RUNNING
+    )
     op = run_to_end(op)
     assert op.state == State.FAILED and "delivered 3 times" in op.error
 
@@ -164,11 +175,14 @@ def test_sweeper_resumes_a_stuck_operation(owner, tokens, settings) -> None:
 
     op = start(owner, "reinstall", server=SERVER, image_id=80)
     old = timezone.now() - timedelta(hours=1)
-    Operation.objects.filter(pk=op.pk).update(lease="dead", heartbeat_at=old, state=State.RUNNING, attempts=1)
+    Operation.objects.filter(pk=op.pk).update(
+        lease="dead", heartbeat_at=old, state=State.RUNNING, attempts=1, wake_at=None
+    )
     assert sweeper.sweep(stuck_after=60) == {"resumed": 1, "failed": 0}
     op.refresh_from_db()
-    assert op.lease == "" and op.state == State.RUNNING
-    Operation.objects.filter(pk=op.pk).update(heartbeat_at=old, attempts=5)
+    assert op.wake_at is not None and op.state == State.RUNNING  # due: the dispatcher sends it
+    assert sweeper.sweep(stuck_after=60) == {"resumed": 0, "failed": 0}  # not swept twice
+    Operation.objects.filter(pk=op.pk).update(heartbeat_at=old, attempts=5, wake_at=None)
     assert sweeper.sweep(stuck_after=60) == {"resumed": 0, "failed": 1}
     op.refresh_from_db()
     assert op.state == State.FAILED
@@ -193,7 +207,7 @@ def test_payment_attempt_of_another_live_operation_blocks_paying(
     other = Operation.objects.create(kind="pay_orders", team=owner.team, state=State.RUNNING)
     PaymentAttempt.objects.create(account_id=ALPHA, order_id=oid, operation=other)
     op = run_to_end(start(owner, "pay_orders", orders=[f"{ALPHA}:{oid}"]))
-    assert op.state == State.FAILED and "deadline" in op.error
+    assert op.state == State.FAILED and "VPSBG has not finished the pay orders" in op.error
     assert calls("orders_pay") == 0
 
 
@@ -239,7 +253,7 @@ def test_every_kind_runs_to_success(owner, tokens, sleeps, calls, simulator, kin
 
 
 def test_cancel_while_waiting_for_a_busy_server(owner, tokens, sleeps, calls, monkeypatch) -> None:
-    from panel.operations import runner
+    from . import conftest
 
     op = start(owner, "reinstall", server=f"{ALPHA}:2870", image_id=80)  # locked by another action
     waits = iter(range(100))
@@ -248,7 +262,7 @@ def test_cancel_while_waiting_for_a_busy_server(owner, tokens, sleeps, calls, mo
         if next(waits) == 1:
             services.cancel(actor=owner, operation=Operation.objects.get(pk=op.pk))
 
-    monkeypatch.setattr(runner, "sleep", sleep_then_cancel)
+    monkeypatch.setitem(conftest.PAUSE, "wait", sleep_then_cancel)
     op = run_to_end(op)
     assert op.state == State.CANCELLED
     assert calls("servers_reinstall") == 0
@@ -274,3 +288,127 @@ def test_the_reason_typed_at_the_start_is_in_the_audit_event_of_the_call(owner, 
     event = AuditEvent.objects.get(operation_id="servers_reinstall")
     assert event.reason == "ticket #4411: broken"
     assert event.operation_url == op.get_absolute_url()
+
+
+def test_a_waiting_or_backing_off_step_parks_instead_of_holding_a_worker(owner, tokens, simulator) -> None:
+    from panel.operations import runner
+
+    simulator.sim.faults.add(operation="servers_get", status=503, count=1)
+    op = start(owner, "reinstall", server=SERVER, image_id=80)
+    assert runner.run(op.pk) == State.WAITING  # the 503: the delivery returned at once
+    op.refresh_from_db()
+    assert op.lease == "" and op.task_id == "" and op.wake_at is not None and op.data["wait"] == 1.0
+    assert runner.run(op.pk, task_id="an-old-message") is None  # only the dispatcher's message counts
+    assert runner.run(op.pk) == State.WAITING  # checked, asked VPSBG, now waits for the reinstall
+    op.refresh_from_db()
+    assert op.lease == "" and op.data["step_index"] == 2 and op.data["wait"] == 5.0
+
+
+def test_progress_moves_while_vpsbg_works(owner, tokens, sleeps, simulator) -> None:
+    from panel.operations import runner
+
+    op = start(owner, "reinstall", server=SERVER, image_id=80)
+    seen = []
+    for _ in range(4):
+        runner.run(op.pk)
+        op.refresh_from_db()
+        seen.append(op.progress)
+        simulator.advance(1.0)  # the simulator's reinstall takes 5 s
+    assert op.state == State.WAITING
+    assert 20 <= seen[0] < seen[1] < seen[2] < seen[3] < 95, seen  # not stuck at 20 % for the wait
+
+
+def test_the_target_is_named_by_its_hostname(owner, tokens, sleeps) -> None:
+    op = run_to_end(start(owner, "rescue_on", server=SERVER))
+    assert op.state == State.SUCCEEDED, op.error
+    assert op.target_label == "ubuntu-2gb"  # the hostname VPSBG gave, not "server 2864"
+
+
+def test_paying_an_already_paid_order_says_so(owner, tokens, sleeps, calls) -> None:
+    order = f"{ALPHA}:{_awaiting_order()}"
+    run_to_end(start(owner, "pay_orders", orders=[order]))
+    again = run_to_end(start(owner, "pay_orders", orders=[order]))
+    assert again.state == State.SUCCEEDED
+    assert again.step == f"Order {_awaiting_order()} was already paid; nothing was charged for it."
+    note = Notification.objects.filter(operation=again).get().message
+    assert "already paid" in note and calls("orders_pay") == 1
+
+
+def test_a_resumed_payment_that_finds_the_order_paid_records_it_paid(owner, tokens, sleeps, calls) -> None:
+    from panel.services import billing
+
+    oid = _awaiting_order()
+    op = start(owner, "pay_orders", orders=[f"{ALPHA}:{oid}"])
+    # The first delivery committed its attempt, and VPSBG took the payment; then the worker died.
+    PaymentAttempt.objects.create(account_id=ALPHA, order_id=oid, operation=op)
+    billing.orders_pay(actor=owner, ids=[oid], payment_method="balance", account=ALPHA)
+    Operation.objects.filter(pk=op.pk).update(data={"step_index": 1, "orders": [f"{ALPHA}:{oid}"]})
+    op = run_to_end(op)
+    assert op.state == State.SUCCEEDED, op.error
+    assert PaymentAttempt.objects.get(order_id=oid).outcome == PaymentAttempt.Outcome.PAID
+    assert calls("orders_pay") == 1
+
+
+def test_a_restarted_worker_resumes_what_it_held_at_once(owner, tokens, monkeypatch) -> None:
+    from django.utils import timezone
+
+    from panel.operations import dispatch, tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.run_operation, "apply_async", lambda args=None, **_: sent.extend(args))
+    op = start(owner, "reinstall", server=SERVER, image_id=80)
+    other = start(owner, "rescue_on", server=f"{ALPHA}:2865")
+    now = timezone.now()  # both held a moment ago: one by the worker that restarts, one by another
+    Operation.objects.filter(pk=op.pk).update(lease="a", worker="w1@host", heartbeat_at=now, wake_at=None)
+    Operation.objects.filter(pk=other.pk).update(lease="b", worker="w2@host", heartbeat_at=now, wake_at=None)
+    counts = dispatch.worker_started("w1@host")
+    assert counts["resumed"] == 1 and sent == [op.pk]  # not after the stuck timeout: now
+    op.refresh_from_db()
+    assert op.log.filter(message__contains="sent to a new worker").exists()
+    assert Operation.objects.get(pk=other.pk).lease == "b"  # a live worker's operation is left alone
+
+
+def test_one_read_per_account_holds_operations_whose_server_is_still_busy(
+    owner, tokens, sleeps, simulator, calls, monkeypatch
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panel.operations import dispatch, runner, tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.run_operation, "apply_async", lambda args=None, **_: sent.extend(args))
+    ops = [start(owner, "reinstall", server=f"{ALPHA}:{sid}", image_id=80) for sid in (2864, 2865)]
+    for op in ops:
+        assert runner.run(op.pk) == State.WAITING  # asked VPSBG to reinstall; parked on the wait
+    past = timezone.now() - timedelta(seconds=1)
+    Operation.objects.filter(pk__in=[op.pk for op in ops]).update(wake_at=past)
+    gets, lists = calls("servers_get"), calls("servers_list")
+    counts = dispatch.dispatch()
+    assert counts["held"] == 2 and counts["sent"] == 0 and sent == []  # both servers still locked
+    assert calls("servers_list") == lists + 1 and calls("servers_get") == gets  # one read for both
+    simulator.advance(10)  # the simulator's reinstalls are done
+    Operation.objects.filter(pk__in=[op.pk for op in ops]).update(wake_at=past)
+    counts = dispatch.dispatch()
+    assert counts["held"] == 0 and sorted(sent) == sorted(op.pk for op in ops)
+    for op in ops:
+        assert runner.run(op.pk, task_id=Operation.objects.get(pk=op.pk).task_id) == State.SUCCEEDED
+
+
+def test_a_delivery_past_its_time_limit_goes_on_in_a_new_one(owner, tokens, sleeps, monkeypatch) -> None:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from panel.operations.kinds import common
+
+    real, slow = common.servers.servers_get, iter([True])
+
+    def servers_get(**kwargs):  # the first read outlives the worker's soft time limit
+        if next(slow, False):
+            raise SoftTimeLimitExceeded()
+        return real(**kwargs)
+
+    monkeypatch.setattr(common.servers, "servers_get", servers_get)
+    op = run_to_end(start(owner, "rescue_on", server=SERVER))
+    assert op.state == State.SUCCEEDED, op.error  # not "Internal error (SoftTimeLimitExceeded)"
+    assert op.log.filter(message__contains="ran past the worker's time limit").exists()

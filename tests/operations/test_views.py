@@ -119,3 +119,45 @@ def test_the_operations_own_page_gets_its_step_log_with_each_poll(team, member_o
     assert "installing packages" in fragment
     plain = browser.get(op.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
     assert "op-log" not in plain  # the server page's embedded progress has no log
+
+
+def test_the_facts_follow_the_progress_to_the_end(team, member_of) -> None:
+    from django.utils import timezone
+
+    browser = member_of(Role.VIEWER)
+    op = _op(team, state=State.QUEUED, progress=0)
+    page = browser.get(op.get_absolute_url()).content.decode()
+    assert "not yet" in page and "<dt>Deliveries</dt><dd>0</dd>" in page
+    now = timezone.now()
+    Operation.objects.filter(pk=op.pk).update(
+        state=State.SUCCEEDED, progress=100, step="Done", started_at=now, finished_at=now, attempts=1
+    )
+    fragment = browser.get(f"{op.get_absolute_url()}?log=1", HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="op-facts" hx-swap-oob="true"' in fragment  # swapped with the last poll
+    assert "not yet" not in fragment and "<dt>Deliveries</dt><dd>1</dd>" in fragment
+
+
+def test_cancel_is_offered_only_before_vpsbg_was_asked(team, member_of) -> None:
+    browser = member_of(Role.OWNER)
+    before = _op(team, state=State.RUNNING, data={"step_index": 0, "step_started": 1.0})
+    assert ">Cancel</button>" in browser.get(before.get_absolute_url()).content.decode()
+    asked = _op(team, target_id="ops@alpha.example:2865", data={"step_index": 2, "step_started": 1.0})
+    body = browser.get(asked.get_absolute_url()).content.decode()
+    assert ">Cancel</button>" not in body and "can no longer be cancelled" in body
+
+
+def test_an_operation_no_worker_moves_says_so(team, member_of) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    browser = member_of(Role.VIEWER)
+    old = timezone.now() - timedelta(minutes=10)
+    held = _op(team, lease="gone", heartbeat_at=old, worker="ops@host")
+    assert "No word from its worker for 10 min" in browser.get(held.get_absolute_url()).content.decode()
+    queued = _op(team, state=State.QUEUED, target_id="ops@alpha.example:2865")
+    Operation.objects.filter(pk=queued.pk).update(created_at=old)
+    assert "Waiting for a worker for 10 min" in browser.get(queued.get_absolute_url()).content.decode()
+    fresh = _op(team, lease="live", heartbeat_at=timezone.now(), target_id="ops@alpha.example:2866")
+    body = browser.get(fresh.get_absolute_url()).content.decode()
+    assert "No word from its worker" not in body and "Waiting for a worker" not in body

@@ -1,15 +1,19 @@
 """Long operations through a real Celery worker process on Redis, against the simulator over HTTP.
 
-The worker is a subprocess (`celery -A panel worker`) on the run's Redis database (emptied
-first) and a private database (an SQLite file, or a fresh PostgreSQL database when the suite runs
-on PostgreSQL), which this module's connection is switched to for its duration. The simulator
-runs in this process on loopback with a real clock and 1-second actions, so the worker waits for
-VPSBG for real.
+The worker is a subprocess (`celery -A panel worker`) on a Redis database of its own (emptied
+first; `tests.private_db.private_redis_url`) and a private database (an SQLite file, or a fresh
+PostgreSQL database when the suite runs on PostgreSQL), which this module's connection is
+switched to for its duration. The simulator runs in this process on loopback with a real clock
+and 1-second actions, so the worker waits for VPSBG for real.
+
+An operation that waits for VPSBG parks and its task returns; this module plays beat: while it
+waits for an operation to end it runs the dispatcher (`dispatch.dispatch`), which sends the next
+task when the parked operation is due.
 
 Killing a worker (SIGKILL): the message stays unacknowledged in Redis (late acks); Redis would
 redeliver it only after the visibility timeout (hours in production). What these tests exercise
-is the panel's own mechanism: the stuck-operation sweep (`sweeper.sweep`) sees no heartbeat,
-releases the lease and re-enqueues; a new worker resumes at the step where the dead one stopped.
+is the panel's own mechanism: the sweep (run by the dispatcher) sees no heartbeat and makes the
+operation due again; a new worker resumes at the step where the dead one stopped.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from django.db import transaction
 
 from panel.accounts.models import Membership
 from panel.accounts.roles import Role
-from panel.operations import services, sweeper, tasks
+from panel.operations import dispatch, services, tasks
 from panel.operations.models import Operation, PaymentAttempt, State
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
 from tests.factories import MembershipFactory, TeamFactory
@@ -104,12 +108,12 @@ def owner(private_db, sim) -> Membership:
 
 
 class Worker:
-    def __init__(self, env: dict[str, str], queues: str, log: Path) -> None:
+    def __init__(self, env: dict[str, str], queues: str, log: Path, pool: str = "prefork") -> None:
         self.log = log
         self._out = log.open("wb")
         argv = [
             sys.executable, "-m", "celery", "-A", "panel", "worker", "-Q", queues, "-c", "2",
-            "-l", "INFO", "--without-heartbeat", "--without-mingle", "--without-gossip",
+            "-P", pool, "-l", "INFO", "--without-heartbeat", "--without-mingle", "--without-gossip",
             "-n", f"ops-{uuid.uuid4().hex[:6]}@%h",
         ]  # fmt: skip
         self.process = subprocess.Popen(
@@ -139,6 +143,22 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.kill()
         self._out.close()
+
+
+class Beat(Worker):
+    """`celery beat` with a file schedule: sends the dispatcher every poll interval, as in production."""
+
+    def __init__(self, env: dict[str, str], folder: Path) -> None:
+        self.log = folder / "beat.log"
+        self._out = self.log.open("wb")
+        argv = [
+            sys.executable, "-m", "celery", "-A", "panel", "beat", "-l", "INFO",
+            "-S", "celery.beat:PersistentScheduler", "-s", str(folder / "schedule"),
+            "--pidfile", str(folder / "beat.pid"),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 @pytest.fixture(scope="module")
@@ -214,6 +234,8 @@ def wait_for(predicate: Callable[[], bool], what: str, timeout: float = TIMEOUT)
 def ended(op: Operation, timeout: float = TIMEOUT) -> Operation:
     def done() -> bool:
         op.refresh_from_db()
+        if op.is_active:
+            dispatch.dispatch()  # as beat would, every poll interval
         return op.is_ended
 
     wait_for(done, f"operation {op.pk} ({op.kind}) to end; last step: {op.step}", timeout)
@@ -283,16 +305,18 @@ def test_sigkill_mid_reinstall_is_finished_by_a_new_worker(worker, worker_env, o
     before = sim.sim.calls["servers_reinstall"]
     op = start(owner, "reinstall", server=f"{ALPHA}:2865", image_id=74)
     try:
-        wait_for(
-            lambda: bool(Operation.objects.filter(pk=op.pk, data__step_index=2).exists()), "the wait step"
-        )
+        parked = Operation.objects.filter(pk=op.pk, data__step_index=2, lease="")
+        wait_for(lambda: parked.exists(), "the wait step to park")
+        sim.sim.faults.add(operation="servers_get", latency=3.0, count=1)  # the next read hangs...
+        held = Operation.objects.filter(pk=op.pk).exclude(lease="")  # ...in the doomed worker, holding it
+        wait_for(lambda: dispatch.dispatch() is None or held.exists(), "the next poll")
         doomed.kill()
     finally:
         doomed.stop()
     op.refresh_from_db()
     assert op.is_active
     SEND["queue"] = "operations"
-    assert sweeper.sweep(stuck_after=0)["resumed"] == 1
+    assert dispatch.dispatch(stuck_after=0)["resumed"] == 1
     op = ended(op)
     assert op.state == State.SUCCEEDED, op.error
     assert op.attempts == 2
@@ -324,7 +348,7 @@ def test_sigkill_mid_payment_pays_once(worker, worker_env, owner, sim, tmp_path,
     assert PaymentAttempt.objects.filter(order_id=order_id).exists()
     SEND["queue"] = "operations"
     wait_for(lambda: sim.sim.calls["orders_pay"] == before + 1, "VPSBG to finish the payment")
-    assert sweeper.sweep(stuck_after=0)["resumed"] == 1
+    assert dispatch.dispatch(stuck_after=0)["resumed"] == 1
     op = ended(op)
     assert op.state == State.SUCCEEDED, op.error
     assert sim.sim.calls["orders_pay"] == before + 1
@@ -395,3 +419,115 @@ def test_persistent_upstream_failure_fails_with_a_clear_message(worker, owner, s
         sim.sim.faults.clear()
     assert op.state == State.FAILED
     assert "gave up after" in op.error and "VPSBG unavailable" in op.error
+
+
+class OwnRedis:
+    """A redis-server of this test's own (TCP on a free port and a unix socket), to stop and start
+    again; the shared Redis is never touched."""
+
+    def __init__(self, folder: Path) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.folder = folder
+        self.socket = folder / "redis.sock"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def url(self, scheme: str) -> str:
+        return f"redis+socket://{self.socket}" if scheme == "socket" else f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redis
+
+        argv = [
+            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--unixsocket", str(self.socket),
+            "--save", "", "--appendonly", "no", "--dir", str(self.folder),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.5)
+
+        def answers() -> bool:
+            try:
+                return bool(client.ping())
+            except redis.RedisError:
+                return False
+
+        wait_for(answers, "our redis-server to answer", 20)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+
+
+@pytest.fixture
+def own_redis(tmp_path) -> Iterator[OwnRedis]:
+    if subprocess.run(["which", "redis-server"], capture_output=True).returncode:
+        pytest.skip("needs redis-server")
+    server = OwnRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("scheme", ["tcp", "socket"])
+def test_a_worker_reconnects_when_redis_stops_and_starts_mid_operation(
+    worker_env, owner, sim, own_redis, tmp_path, monkeypatch, scheme
+) -> None:
+    url = own_redis.url(scheme)
+    env = {**worker_env, "CELERY_BROKER_URL": url, "REDIS_URL": url}
+    own = Celery("ops-test-own-redis", broker=url, set_as_current=False)
+
+    def apply_async(args: Any = None, task_id: str | None = None, **_: Any) -> None:
+        own.send_task(tasks.run_operation.name, args=args, task_id=task_id, queue="operations")
+
+    monkeypatch.setattr(tasks.run_operation, "apply_async", apply_async)
+    demo = Worker(env, "default,operations", tmp_path / "worker.log", pool="threads")  # as the demo's
+    demo.wait_ready()
+    try:
+        op = start(owner, "reinstall", server=f"{ALPHA}:2864", image_id=74)
+        parked = Operation.objects.filter(pk=op.pk, data__step_index=2, lease="")
+        wait_for(lambda: dispatch.dispatch() is None or parked.exists(), "the reinstall to be asked for")
+        sim.sim.faults.add(operation="servers_get", latency=3.0, count=1)  # the next poll hangs...
+        held = Operation.objects.filter(pk=op.pk).exclude(lease="")  # ...unacknowledged meanwhile
+        wait_for(lambda: dispatch.dispatch() is None or held.exists(), "the next poll")
+        own_redis.stop()
+        log = demo.log
+        wait_for(lambda: "Trying to re-establish" in log.read_text(errors="replace"), "the worker to notice")
+        assert dispatch.dispatch().get("unsent") in (None, 1)  # the broker is down: kept due, not lost
+        own_redis.start()
+        op = ended(op, timeout=90)
+        assert op.state == State.SUCCEEDED, op.error
+        after = ended(start(owner, "password", server=f"{ALPHA}:2866", password="An0ther-pass"), timeout=90)
+        assert after.state == State.SUCCEEDED, after.error
+        text = log.read_text(errors="replace")
+        assert demo.process.poll() is None and "Unrecoverable error" not in text, text[-3000:]
+        assert "Warm shutdown" not in text
+    finally:
+        demo.stop()
+        own.close()
+
+
+def test_operations_backing_off_do_not_starve_the_demo_worker(worker_env, owner, sim, tmp_path) -> None:
+    """The demo runs one worker with two threads for both queues: two operations backing off
+    through 503s must leave room for a payment (they used to sleep on both threads)."""
+    env = {**worker_env, "OPERATIONS_RETRY_BASE": "2", "OPERATIONS_MAX_RETRIES": "6"}
+    demo = Worker(env, "default,operations-demo", tmp_path / "demo.log", pool="threads")
+    demo.wait_ready()
+    SEND["queue"] = "operations-demo"  # only this worker takes them
+    sim.sim.faults.add(operation="servers_get", status=503)
+    stuck: list[Operation] = []
+    try:
+        stuck += [start(owner, "rescue_on", server=f"{ALPHA}:{sid}") for sid in (2864, 2865)]
+        backing_off = Operation.objects.filter(pk__in=[op.pk for op in stuck], data__retries__gte=1)
+        wait_for(lambda: dispatch.dispatch() is None or backing_off.count() == 2, "both to back off")
+        payment = ended(start(owner, "pay_orders", orders=[f"{ALPHA}:{awaiting_order(sim)}"]))
+        assert payment.state == State.SUCCEEDED, payment.error
+        assert all(op.is_active for op in Operation.objects.filter(pk__in=[op.pk for op in stuck]))
+    finally:
+        sim.sim.faults.clear()
+        for op in stuck:
+            ended(op, timeout=90)
+        demo.stop()

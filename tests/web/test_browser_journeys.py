@@ -35,7 +35,7 @@ from panel.accounts.roles import Role
 from panel.celery import app as panel_app
 from panel.operations import tasks
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
-from tests.operations.test_worker import Worker
+from tests.operations.test_worker import Beat, Worker
 from tests.private_db import private_database
 from tests.web.browser import (
     BROWSER,
@@ -109,7 +109,9 @@ def worker(private_db, sim, broker_dir, tmp_path_factory) -> Iterator[Worker]:
     )
     running = Worker(env, "operations,default", tmp_path_factory.mktemp("logs") / "worker.log")
     running.wait_ready()
+    beat = Beat(env, tmp_path_factory.mktemp("beat"))  # wakes parked operations (the dispatcher)
     yield running
+    beat.stop()
     running.kill()  # nothing is running by now; a warm shutdown only waits
     running.stop()
 

@@ -12,6 +12,7 @@ from panel.accounts.roles import Role
 from panel.audit.models import AuditEvent
 from panel.operations import runner
 from panel.operations.models import Operation, State
+from tests.operations import conftest as ops_tests
 from tests.web.conftest import ALPHA, BETA
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +47,9 @@ def _confirm(browser, **extra: Any):
 
 @pytest.fixture
 def sleeps(simulator, monkeypatch) -> None:
-    """The operation runner's waits move the simulator's clock instead of sleeping."""
-    monkeypatch.setattr(runner, "sleep", lambda seconds: simulator.advance(max(seconds, 0.5)))
+    """The waits of a parked operation move the simulator's clock instead of sleeping."""
     monkeypatch.setattr(runner, "clock", simulator.sim.clock.now)
+    monkeypatch.setitem(ops_tests.PAUSE, "wait", lambda seconds: simulator.advance(max(seconds, 0.5)))
 
 
 def test_servers_list_offers_deploy_only_to_roles_that_may(web_team, member_of) -> None:
@@ -173,8 +174,7 @@ def test_deploy_runs_to_an_active_server_with_one_audit_event(web_team, member_o
     browser = member_of(Role.OWNER)
     progress = _confirm(browser, reason="capacity for the new app")["Location"]
     operation = Operation.objects.get()
-    runner.run(operation.pk, task_id="test")
-    operation.refresh_from_db()
+    operation = ops_tests.run_to_end(operation)
     assert operation.state == State.SUCCEEDED, operation.error
     events = AuditEvent.objects.filter(operation_id="servers_deploy")
     assert events.count() == 1 and events.get().outcome == "ok"
@@ -192,8 +192,7 @@ def test_deploy_from_an_iso(web_team, member_of, sleeps) -> None:
     _confirm(browser, source="iso:101", promo_code="")
     operation = Operation.objects.get()
     assert operation.params["primary_iso_id"] == 101 and operation.params.get("image_id") is None
-    runner.run(operation.pk, task_id="test")
-    operation.refresh_from_db()
+    operation = ops_tests.run_to_end(operation)
     assert operation.state == State.SUCCEEDED, operation.error
 
 
@@ -365,8 +364,7 @@ def test_three_servers_run_to_the_end_and_the_progress_links_each(web_team, memb
     body = _get(browser, **choices, goto="summary").content.decode()
     response = browser.post(DEPLOY, {**choices, "request_key": _key(body), "confirm_count": "3"})
     operation = Operation.objects.get()
-    runner.run(operation.pk, task_id="test")
-    operation.refresh_from_db()
+    operation = ops_tests.run_to_end(operation)
     assert operation.state == State.SUCCEEDED, operation.error
     assert len(operation.data["servers"]) == 3
     events = AuditEvent.objects.filter(operation_id="servers_deploy")
@@ -402,8 +400,7 @@ def test_secondary_iso_reaches_the_summary_the_operation_and_vpsbg(
     browser.post(DEPLOY, {**data, "confirm_hostname": "app-01.example.com"})
     operation = Operation.objects.get()
     assert operation.params["primary_iso_id"] == 101 and operation.params["secondary_iso_id"] == 2
-    runner.run(operation.pk, task_id="test")
-    operation.refresh_from_db()
+    operation = ops_tests.run_to_end(operation)
     assert operation.state == State.SUCCEEDED, operation.error
     server_id = operation.data["servers"][0].rpartition(":")[2]
     assert simulator.sim.state.coll("servers")[server_id]["_isos"] == [101, 2]

@@ -16,7 +16,7 @@ from panel.core.errors import InvalidInput
 from panel.services import billing, library, network, servers
 from panel.services import cache as service_cache
 from panel.services.context import Ref, ServerRef, as_actor, parse_ref, parse_server_ref
-from panel.services.execution import team_accounts
+from panel.services.execution import known_hostname, team_accounts
 
 from ..models import StepMark
 from ..runner import DONE, WAIT, Context, Step, StepFailed
@@ -96,7 +96,7 @@ def server_target(actor: Any, params: dict[str, Any]) -> tuple[ServerRef, Prepar
         account_id=ref.account_id,
         target_type="server",
         target_id=str(ref),
-        target_label=f"server {ref.id}",
+        target_label=known_hostname(ref) or f"server {ref.id}",
         params={"server": str(ref)},
         locks=[f"server:{ref}"],
     )
@@ -126,9 +126,16 @@ def server_ref(ctx: Context) -> ServerRef:
 
 
 def fresh_server(ctx: Context, ref: ServerRef | None = None) -> Any:
+    """The server as VPSBG sees it now; the operation's target is named by its hostname from then."""
+    own = ref is None or str(ref) == ctx.op.target_id
     ref = ref or server_ref(ctx)
     service_cache.bump(ref.account_id, f"server:{ref.id}")
-    return servers.servers_get(actor=ctx.actor, server=ref)
+    server = servers.servers_get(actor=ctx.actor, server=ref)
+    hostname = (getattr(server, "hostname", "") or "")[:255]
+    if own and hostname and ctx.op.target_label != hostname:
+        ctx.op.target_label = hostname
+        type(ctx.op).objects.filter(pk=ctx.op.pk).update(target_label=hostname)
+    return server
 
 
 def fresh_order(ctx: Context, ref: Ref | str) -> Any:
@@ -187,7 +194,7 @@ def server_ready_step(*, require_active: bool = True) -> Step:
         }
         return DONE
 
-    return Step("check", "Checking the server", run, progress=5)
+    return Step("check", "Checking the server", run, progress=5, polls="server")
 
 
 def wait_server_step(
@@ -203,7 +210,7 @@ def wait_server_step(
             raise StepFailed(f"{label}: VPSBG finished, but the server does not show the expected change.")
         return DONE
 
-    return Step("wait", label, run, progress=progress, deadline=None)
+    return Step("wait", label, run, progress=progress, deadline=None, polls="server")
 
 
 def recent_order(ctx: Context, account: str, order_type: str, since: datetime) -> int | None:

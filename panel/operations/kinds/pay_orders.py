@@ -35,10 +35,20 @@ def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
 
 def _load(ctx: Context) -> str:
     ctx.data["orders"] = list(ctx.params["orders"])
+    paid_before = []
     for ref in ctx.data["orders"]:
         status = fresh_order(ctx, ref).status
         if status not in ("awaiting_payment", "processing", "paid"):
             raise StepFailed(f"Order {ref.rpartition(':')[2]} is {status}; it cannot be paid.")
+        if status == "paid":
+            paid_before.append(ref.rpartition(":")[2])
+    if paid_before:  # said at the end, so "Succeeded" never hides that nothing was paid for them
+        ctx.log(f"Already paid before this operation: order {', '.join(paid_before)}; not paid again.")
+        many = len(paid_before) > 1
+        ctx.data["result_note"] = (
+            f"Order{'s' if many else ''} {', '.join(paid_before)} {'were' if many else 'was'} already paid; "
+            "nothing was charged for {}.".format("them" if many else "it")
+        )
     return DONE
 
 

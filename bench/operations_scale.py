@@ -1,0 +1,198 @@
+"""Long operations at scale: many reinstalls at once on the demo's worker configuration.
+
+    DATABASE_URL=postgres://.../scratch python bench/operations_scale.py [--ops 200] [--accounts 4]
+        [--seconds 20] [--poll 5]
+
+Starts the simulator in this process (reinstalls take `--seconds`), `--accounts` VPSBG accounts
+with `--ops / --accounts` servers each, one Celery worker as the demo runs it (thread pool of 2,
+both queues, filesystem broker) and beat, then requests one reinstall per server and waits until
+all have ended. The database named by DATABASE_URL is migrated and used as scratch: give it one
+of its own, freshly created. Prints:
+- the time until all ended, and its ratio to (simulator duration + one poll interval): target at
+  most 1.3;
+- the most time any operation waited for a worker once it was due (start, or end of a park);
+- the VPSBG calls made per waiting operation per minute (target at most 1 / operations per account),
+  by operationId, and the share of the account poller's list reads (the rest are the reads and
+  the call each operation makes once: check, reinstall, confirm).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _accounts(sim, count: int, per_account: int) -> dict[str, tuple[str, list[int]]]:
+    """Add `count` accounts with `per_account` active servers each: {email: (token, server ids)}."""
+    from vpsbg_api.simulator.fulfil import create_server
+    from vpsbg_api.simulator.seed import _account
+
+    found: dict[str, tuple[str, list[int]]] = {}
+    now = sim.clock.now()
+    with sim.lock:
+        state = sim.state
+        for n in range(count):
+            name, email = f"bench{n}", f"ops@bench{n}.example"
+            _account(state, name, f"Bench {n}", email, 10_000.0, f"bench{n}", False, now)
+            token = f"bench-token-{n}"
+            state.data["tokens"][token] = {"account": name, "mode": "rw"}
+            ids = []
+            for i in range(per_account):
+                server = create_server(
+                    state,
+                    name,
+                    hostname=f"b{n}-{i:03d}.example.net",
+                    plan=state.plan_by_id(104) or {},
+                    billing_cycle=1,
+                    now=now - 3600,
+                    seconds=0,
+                    image=state.image_by_id(73),
+                    status="active",
+                )
+                ids.append(int(server["id"]))
+            found[email] = (token, ids)
+    return found
+
+
+def _spawn(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    out = log.open("wb")
+    return subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ops", type=int, default=200)
+    parser.add_argument("--accounts", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--poll", type=float, default=5.0)
+    parser.add_argument("--timeout", type=float, default=900.0)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL"):
+        parser.error("set DATABASE_URL to a scratch PostgreSQL database")
+
+    folder = Path(tempfile.mkdtemp(prefix="ops-scale-"))
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="panel.settings",
+        CELERY_BROKER_URL="filesystem://localhost/",
+        CELERY_BROKER_DIR=str(folder / "broker"),
+        CELERY_RESULT_BACKEND="",
+        CACHE_URL="locmemcache://",
+        PANEL_VAR_DIR=str(folder / "var"),
+        OPERATIONS_POLL_SECONDS=str(args.poll),
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.pop("REDIS_URL", None)
+    from cryptography.fernet import Fernet
+
+    os.environ["PANEL_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
+
+    from vpsbg_api.simulator.clock import Clock
+    from vpsbg_api.simulator.testing import running_simulator
+
+    with running_simulator(clock=Clock(), action_seconds=args.seconds) as running:
+        os.environ["VPSBG_API_URL"] = running.base_url
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        from panel.accounts.roles import Role
+        from panel.operations import services
+        from panel.operations.models import Operation
+        from panel.vault.models import ApiToken, TokenScope, TokenStatus
+        from tests.factories import MembershipFactory, TeamFactory
+
+        accounts = _accounts(running.sim, args.accounts, args.ops // args.accounts)
+        team = TeamFactory(name="Bench", slug=f"bench-{int(time.time())}")
+        for email, (token, _) in accounts.items():
+            row = ApiToken(team=team, name=email, scope=TokenScope.READ_WRITE, status=TokenStatus.OK)
+            row.account_id = row.account_label = email
+            row.set_secret(token)
+            row.save()
+        owner = MembershipFactory(team=team, role=Role.OWNER)
+
+        env = dict(os.environ)
+        worker = _spawn(
+            [sys.executable, "-m", "celery", "-A", "panel", "worker", "--pool", "threads", "-c", "2",
+             "-Q", "default,operations", "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "--hostname", "demo@%h"],
+            env, folder / "worker.log",
+        )  # fmt: skip
+        beat = _spawn(
+            [sys.executable, "-m", "celery", "-A", "panel", "beat", "--loglevel", "WARNING",
+             "-S", "celery.beat:PersistentScheduler", "-s", str(folder / "schedule"),
+             "--pidfile", str(folder / "beat.pid")],
+            env, folder / "beat.log",
+        )  # fmt: skip
+        try:
+            before = dict(running.sim.calls)
+            calls_before = sum(before.values())
+            began = time.monotonic()
+            ops = [
+                services.start(
+                    actor=owner, kind="reinstall", params={"server": f"{email}:{sid}", "image_id": 74}
+                ).pk
+                for email, (_, ids) in accounts.items()
+                for sid in ids
+            ]
+            active = Operation.objects.filter(pk__in=ops, state__in=["queued", "running", "waiting"])
+            while active.exists():
+                if time.monotonic() - began > args.timeout:
+                    print(f"timed out with {active.count()} operations still active", file=sys.stderr)
+                    return 1
+                time.sleep(0.5)
+            elapsed = time.monotonic() - began
+            calls = sum(running.sim.calls.values()) - calls_before
+        finally:
+            _stop(beat)
+            _stop(worker)
+
+        rows = list(Operation.objects.filter(pk__in=ops))
+        states: dict[str, int] = {}
+        for row in rows:
+            states[row.state] = states.get(row.state, 0) + 1
+        late = max(
+            max(float(r.data.get("late_max") or 0), (r.started_at - r.created_at).total_seconds())
+            for r in rows
+        )
+        waiting_minutes = sum((r.finished_at - r.started_at).total_seconds() for r in rows) / 60
+        per_account = args.ops / args.accounts
+        ideal = args.seconds + args.poll
+        print(f"operations: {len(rows)} over {args.accounts} accounts; end states: {states}")
+        print(f"all ended after: {elapsed:.1f} s; ratio to (duration {args.seconds:.0f} s"
+              f" + poll {args.poll:.0f} s): {elapsed / ideal:.2f} (target <= 1.3)")  # fmt: skip
+        print(f"longest wait for a worker once due: {late:.1f} s")
+        rate = calls / max(waiting_minutes, 1e-9)
+        by_call = {k: v - before.get(k, 0) for k, v in running.sim.calls.items() if v > before.get(k, 0)}
+        print(f"VPSBG calls by operationId: {dict(sorted(by_call.items()))}")
+        polling = by_call.get("servers_list", 0) / max(waiting_minutes, 1e-9)
+        print(f"of which the account poller's lists, per waiting operation per minute: {polling:.3f}")
+        print(f"VPSBG calls: {calls}; per waiting operation per minute: {rate:.2f}"
+              f" (target <= {1 / per_account:.3f})")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
