@@ -96,7 +96,7 @@ def server_target(actor: Any, params: dict[str, Any]) -> tuple[ServerRef, Prepar
         account_id=ref.account_id,
         target_type="server",
         target_id=str(ref),
-        target_label=known_hostname(ref) or f"server {ref.id}",
+        target_label=known_hostname(ref, who.team) or f"server {ref.id}",
         params={"server": str(ref)},
         locks=[f"server:{ref}"],
     )
