@@ -122,3 +122,14 @@ def test_after_a_write_without_javascript_the_same_tab_opens(web_team, member_of
     assert response["Location"] == f"{url('server_detail')}?tab=settings"
     response = browser.post(url("server_restart"), {"tab": "power"})  # a power button on the Power tab
     assert response["Location"] == f"{url('server_detail')}?tab=power"
+
+
+def test_a_confirmation_page_goes_back_to_the_tab_of_its_action(web_team, member_of) -> None:
+    admin = member_of(Role.ADMIN)
+    body = admin.get(url("server_reinstall")).content.decode()
+    assert (
+        f'<a href="{url("server_detail")}?tab=rebuild" role="button" class="secondary outline">Back</a>'
+        in body
+    )
+    response = admin.post(url("server_cancel"), {"confirm_hostname": "ubuntu-2gb"})
+    assert response["Location"] == f"{url('server_detail')}?tab=danger"  # where it can be withdrawn
