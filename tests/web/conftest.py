@@ -75,3 +75,16 @@ def web_team(team: Team, simulator: RunningSimulator) -> Team:
     for name in ("alpha_rw", "beta_rw"):
         store_token(team, simulator, name)
     return team
+
+
+def server_tabs(browser, ref: str = UBUNTU, *tabs: str) -> str:
+    """The server page's tabs (every tab when none is named) as one text: its parts are spread
+    over tabs, and a test about what the page offers should not care which tab holds it."""
+    from django.urls import reverse
+
+    from panel.web.server_tabs import TABS
+
+    url = reverse("web:server_detail", kwargs={"ref": ref})
+    return "\n".join(
+        browser.get(url, {"tab": name}).content.decode() for name in (tabs or [n for n, _ in TABS])
+    )

@@ -263,7 +263,7 @@ def test_list_servers_then_start_one_and_shut_it_down(owner_page) -> None:
 
 
 def test_reinstall_and_watch_the_progress_to_the_end(owner_page) -> None:
-    owner_page.goto(f"/servers/{REINSTALL}/")
+    owner_page.goto(f"/servers/{REINSTALL}/?tab=rebuild")  # reinstalling is on the Rebuild tab
     owner_page.get_by_role("button", name="Reinstall").click()  # a link styled as a button
     owner_page.wait_for_url("**/reinstall/")
     expect(owner_page.locator("main")).to_contain_text("What will happen")

@@ -44,12 +44,18 @@ def test_list_filter_open_and_restart_a_server(operator, page) -> None:
     expect(page.locator("table.servers tbody tr")).to_have_count(1)
     page.click("table.servers >> text=ubuntu-2gb")
     page.wait_for_url("**/servers/ops@alpha.example:2864/")
+    tabs = page.get_by_role("tablist", name="Sections of this server")
+    tabs.get_by_role("tab", name="Graphs").click()  # htmx swaps the panel and pushes the URL
+    page.wait_for_url("**/servers/ops@alpha.example:2864/?tab=graphs")
+    expect(tabs.get_by_role("tab", name="Graphs")).to_have_attribute("aria-selected", "true")
     page.wait_for_selector("#metrics-chart canvas")
     page.wait_for_selector("#bandwidth-chart canvas")
     assert page.locator("#metrics-chart figure").count() == 3
     page.select_option("#bandwidth-range", "7")
     page.wait_for_selector("#bandwidth-chart canvas, #bandwidth-chart .chart-status")
 
+    tabs.get_by_role("tab", name="Overview").click()
+    expect(page.locator("#power")).to_be_visible()
     posts: list[str] = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     asked: list[str] = []

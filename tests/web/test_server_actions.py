@@ -80,7 +80,7 @@ def test_bad_hostname_shows_the_error_next_to_the_field(web_team, member_of) -> 
 def _first_ip_id(browser) -> int:
     import re
 
-    body = browser.get(url("server_detail")).content.decode()
+    body = browser.get(url("server_detail"), {"tab": "networking"}).content.decode()
     return int(re.search(r'name="ip_id" value="(\d+)"', body).group(1))
 
 
@@ -108,7 +108,7 @@ def test_mount_and_unmount_isos(web_team, member_of) -> None:
     import re
 
     browser = member_of(Role.OPERATOR)
-    body = browser.get(url("server_detail")).content.decode()
+    body = browser.get(url("server_detail"), {"tab": "rescue"}).content.decode()
     choices = re.findall(
         r'<option value="(\d+)"', body.split('name="primary_iso_id"')[1].split("</select>")[0]
     )
@@ -132,7 +132,7 @@ def test_ssh_keys_saved(web_team, member_of) -> None:
     import re
 
     browser = member_of(Role.OPERATOR)
-    body = browser.get(url("server_detail")).content.decode()
+    body = browser.get(url("server_detail"), {"tab": "settings"}).content.decode()
     keys = re.findall(r'name="ssh_keys" value="(\d+)"', body)
     assert keys
     response = browser.post(url("server_ssh_keys"), {"ssh_keys": keys[:1]}, follow=True)

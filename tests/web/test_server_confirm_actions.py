@@ -10,7 +10,7 @@ from django.urls import reverse
 from panel.accounts.roles import Role
 from panel.audit.models import AuditEvent
 from panel.operations.models import Operation
-from tests.web.conftest import UBUNTU
+from tests.web.conftest import UBUNTU, server_tabs
 
 pytestmark = pytest.mark.django_db
 
@@ -75,12 +75,12 @@ def test_operator_is_refused_reinstall_and_not_offered_it(web_team, member_of) -
     operator = member_of(Role.OPERATOR)
     assert operator.get(url("server_reinstall")).status_code == 403
     assert operator.post(url("server_reinstall"), {"confirm_hostname": "ubuntu-2gb"}).status_code == 403
-    body = operator.get(url("server_detail")).content.decode()
+    body = server_tabs(operator)
     assert url("server_reinstall") not in body and url("server_snapshot") in body
 
 
 def test_admin_is_offered_the_actions_for_the_servers_state(web_team, member_of) -> None:
-    body = member_of(Role.ADMIN).get(url("server_detail")).content.decode()
+    body = server_tabs(member_of(Role.ADMIN))
     for name in ("server_reinstall", "server_scale", "server_password", "server_cancel", "server_rescue_on"):
         assert url(name) in body, name
     assert url("server_undo_cancel") not in body and url("server_rescue_off") not in body
@@ -108,7 +108,7 @@ def test_scale_cost_and_plans(web_team, member_of) -> None:
 
 def test_restore_preselects_the_chosen_copy(web_team, member_of) -> None:
     browser = member_of(Role.ADMIN)
-    detail = browser.get(url("server_detail")).content.decode()
+    detail = server_tabs(browser, UBUNTU, "snapshots")
     source = re.search(r"\?source=(snapshot:\d+)", detail).group(1)
     body = browser.get(url("server_restore"), {"source": source}).content.decode()
     assert f'<option value="{source}" selected>' in body
@@ -180,7 +180,7 @@ def test_cancel_and_keep_an_addon(web_team, member_of) -> None:
 def test_floating_ips_on_the_server_page_and_attach(web_team, member_of) -> None:
     browser = member_of(Role.ADMIN)
     web_01 = f"{UBUNTU[:-4]}2865"
-    assert "87.121.52.29" in browser.get(url("server_detail", web_01)).content.decode()
+    assert "87.121.52.29" in server_tabs(browser, web_01, "networking")
     assert _options(
         browser.get(url("server_detach_floating_ip", web_01)).content.decode(), "floating_ip"
     ) == ["608"]

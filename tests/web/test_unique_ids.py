@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from panel.accounts.roles import Role
+from panel.web.server_tabs import TABS
 from tests.web.conftest import ALPHA, UBUNTU
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 PAGES = [
     reverse("web:dashboard"),
     reverse("web:servers"),
-    reverse("web:server_detail", kwargs={"ref": UBUNTU}),
+    *(f"{reverse('web:server_detail', kwargs={'ref': UBUNTU})}?tab={name}" for name, _ in TABS),
     reverse("web:server_reinstall", kwargs={"ref": UBUNTU}),
     f"{reverse('web:billing')}?account={ALPHA}",
     reverse("web:order", kwargs={"ref": f"{ALPHA}:7814"}),

@@ -374,6 +374,7 @@ def _render(wizard: Wizard, step: str, *, form: Any = None, status: int = 200, *
         "number": index + 1,
         "previous": wizard.steps[index - 1] if index else None,
         "next": wizard.steps[index + 1] if index + 1 < len(wizard.steps) else None,
+        "next_title": STEP_TITLES[wizard.steps[index + 1]] if index + 1 < len(wizard.steps) else "",
         "form": form,
         "carry": wizard.carry(step),
         "query": wizard.query(),
@@ -386,7 +387,22 @@ def _render(wizard: Wizard, step: str, *, form: Any = None, status: int = 200, *
     if step == "plan":
         context["plans"] = wizard.plans
         context["chosen_plan"] = form["plan"].value() if form is not None else ""
+    if step != "summary":
+        context["running_cost"] = _running_cost(wizard)
     return render(wizard.request, "web/deploy/wizard.html", context, status=status)
+
+
+def _running_cost(wizard: Wizard) -> Quote | None:
+    """The cost of the steps done so far, shown beside the later steps so the price is never a
+    surprise at the end: the plan alone until the server step (hostnames, months) is done."""
+    if "plan" not in wizard.cleaned:
+        return None
+    if "billing_cycle" not in wizard.cleaned:
+        plan = wizard.plan
+        quote = Quote(months=1)
+        quote.lines.append(Line(f"Plan {plan.name}", _price(plan.price), _price(plan.price_with_vat)))
+        return quote
+    return wizard.quote(wizard.cleaned.get("promo"))
 
 
 def _summary(

@@ -29,8 +29,9 @@ from panel.services.registry import reaches
 
 from .. import action_forms as f
 from ..common import actor_for, error_text, field_errors, problem_from
+from ..server_tabs import ACTION_PLACES
 from ..templatetags.web_tags import when
-from .servers import _ref, _server_or_problem
+from .servers import _ref, _server_or_problem, tab_url
 
 Choices = dict[str, list[tuple[Any, str]]]
 
@@ -558,7 +559,7 @@ BY_SLUG = {action.slug: action for action in ACTIONS}
 def _start(request: HttpRequest, action: ServerAction, ref: ServerRef, data: dict[str, Any]) -> HttpResponse:
     if action.perform is not None:
         messages.success(request, action.perform(request, ref, data))
-        return redirect(reverse("web:server_detail", kwargs={"ref": str(ref)}))
+        return redirect(tab_url(ref, ACTION_PLACES[action.slug][0]))  # where the undo is offered
     assert action.kind is not None and action.params is not None
     operation = operations.start(
         actor=actor_for(request),
@@ -585,6 +586,7 @@ def _action_view(action: ServerAction) -> Callable[..., HttpResponse]:
             "cost": None,
             "has_cost": action.cost is not None,
             "problem": None,
+            "back_url": tab_url(server_ref, ACTION_PLACES[action.slug][0]),
         }
         server, problem = _server_or_problem(request, server_ref)
         if problem is not None:

@@ -33,6 +33,7 @@ from ..common import Problem, actor_for, allowed_actions, error_text, field_erro
 from ..forms import HostnameForm, IsoForm, ReverseDnsForm, ServerFilterForm, SshKeysForm
 from ..htmx import is_fragment_request, render_page_or_fragment
 from ..server_state import power_state
+from ..server_tabs import ACTION_PLACES, DEFAULT_TAB, RED_ACTIONS, TABS, tab_of
 
 POWER_ACTIONS: dict[str, tuple[str, str]] = {
     # url suffix: (operationId, what the member sees once it is done)
@@ -47,6 +48,7 @@ WRITE_OPERATIONS = (
 )  # fmt: skip
 TRAIL_LENGTH = 20
 _PATH_SAFE = "!$&'()*+,;=/~:@"  # what `reverse()` leaves unquoted in a path argument
+FORM_TABS = {"hostname": "settings", "keys": "settings", "iso": "rescue", "ptr": "networking"}
 BANDWIDTH_RANGES = {"7": 7, "30": 30, "90": 90}
 
 
@@ -198,67 +200,133 @@ def _trail(request: HttpRequest, ref: ServerRef) -> dict[str, Any]:
 
 
 def _detail(
-    request: HttpRequest, ref: ServerRef, *, forms: dict[str, Any] | None = None, status: int = 200
+    request: HttpRequest,
+    ref: ServerRef,
+    *,
+    tab: str = DEFAULT_TAB,
+    forms: dict[str, Any] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    """The server page; `forms` replaces a blank form with a bound one that has errors."""
-    forms = forms or {}
+    """One tab of the server page; `forms` replaces a blank form with a bound one that has errors.
+
+    Every tab reads the server (its header and the actions it offers depend on it); the rest is
+    read only by the tab that shows it, so the overview costs two VPSBG reads instead of seven.
+    """
     server, problem = _server_or_problem(request, ref)
-    context: dict[str, Any] = {"ref": str(ref), "server": server, "problem": problem}
+    context: dict[str, Any] = {"ref": str(ref), "server": server, "problem": problem, "tab": tab}
+    context["tabs"] = [{"name": name, "label": label, "selected": name == tab} for name, label in TABS]
     context["server_account"] = ref.account_id
     if server is not None:
-        context.update(_power_context(request, ref, server))
-        actor, account = actor_for(request), ref.account_id
-        snapshots, context["snapshots_problem"] = _section(
-            lambda: library.snapshots_list(actor=actor, server=ref)
-        )
-        backups, context["backups_problem"] = _section(lambda: library.backups_list(actor=actor, server=ref))
-        isos, context["isos_problem"] = _section(lambda: library.isos_list(actor=actor, account=account))
-        keys, context["keys_problem"] = _section(lambda: library.ssh_keys_list(actor=actor, account=account))
-        context["snapshots"], context["backups"] = snapshots, backups
-        floating, context["floating_problem"] = _section(
-            lambda: network.floating_ips_list(actor=actor, account=account, per_page=50)
-        )
-        context["floating_ips"] = [ip for ip in floating if ip.server_id == server.id]
-        context["hostname_form"] = forms.get("hostname") or HostnameForm(
-            initial={"hostname": server.hostname}
-        )
-        context["iso_form"] = forms.get("iso") or IsoForm(
-            isos=[(i.id, i.name or f"ISO {i.id}") for i in isos]
-        )
-        current_keys = [str(k.id) for k in keys if any(s.id == server.id for s in (k.servers or []))]
-        context["keys_form"] = forms.get("keys") or SshKeysForm(
-            keys=[(k.id, k.name or f"Key {k.id}") for k in keys], initial={"ssh_keys": current_keys}
-        )
-        ptr_form = forms.get("ptr")
-        context["ip_rows"] = [
-            {
-                "ip": ip,
-                "protection": f"{ref.account_id}:{ip.id}" if ip.ddos_protected and ip.id is not None else "",
-                "form": ptr_form
-                if ptr_form is not None and str(ptr_form.data.get("ip_id")) == str(ip.id)
-                else ReverseDnsForm(
-                    initial={"ip_id": ip.id, "ptr": ip.ptr or ""}, auto_id=f"id_ptr{ip.id}_%s"
-                ),
-            }
-            for ip in server.ip_addresses or []
-        ]
-        if ptr_form is not None and not any(row["form"] is ptr_form for row in context["ip_rows"]):
-            # The address is not one of this server's: show why above the table.
-            context["ptr_errors"] = [e for errors in ptr_form.errors.values() for e in errors]
-        context["action_links"] = _action_links(request, ref, server, context.get("status"))
-        context["may_copies"] = allowed_actions(
-            request, "servers_restore", "snapshots_delete", "backups_delete"
-        )
-        context["bandwidth_ranges"] = list(BANDWIDTH_RANGES)
-        context["months"] = _recent_months()
-    context.update(_trail(request, ref))
+        context["state_key"], context["state_label"] = power_state(server)
+        status_result = None
+        if tab in ("overview", "power", "rescue"):
+            context.update(_power_context(request, ref, server))
+            status_result = context.get("status")
+        else:
+            context["may"] = allowed_actions(request, *WRITE_OPERATIONS)
+        TAB_LOADERS.get(tab, _no_more)(request, ref, server, forms or {}, context)
+        context["action_links"] = _action_links(request, ref, server, status_result, tab)
+    if tab == "activity":
+        context.update(_trail(request, ref))
+    # A tab link swaps the tab list and panel only; any other htmx request gets the whole body.
+    fragment = "_tabs" if _aimed_at(request, "server-tabs") else "_detail_body"
     return render_page_or_fragment(
-        request, "web/servers/detail.html", "web/servers/_detail_body.html", context, status=status
+        request, "web/servers/detail.html", f"web/servers/{fragment}.html", context, status=status
     )
 
 
-def _action_links(request: HttpRequest, ref: ServerRef, server: Any, status: Any) -> list[dict[str, Any]]:
-    """Links to the confirmation pages this member may use, for the state the server is in."""
+def _aimed_at(request: HttpRequest, target: str) -> bool:
+    return is_fragment_request(request) and request.htmx.target == target  # type: ignore[attr-defined]
+
+
+Loader = Callable[[HttpRequest, ServerRef, Any, dict[str, Any], dict[str, Any]], None]
+
+
+def _no_more(
+    request: HttpRequest, ref: ServerRef, server: Any, forms: dict[str, Any], context: dict[str, Any]
+) -> None:
+    """Tabs that need only the server (and the status read with the power section)."""
+
+
+def _graphs(
+    request: HttpRequest, ref: ServerRef, server: Any, forms: dict[str, Any], context: dict[str, Any]
+) -> None:
+    context["bandwidth_ranges"] = list(BANDWIDTH_RANGES)
+    context["months"] = _recent_months()
+
+
+def _networking(
+    request: HttpRequest, ref: ServerRef, server: Any, forms: dict[str, Any], context: dict[str, Any]
+) -> None:
+    actor, account = actor_for(request), ref.account_id
+    floating, context["floating_problem"] = _section(
+        lambda: network.floating_ips_list(actor=actor, account=account, per_page=50)
+    )
+    context["floating_ips"] = [ip for ip in floating if ip.server_id == server.id]
+    ptr_form = forms.get("ptr")
+    context["ip_rows"] = [
+        {
+            "ip": ip,
+            "protection": f"{ref.account_id}:{ip.id}" if ip.ddos_protected and ip.id is not None else "",
+            "form": ptr_form
+            if ptr_form is not None and str(ptr_form.data.get("ip_id")) == str(ip.id)
+            else ReverseDnsForm(initial={"ip_id": ip.id, "ptr": ip.ptr or ""}, auto_id=f"id_ptr{ip.id}_%s"),
+        }
+        for ip in server.ip_addresses or []
+    ]
+    if ptr_form is not None and not any(row["form"] is ptr_form for row in context["ip_rows"]):
+        # The address is not one of this server's: show why above the table.
+        context["ptr_errors"] = [e for errors in ptr_form.errors.values() for e in errors]
+
+
+def _snapshots(
+    request: HttpRequest, ref: ServerRef, server: Any, forms: dict[str, Any], context: dict[str, Any]
+) -> None:
+    actor = actor_for(request)
+    context["snapshots"], context["snapshots_problem"] = _section(
+        lambda: library.snapshots_list(actor=actor, server=ref)
+    )
+    context["backups"], context["backups_problem"] = _section(
+        lambda: library.backups_list(actor=actor, server=ref)
+    )
+    context["may_copies"] = allowed_actions(request, "servers_restore", "snapshots_delete", "backups_delete")
+
+
+def _rescue(
+    request: HttpRequest, ref: ServerRef, server: Any, forms: dict[str, Any], context: dict[str, Any]
+) -> None:
+    isos, context["isos_problem"] = _section(
+        lambda: library.isos_list(actor=actor_for(request), account=ref.account_id)
+    )
+    context["iso_form"] = forms.get("iso") or IsoForm(isos=[(i.id, i.name or f"ISO {i.id}") for i in isos])
+
+
+def _settings(
+    request: HttpRequest, ref: ServerRef, server: Any, forms: dict[str, Any], context: dict[str, Any]
+) -> None:
+    keys, context["keys_problem"] = _section(
+        lambda: library.ssh_keys_list(actor=actor_for(request), account=ref.account_id)
+    )
+    context["hostname_form"] = forms.get("hostname") or HostnameForm(initial={"hostname": server.hostname})
+    current_keys = [str(k.id) for k in keys if any(s.id == server.id for s in (k.servers or []))]
+    context["keys_form"] = forms.get("keys") or SshKeysForm(
+        keys=[(k.id, k.name or f"Key {k.id}") for k in keys], initial={"ssh_keys": current_keys}
+    )
+
+
+TAB_LOADERS: dict[str, Loader] = {
+    "graphs": _graphs,
+    "networking": _networking,
+    "snapshots": _snapshots,
+    "rescue": _rescue,
+    "settings": _settings,
+}
+
+
+def _action_links(
+    request: HttpRequest, ref: ServerRef, server: Any, status: Any, tab: str
+) -> list[dict[str, Any]]:
+    """Links to the confirmation pages of this tab that this member may use in the server's state."""
     from .server_actions import ACTIONS
 
     rescue = bool(getattr(status, "rescue_mode", False))
@@ -278,11 +346,14 @@ def _action_links(request: HttpRequest, ref: ServerRef, server: Any, status: Any
     return [
         {
             "title": action.title,
+            "blurb": ACTION_PLACES[action.slug][1],
             "url": reverse(f"web:server_{action.slug.replace('-', '_')}", kwargs={"ref": str(ref)}),
-            "destructive": action.destructive,
+            "red": action.slug in RED_ACTIONS,
         }
         for action in ACTIONS
-        if not hidden.get(action.slug) and can(membership, action.operation_id)
+        if ACTION_PLACES[action.slug][0] == tab
+        and not hidden.get(action.slug)
+        and can(membership, action.operation_id)
     ]
 
 
@@ -296,27 +367,41 @@ def _recent_months(count: int = 6) -> list[tuple[str, str]]:
     return months
 
 
-@reaches("servers_get", "servers_status", "snapshots_list", "backups_list", "isos_list", "ssh_keys_list")
+@reaches(
+    "servers_get", "servers_status", "snapshots_list", "backups_list", "isos_list", "ssh_keys_list",
+    "floating_ips_list",
+)  # fmt: skip
 @team_permission_required("servers_get")
 @require_GET
 def server_detail(request: HttpRequest, ref: str) -> HttpResponse:
-    """The server page; an htmx request aimed at the power section gets only that section."""
+    """One tab of the server page (`?tab=`); an htmx request aimed at the power section gets only that."""
     server_ref = _ref(ref)
-    if is_fragment_request(request) and request.htmx.target == "power":  # type: ignore[attr-defined]
+    if _aimed_at(request, "power"):
         return render_page_or_fragment(
             request, "web/servers/detail.html", "web/servers/_power.html", _power_context(request, server_ref)
         )
-    return _detail(request, server_ref)
+    return _detail(request, server_ref, tab=tab_of(request.GET.get("tab")))
 
 
-def _done(request: HttpRequest, ref: ServerRef, message: str, *, error: bool = False) -> HttpResponse:
-    """After a quick write: the power section for htmx, else back to the server page with a flash."""
-    if is_fragment_request(request) and request.htmx.target == "power":  # type: ignore[attr-defined]
+def tab_url(ref: ServerRef | str, tab: str) -> str:
+    """The server page opened on `tab` (the overview has no query)."""
+    url = reverse("web:server_detail", kwargs={"ref": str(ref)})
+    return url if tab == DEFAULT_TAB else f"{url}?tab={tab}"
+
+
+def _done(
+    request: HttpRequest, ref: ServerRef, message: str, *, error: bool = False, tab: str | None = None
+) -> HttpResponse:
+    """After a quick write: the power section for htmx, else back to the tab with a flash.
+
+    Power buttons sit on two tabs, so their forms say which one (`tab`); the other forms have one.
+    """
+    if _aimed_at(request, "power"):
         context = _power_context(request, ref)
         context["result"] = {"message": message, "error": error}
         return render_page_or_fragment(request, "web/servers/detail.html", "web/servers/_power.html", context)
     (messages.error if error else messages.success)(request, message)
-    return redirect(reverse("web:server_detail", kwargs={"ref": str(ref)}))
+    return redirect(tab_url(ref, tab or tab_of(request.POST.get("tab"))))
 
 
 def _power_view(slug: str, operation_id: str, done_message: str) -> Callable[..., HttpResponse]:
@@ -347,6 +432,7 @@ server_start, server_restart, server_stop, server_power_off = (
 def _write(
     request: HttpRequest, ref: ServerRef, form_key: str, form: Any, call: Callable[[], Any], ok: str
 ) -> HttpResponse:
+    tab = FORM_TABS[form_key]
     """Run a validated form's service call; field errors (ours or VPSBG's) go next to the fields."""
     if form.is_valid():
         try:
@@ -357,10 +443,10 @@ def _write(
             field_errors(form, exc)
         except PanelError as exc:  # shown above the form, which keeps what was typed
             form.add_error(None, error_text(exc))
-            return _detail(request, ref, forms={form_key: form}, status=exc.status)
+            return _detail(request, ref, tab=tab, forms={form_key: form}, status=exc.status)
         else:
-            return _done(request, ref, ok)
-    return _detail(request, ref, forms={form_key: form}, status=422)
+            return _done(request, ref, ok, tab=tab)
+    return _detail(request, ref, tab=tab, forms={form_key: form}, status=422)
 
 
 @reaches("servers_update_hostname")
@@ -417,7 +503,7 @@ def server_isos(request: HttpRequest, ref: str) -> HttpResponse:
         isos = library.isos_list(actor=actor_for(request), account=server_ref.account_id)
     except PanelError as exc:
         problem = problem_from(exc)
-        return _done(request, server_ref, problem.message, error=True)
+        return _done(request, server_ref, problem.message, error=True, tab="rescue")
     form = IsoForm(request.POST, isos=[(i.id, i.name or "") for i in isos])
     return _write(
         request,
@@ -444,7 +530,7 @@ def server_ssh_keys(request: HttpRequest, ref: str) -> HttpResponse:
         keys = library.ssh_keys_list(actor=actor_for(request), account=server_ref.account_id)
     except PanelError as exc:
         problem = problem_from(exc)
-        return _done(request, server_ref, problem.message, error=True)
+        return _done(request, server_ref, problem.message, error=True, tab="settings")
     form = SshKeysForm(request.POST, keys=[(k.id, k.name or "") for k in keys])
     return _write(
         request,
