@@ -31,6 +31,8 @@ VpsbgId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ReinstallInput(Input):
+    """What a reinstall takes: the image, and how root signs in afterwards (password, SSH keys)."""
+
     image_id: VpsbgId = Field(
         title="Image", description="The image to install.", json_schema_extra={"offered": True}
     )

@@ -1,8 +1,9 @@
 """Servers: the list across the team's accounts and one server's page with its quick actions.
 
 Reads that fail upstream render the page with a clear message and a retry button; a server that
-does not exist or is outside the member's scope is a 404. Quick writes (power, hostname, reverse
-DNS, ISOs, SSH keys) call their service directly; an htmx request gets the refreshed section back,
+does not exist or is outside the member's scope is a 404. Quick writes (hostname, reverse DNS,
+ISOs, SSH keys) call their service directly, power actions go through the actions pipeline
+(`panel.actions`); an htmx request gets the refreshed section back,
 a plain form post is redirected to the server page with a flash message.
 """
 
