@@ -9,14 +9,14 @@ type accepts.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from pydantic import BaseModel, ValidationError
 
 from .fields import FieldSpec, errors_by_field, specs
 
-__all__ = ["OfferedIntegerField", "OfferedIntegerListField", "form_class"]
+__all__ = ["InputForm", "OfferedIntegerField", "OfferedIntegerListField", "form_class"]
 
 NOT_OFFERED = "Select a valid choice. That choice is not one of the available choices."
 
@@ -119,30 +119,36 @@ def _values(form: forms.Form, fields: list[FieldSpec]) -> dict[str, Any]:
     return values
 
 
-def form_class(model: type[BaseModel], base: type[forms.Form] = forms.Form) -> type[forms.Form]:
-    """A form class for `model` on `base` (the page's own fields: confirmation, reason...).
-
-    After the fields clean, the input type validates what they cleaned; its errors go next to
-    their fields. A valid form holds the validated input in `form.input`.
+class InputForm(forms.Form):
+    """What every derived form adds: after the fields clean, the input type validates what they
+    cleaned; its errors go next to their fields. A valid form holds the validated input in `input`.
     """
-    fields = specs(model)
 
-    def clean(self: forms.Form) -> dict[str, Any]:
-        data = super(form, self).clean() or {}
-        if any(spec.name in self.errors for spec in fields):
+    input_type: ClassVar[type[BaseModel]]
+    input_fields: ClassVar[list[FieldSpec]]
+    input: BaseModel
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if any(spec.name in self.errors for spec in self.input_fields):
             return data
         try:
-            self.input = model.model_validate(_values(self, fields))  # type: ignore[attr-defined]
+            self.input = self.input_type.model_validate(_values(self, self.input_fields))
         except ValidationError as exc:
             for name, messages in errors_by_field(exc).items():
                 for message in messages:
                     self.add_error(name if name in self.fields else None, message)
         return data
 
+
+def form_class(model: type[BaseModel], base: type[forms.Form] = forms.Form) -> type[InputForm]:
+    """A form class for `model` on `base` (the page's own fields: confirmation, reason...)."""
+    fields = specs(model)
     attrs: dict[str, Any] = {spec.name: _field(spec) for spec in fields}
-    attrs["clean"] = clean
-    attrs["__module__"] = model.__module__
-    attrs["__doc__"] = f"The form of {model.__name__}, derived from it."
-    attrs["input_type"] = model
-    form = type(f"{model.__name__.removesuffix('Input')}Form", (base,), attrs)
-    return form
+    attrs.update(
+        input_type=model,
+        input_fields=fields,
+        __module__=model.__module__,
+        __doc__=f"The form of {model.__name__}, derived from it.",
+    )
+    return type(f"{model.__name__.removesuffix('Input')}Form", (InputForm, base), attrs)

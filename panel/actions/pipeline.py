@@ -73,7 +73,7 @@ def _refused(action: Action, actor: Actor, target: str, reason: str) -> None:
 
 
 def authorise(action: Action, actor: Any, target: Any) -> Grant:
-    """The role table, then the member's server scope: `NotAllowed` (audited) or `NotFoundError`.
+    """The role table, then the member's server scope: `Refused` or `NotFoundError`, both audited.
 
     A server outside the member's scope, or of an account the team holds no token for, looks
     exactly like a missing one (404, never 403).
@@ -90,7 +90,9 @@ def authorise(action: Action, actor: Any, target: Any) -> Grant:
         if ref.account_id not in execution.team_accounts(who.team) or not who.may_see_server(
             ref.account_id, ref.id
         ):
-            raise NotFoundError(f"No such server: {text}.")
+            missing = f"No such server: {text}."
+            _refused(action, who, text, missing)  # an attempt on someone else's server is kept
+            raise NotFoundError(missing)
     return Grant(action.name, who.membership.pk, text)
 
 
