@@ -8,8 +8,8 @@ type accepts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, TypeVar
 
 from django import forms
 from pydantic import BaseModel, ValidationError
@@ -17,6 +17,8 @@ from pydantic import BaseModel, ValidationError
 from .fields import FieldSpec, errors_by_field, specs
 
 __all__ = ["InputForm", "OfferedIntegerField", "OfferedIntegerListField", "form_class"]
+
+F = TypeVar("F", bound=forms.Form)
 
 NOT_OFFERED = "Select a valid choice. That choice is not one of the available choices."
 
@@ -59,9 +61,7 @@ class OfferedIntegerField(_Offered, forms.IntegerField):
 
 
 class OfferedIntegerListField(_Offered, forms.Field):
-    """A list of whole numbers (checkboxes once offered); bounds are the input type's to check."""
-
-    widget = forms.CheckboxSelectMultiple
+    """A list of whole numbers (checkboxes); bounds are the input type's to check."""
 
     def offered_widget(self, choices: list[tuple[str, str]]) -> forms.Widget:
         return forms.CheckboxSelectMultiple(choices=choices)
@@ -96,14 +96,15 @@ def _field(spec: FieldSpec) -> forms.Field:
         return forms.BooleanField(**{**common, "required": False})
     if spec.shape == "choice":
         options = [(str(c), str(c)) for c in spec.choices]
+        coerce: Callable[[Any], Any] = type(spec.choices[0]) if spec.choices else str
         return forms.TypedChoiceField(
             choices=([("", "—")] if not spec.required else []) + options,
-            coerce=type(spec.choices[0]) if spec.choices else str,
+            coerce=coerce,
             empty_value=None,
             **common,
         )
     if spec.shape == "int_list":
-        return OfferedIntegerListField(**common)
+        return OfferedIntegerListField(widget=forms.CheckboxSelectMultiple, **common)
     return forms.CharField(widget=forms.Textarea, **common)  # str_list: one a line
 
 
@@ -141,8 +142,11 @@ class InputForm(forms.Form):
         return data
 
 
-def form_class(model: type[BaseModel], base: type[forms.Form] = forms.Form) -> type[InputForm]:
-    """A form class for `model` on `base` (the page's own fields: confirmation, reason...)."""
+def form_class(model: type[BaseModel], base: type[F]) -> type[F]:
+    """A form class for `model` on `base` (the page's own fields: confirmation, reason...).
+
+    The class is an `InputForm` too: a valid form holds the validated input in `form.input`.
+    """
     fields = specs(model)
     attrs: dict[str, Any] = {spec.name: _field(spec) for spec in fields}
     attrs.update(

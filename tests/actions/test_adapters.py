@@ -28,7 +28,7 @@ class Sample(Input):
         return self
 
 
-SampleForm = form_class(Sample)
+SampleForm = form_class(Sample, forms.Form)
 SampleSerializer = serializer_class(Sample, "Sample")
 
 

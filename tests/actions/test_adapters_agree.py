@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django import forms
 from django.http import QueryDict
 
 from panel.actions import registry
@@ -103,7 +104,7 @@ def _web_form(action: Action) -> Any:
     for page in PAGES:
         if page.declared is action:
             return lambda data: page.form(data, confirm=False)
-    return lambda data: form_class(action.input)(data)
+    return lambda data: form_class(action.input, forms.Form)(data)
 
 
 def web_accepts(action: Action, data: dict[str, Any]) -> bool:
