@@ -41,11 +41,13 @@ def login_and_second_factor_required(view: View) -> View:
     return wrapper
 
 
-def team_permission_required(action: str) -> Callable[[View], View]:
+def team_permission_required(action: str, *, writes: bool = True) -> Callable[[View], View]:
     """Guard a view by the permission table for the current team's membership.
 
     No team yet: redirect to the teams page to create or join one. Another team's objects are the
     view's business: look them up through the current team (`get_object_or_404(..., team=...)`).
+    `writes=False`: a write (POST) runs an action through `panel.actions.pipeline`, which asks the
+    table itself, once per execution; only showing the page (GET) is asked here.
     """
 
     def decorator(view: View) -> View:
@@ -57,7 +59,8 @@ def team_permission_required(action: str) -> Callable[[View], View]:
                 messages.info(request, "Create a team or accept an invitation first.")
                 return HttpResponseRedirect(reverse("accounts:teams"))
             try:
-                require(membership, action)
+                if writes or request.method in SAFE_METHODS:
+                    require(membership, action)
             except ActionDenied as error:
                 if request.method not in SAFE_METHODS:
                     _record_denied_write(request, membership, action, error)

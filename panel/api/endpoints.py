@@ -21,6 +21,9 @@ from typing import IO, Any, Literal
 from rest_framework import serializers
 
 from panel.accounts.permissions import SAFE_POSTS, UPSTREAM_OPERATIONS
+from panel.actions import registry as actions
+from panel.actions.base import Action
+from panel.actions.serializers import serializer_class
 from panel.services import registry
 from panel.services.context import Ref
 from panel.services.execution import is_write
@@ -147,6 +150,15 @@ def field_for(name: str, annotation: Any, default: Any) -> serializers.Field:
     return serializers.JSONField(**options)
 
 
+def _action_serializer(declared: Action, name: str) -> type[serializers.Serializer]:
+    """The request body of a converted action: its input type's serializer, plus the audit reason."""
+    base = serializer_class(declared.input, f"{name}Input")
+    reason = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, allow_null=True, help_text="Kept in the audit log."
+    )
+    return type(name, (base,), {"reason": reason, "__module__": base.__module__})
+
+
 def _camel(operation_id: str) -> str:
     return "".join(part.capitalize() for part in operation_id.split("_"))
 
@@ -206,7 +218,12 @@ def _build(operation_id: str, func: Callable[..., Any]) -> Endpoint:
         )
     kind = "Query" if upstream.method == "GET" else ""
     body_fields = list(attrs)  # before type(): the serializer metaclass pops the fields from attrs
-    serializer = type(f"{_camel(operation_id)}{kind}", (serializers.Serializer,), attrs)
+    declared = actions.get(operation_id)
+    if declared is not None:  # converted: the body is the action's input type (+ the reason)
+        serializer = _action_serializer(declared, f"{_camel(operation_id)}{kind}")
+        body_fields = list(serializer().fields)
+    else:
+        serializer = type(f"{_camel(operation_id)}{kind}", (serializers.Serializer,), attrs)
     return Endpoint(
         operation_id=operation_id,
         method=upstream.method,

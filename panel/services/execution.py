@@ -23,7 +23,8 @@ import logging
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,9 +68,11 @@ __all__ = [
     "clear_client_pool",
     "execute",
     "finish",
+    "is_preauthorised",
     "is_write",
     "needs_read_write",
     "perform",
+    "preauthorised",
     "prepare",
     "retry_policy",
     "team_accounts",
@@ -110,6 +113,25 @@ def known_hostname(ref: ServerRef, team: Any) -> str:
 # The page of the long operation on whose behalf calls are made (set by panel.operations.runner),
 # so each audit event links to it.
 OPERATION_URL: ContextVar[str] = ContextVar("operation_url", default="")
+
+# The action `panel.actions.pipeline` authorised for the call running now: its role is not asked
+# again (the role is checked once per execution). The server scope is still checked below.
+_PREAUTHORISED: ContextVar[str] = ContextVar("preauthorised", default="")
+
+
+@contextmanager
+def preauthorised(operation_id: str) -> Iterator[None]:
+    """Within this block, `operation_id` was authorised by the actions pipeline."""
+    token = _PREAUTHORISED.set(operation_id)
+    try:
+        yield
+    finally:
+        _PREAUTHORISED.reset(token)
+
+
+def is_preauthorised(operation_id: str) -> bool:
+    return _PREAUTHORISED.get() == operation_id
+
 
 # Reads that reveal a secret or a document: audited, never cached.
 AUDITED_READS: frozenset[str] = frozenset(
@@ -387,7 +409,8 @@ def prepare(
         call.account_id = servers[0].account_id
     # 1. the role table
     try:
-        require(who.membership, operation_id)
+        if not is_preauthorised(operation_id):
+            require(who.membership, operation_id)
     except ActionDenied as exc:
         raise _deny(call, NotAllowed(str(exc))) from None
     # ... and the member's server scope: out of scope looks exactly like missing (404, never 403)

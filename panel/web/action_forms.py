@@ -12,6 +12,9 @@ from typing import Any
 
 from django import forms
 
+from panel.actions.forms import form_class
+from panel.actions.servers import ReinstallInput
+
 __all__ = [
     "ActionForm",
     "CancelForm",
@@ -74,20 +77,8 @@ class ActionForm(forms.Form):
         return value
 
 
-class ReinstallForm(ActionForm):
-    image_id = forms.TypedChoiceField(label="Image", coerce=int)
-    password = forms.CharField(
-        label="New root password",
-        required=False,
-        min_length=MIN_PASSWORD,
-        max_length=128,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=f"Optional; at least {MIN_PASSWORD} characters. Leave empty to sign in with SSH keys.",
-    )
-    ssh_keys = forms.TypedMultipleChoiceField(
-        label="SSH keys", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
-    )
+# Converted to `panel.actions`: the form is derived from the action's input type.
+ReinstallForm = form_class(ReinstallInput, base=ActionForm)
 
 
 class RestoreForm(ActionForm):

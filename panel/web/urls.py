@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     path("billing/orders/<str:ref>/pay/", billing.order_pay, name="order_pay"),
     path("billing/orders/<str:ref>/delete/", billing.order_delete, name="order_delete"),
+    path("servers/<str:ref>/reinstall/", server_actions.server_reinstall, name="server_reinstall"),
 ] + [
     # Actions behind a confirmation page (reinstall, restore, scale, renew, cancel, ...).
     path(f"servers/<str:ref>/{slug}/", view, name=f"server_{slug.replace('-', '_')}")

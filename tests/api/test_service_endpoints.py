@@ -30,6 +30,20 @@ def test_list_get_and_restart_a_server(api, vault, simulator) -> None:
     assert "ops script" in event.actor_api_token and event.reason.startswith("stuck")
 
 
+def test_reinstall_takes_the_same_password_rule_as_the_page(api, vault, simulator) -> None:
+    client = api(Role.ADMIN)
+    ref = _first_server(client)
+    short = client.post(f"/api/v1/servers/{ref}/reinstall", {"image_id": 1, "password": "p" * 11},
+                        format="json")
+    assert short.status_code == 400 and "password" in short.json()["error"]["fields"]
+    response = client.post(f"/api/v1/servers/{ref}/reinstall", {"image_id": 1, "password": "p" * 12},
+                           format="json", HTTP_IDEMPOTENCY_KEY="once")
+    assert response.status_code == 202 and response.json()["kind"] == "reinstall"
+    again = client.post(f"/api/v1/servers/{ref}/reinstall", {"image_id": 1, "password": "p" * 12},
+                        format="json", HTTP_IDEMPOTENCY_KEY="once")
+    assert again.json()["id"] == response.json()["id"]  # the same operation, not a second reinstall
+
+
 def test_the_cross_account_list_names_every_account(api, vault, simulator) -> None:
     body = api(Role.VIEWER).get("/api/v1/team/servers").json()
     accounts = {item["account_id"] for item in body["data"]}

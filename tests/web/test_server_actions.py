@@ -137,3 +137,13 @@ def test_ssh_keys_saved(web_team, member_of) -> None:
     assert keys
     response = browser.post(url("server_ssh_keys"), {"ssh_keys": keys[:1]}, follow=True)
     assert "SSH keys updated." in response.content.decode()
+
+
+def test_a_restart_asks_the_role_once(web_team, member_of, monkeypatch) -> None:
+    from tests.actions.role_checks import role_checks
+
+    browser = member_of(Role.OPERATOR)
+    asked = role_checks(monkeypatch)
+    body = browser.post(url("server_restart"), headers=HTMX_POWER).content.decode()
+    assert "Restart requested." in body
+    assert asked.count("servers_restart") == 1

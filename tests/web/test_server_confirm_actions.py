@@ -63,6 +63,19 @@ def test_reinstall_starts_an_operation_and_shows_its_progress(web_team, member_o
     assert Operation.objects.count() == 1
 
 
+def test_a_reinstall_asks_the_role_once(web_team, member_of, monkeypatch) -> None:
+    from tests.actions.role_checks import role_checks
+
+    browser = member_of(Role.ADMIN)
+    body = browser.get(url("server_reinstall")).content.decode()
+    data = {"image_id": _options(body, "image_id")[0], "confirm_hostname": "ubuntu-2gb"}
+    data["request_key"] = _key(body)
+    asked = role_checks(monkeypatch)
+    response = browser.post(url("server_reinstall"), data)
+    assert response.status_code == 302 and Operation.objects.count() == 1
+    assert asked.count("servers_reinstall") == 1
+
+
 def test_short_password_is_a_field_error(web_team, member_of) -> None:
     browser = member_of(Role.ADMIN)
     body = browser.get(url("server_reinstall")).content.decode()

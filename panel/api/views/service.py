@@ -3,6 +3,8 @@
 Thin on purpose: validate the request with the serializer built from the service's signature,
 build the `Actor` (the token's member, named by the token in the audit log), call the service,
 render its result. Every rule (role, server scope, token choice, audit) lives in the service.
+Actions converted to `panel.actions` (power, reinstall) run through its pipeline instead
+(`run_action`), with the serializer derived from their input type.
 
 Long actions (deploy, reinstall, restore, scale, renew, pay, rescue, password, primary IP,
 floating IPs, snapshot and backup deletion: every operationId a `panel.operations` kind performs)
@@ -23,6 +25,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from panel.accounts.permissions import ActionDenied, require
+from panel.actions import pipeline
+from panel.actions import registry as actions
+from panel.actions.base import Action
 from panel.api import results
 from panel.api.endpoints import Endpoint
 from panel.api.idempotency import HEADER, run_once
@@ -155,8 +160,42 @@ class ServiceView(PanelAPIView):
                     f"No such {param.url_name.replace('_', ' ')}: “{str(path[param.url_name])[:80]}”."
                 )
 
+    def run_action(self, request: Request, endpoint: Endpoint, action: Action, **path: Any) -> HttpResponse:
+        """A converted action: the pipeline authorises first (403 or 404, audited), then the
+        body is validated by the serializer derived from the action's input type, then it runs."""
+        target = path[endpoint.path_params[0].url_name]
+        actor = actor_for(request)
+        grant = pipeline.authorise(action, actor, target)
+        serializer = endpoint.serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        reason = str(data.pop("reason", "") or "")
+        key = request.headers.get(HEADER, "").strip()
+
+        def compute() -> HttpResponse:
+            outcome = pipeline.submit(
+                action,
+                actor=actor,
+                target=target,
+                data=data,
+                reason=reason,
+                idempotency_key=f"api:{token_of(request).pk}:{key}"[:100] if key else "",
+                grant=grant,
+            )
+            if outcome.operation is not None:
+                from .operations import OperationSerializer
+
+                body = OperationSerializer(outcome.operation).data
+                return Response(body, status=202, headers={"Location": body["url"]})
+            return render(endpoint, outcome.value)
+
+        return run_once(request, token_of(request), compute)
+
     def run(self, request: Request, **path: Any) -> HttpResponse:
         endpoint = self._endpoint(request)
+        action = actions.get(endpoint.operation_id)
+        if action is not None:
+            return self.run_action(request, endpoint, action, **path)
         self._check_first(request, endpoint, path)
         data = request.query_params if endpoint.method == "GET" else request.data
         serializer = endpoint.serializer(data=data)

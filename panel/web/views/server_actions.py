@@ -5,8 +5,10 @@ operations (`panel.operations`): the page starts one and sends the member to its
 Cancel and undo-cancel are single VPSBG calls. Destructive or paying actions ask for the server's
 hostname typed in full; costs come from VPSBG's calculate endpoints before anything is confirmed.
 
-Each action is one row of `ACTIONS`; one view body serves them all (GET shows the page, and the
-cost for the choices made with "Show cost"; POST confirms).
+Each action is one row of `ACTIONS`; one helper, `confirm_page`, serves them all (GET shows the
+page, and the cost for the choices made with "Show cost"; POST confirms). Reinstall is converted
+to `panel.actions`: its own view function, its form derived from its input type, run through the
+actions pipeline. The others still have views generated from their rows (to be converted).
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from panel.accounts.decorators import team_permission_required
+from panel.accounts.decorators import render_denied, team_permission_required
+from panel.actions import pipeline
+from panel.actions import servers as action_declarations
+from panel.actions.base import Action
+from panel.actions.pipeline import Refused
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
 from panel.operations import services as operations
 from panel.services import library, network, servers
@@ -60,6 +66,7 @@ class ServerAction:
     cost: Callable[[HttpRequest, ServerRef, QueryDict], Cost | None] | None = None
     initial: Callable[[HttpRequest], dict[str, Any]] = field(default=lambda request: {})
     destructive: bool = True
+    declared: Action | None = None  # converted to `panel.actions`: run through its pipeline
 
 
 # -- choices, costs and calls ---------------------------------------------------------------------
@@ -303,15 +310,9 @@ ACTIONS: tuple[ServerAction, ...] = (
         "Reinstall",
         f.ReinstallForm,
         lambda s: [f"Everything on the disk of {s.hostname} is erased.", "The chosen image is installed."],
-        kind="reinstall",
         reads=("server_images_list", "ssh_keys_list"),
         choices=_images,
-        params=lambda ref, d: {
-            "server": str(ref),
-            "image_id": d["image_id"],
-            "ssh_keys": d["ssh_keys"],
-            **({"password": d["password"]} if d["password"] else {}),
-        },
+        declared=action_declarations.REINSTALL,
     ),
     ServerAction(
         "restore",
@@ -553,10 +554,26 @@ ACTIONS: tuple[ServerAction, ...] = (
     ),
 )
 BY_SLUG = {action.slug: action for action in ACTIONS}
+CONVERTED = ("reinstall",)  # served by their own view functions below, through the pipeline
 
 
 # -- the view ---------------------------------------------------------------------------------------
-def _start(request: HttpRequest, action: ServerAction, ref: ServerRef, data: dict[str, Any]) -> HttpResponse:
+def _start(
+    request: HttpRequest, action: ServerAction, ref: ServerRef, form: Any, grant: pipeline.Grant | None
+) -> HttpResponse:
+    data: dict[str, Any] = form.cleaned_data
+    if action.declared is not None:
+        outcome = pipeline.submit(
+            action.declared,
+            actor=actor_for(request),
+            target=ref,
+            data=form.input,
+            reason=data.get("reason") or "",
+            idempotency_key=data.get("request_key") or "",
+            grant=grant,
+        )
+        messages.success(request, f"{action.title}: started. This page follows it to the end.")
+        return redirect(reverse("operations:detail", kwargs={"pk": outcome.operation.pk}))
     if action.perform is not None:
         messages.success(request, action.perform(request, ref, data))
         return redirect(tab_url(ref, ACTION_PLACES[action.slug][0]))  # where the undo is offered
@@ -575,71 +592,101 @@ def _start(request: HttpRequest, action: ServerAction, ref: ServerRef, data: dic
 
 
 
+def confirm_page(request: HttpRequest, ref: str, action: ServerAction) -> HttpResponse:
+    """GET shows the page (and the cost of the choices made); POST confirms and starts the action.
+
+    A converted action is authorised by the pipeline before anything is read or validated, so a
+    refused member learns nothing from the page, and its role is checked once.
+    """
+    server_ref = _ref(ref)
+    grant = None
+    if request.method == "POST" and action.declared is not None:
+        try:
+            grant = pipeline.authorise(action.declared, actor_for(request), server_ref)
+        except Refused as exc:
+            return render_denied(request, exc)
+        except NotFoundError as exc:
+            raise Http404(exc.message) from exc
+    context: dict[str, Any] = {
+        "action": action,
+        "ref": str(server_ref),
+        "cost": None,
+        "has_cost": action.cost is not None,
+        "problem": None,
+        "back_url": tab_url(server_ref, ACTION_PLACES[action.slug][0]),
+    }
+    server, problem = _server_or_problem(request, server_ref)
+    if problem is not None:
+        context["problem"] = problem
+        return render(request, "web/servers/confirm.html", context)
+    context["server"] = server
+    context["what"] = [line for line in action.what(server) if line]
+    try:
+        choices = action.choices(request, server_ref, server) if action.choices else {}
+    except PanelError as exc:
+        context["problem"] = problem_from(exc)
+        return render(request, "web/servers/confirm.html", context)
+    options = {
+        "hostname": server.hostname or str(server.id),
+        "confirm": action.confirm,
+        "choices": choices,
+    }
+    status = 200
+    if request.method == "POST":
+        form = action.form(request.POST, **options)
+        if form.is_valid():
+            try:
+                return _start(request, action, server_ref, form, grant)
+            except Refused as exc:
+                return render_denied(request, exc)
+            except NotFoundError as exc:
+                raise Http404(exc.message) from exc
+            except InvalidInput as exc:
+                field_errors(form, exc)
+            except PanelError as exc:
+                form.add_error(None, error_text(exc))
+        status = 422
+        data = request.POST
+    else:
+        initial = {k: v for k, v in action.initial(request).items() if v}
+        bound = {
+            k: v
+            for k, v in request.GET.items()
+            if k in action.form.base_fields and k != "confirm_hostname"
+        }
+        form = action.form(initial={**initial, **bound}, **options)
+        data = request.GET
+    if action.cost is not None:
+        try:
+            context["cost"] = action.cost(request, server_ref, data)
+        except NotFoundError as exc:
+            raise Http404(exc.message) from exc
+        except PanelError as exc:
+            context["cost_problem"] = exc.message
+    context["form"] = form
+    return render(request, "web/servers/confirm.html", context, status=status)
+
+
+@reaches("servers_reinstall", "servers_get", "server_images_list", "ssh_keys_list")
+@team_permission_required("servers_reinstall", writes=False)
+def server_reinstall(request: HttpRequest, ref: str) -> HttpResponse:
+    """Reinstall: the confirmation page (GET) and the confirmation (POST)."""
+    return confirm_page(request, ref, BY_SLUG["reinstall"])
+
+
 def _action_view(action: ServerAction) -> Callable[..., HttpResponse]:
+    """The view of an action not yet converted to `panel.actions` (see docs/architecture.md)."""
+
     @reaches(action.operation_id, "servers_get", *action.reads)
     @team_permission_required(action.operation_id)
     def view(request: HttpRequest, ref: str) -> HttpResponse:
-        server_ref = _ref(ref)
-        context: dict[str, Any] = {
-            "action": action,
-            "ref": str(server_ref),
-            "cost": None,
-            "has_cost": action.cost is not None,
-            "problem": None,
-            "back_url": tab_url(server_ref, ACTION_PLACES[action.slug][0]),
-        }
-        server, problem = _server_or_problem(request, server_ref)
-        if problem is not None:
-            context["problem"] = problem
-            return render(request, "web/servers/confirm.html", context)
-        context["server"] = server
-        context["what"] = [line for line in action.what(server) if line]
-        try:
-            choices = action.choices(request, server_ref, server) if action.choices else {}
-        except PanelError as exc:
-            context["problem"] = problem_from(exc)
-            return render(request, "web/servers/confirm.html", context)
-        options = {
-            "hostname": server.hostname or str(server.id),
-            "confirm": action.confirm,
-            "choices": choices,
-        }
-        status = 200
-        if request.method == "POST":
-            form = action.form(request.POST, **options)
-            if form.is_valid():
-                try:
-                    return _start(request, action, server_ref, form.cleaned_data)
-                except NotFoundError as exc:
-                    raise Http404(exc.message) from exc
-                except InvalidInput as exc:
-                    field_errors(form, exc)
-                except PanelError as exc:
-                    form.add_error(None, error_text(exc))
-            status = 422
-            data = request.POST
-        else:
-            initial = {k: v for k, v in action.initial(request).items() if v}
-            bound = {
-                k: v
-                for k, v in request.GET.items()
-                if k in action.form.base_fields and k != "confirm_hostname"
-            }
-            form = action.form(initial={**initial, **bound}, **options)
-            data = request.GET
-        if action.cost is not None:
-            try:
-                context["cost"] = action.cost(request, server_ref, data)
-            except NotFoundError as exc:
-                raise Http404(exc.message) from exc
-            except PanelError as exc:
-                context["cost_problem"] = exc.message
-        context["form"] = form
-        return render(request, "web/servers/confirm.html", context, status=status)
+        return confirm_page(request, ref, action)
 
     view.__name__ = view.__qualname__ = f"server_{action.slug.replace('-', '_')}"
     view.__doc__ = f"{action.title}: the confirmation page (GET) and the confirmation (POST)."
     return view
 
 
-VIEWS: dict[str, Callable[..., HttpResponse]] = {action.slug: _action_view(action) for action in ACTIONS}
+VIEWS: dict[str, Callable[..., HttpResponse]] = {
+    action.slug: _action_view(action) for action in ACTIONS if action.slug not in CONVERTED
+}

@@ -1,8 +1,9 @@
 """Servers: the list across the team's accounts and one server's page with its quick actions.
 
 Reads that fail upstream render the page with a clear message and a retry button; a server that
-does not exist or is outside the member's scope is a 404. Quick writes (power, hostname, reverse
-DNS, ISOs, SSH keys) call their service directly; an htmx request gets the refreshed section back,
+does not exist or is outside the member's scope is a 404. Quick writes (hostname, reverse DNS,
+ISOs, SSH keys) call their service directly, power actions go through the actions pipeline
+(`panel.actions`); an htmx request gets the refreshed section back,
 a plain form post is redirected to the server page with a flash message.
 """
 
@@ -21,8 +22,12 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from panel.accounts.decorators import team_permission_required
+from panel.accounts.decorators import render_denied, team_permission_required
 from panel.accounts.permissions import can
+from panel.actions import pipeline
+from panel.actions import servers as server_actions
+from panel.actions.base import Action
+from panel.actions.pipeline import Refused
 from panel.audit.models import AuditEvent
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
 from panel.services import aggregates, library, network, servers
@@ -35,13 +40,6 @@ from ..htmx import is_fragment_request, render_page_or_fragment
 from ..server_state import power_state
 from ..server_tabs import ACTION_PLACES, DEFAULT_TAB, RED_ACTIONS, TABS, tab_of
 
-POWER_ACTIONS: dict[str, tuple[str, str]] = {
-    # url suffix: (operationId, what the member sees once it is done)
-    "start": ("servers_start", "Start requested."),
-    "restart": ("servers_restart", "Restart requested."),
-    "stop": ("servers_stop", "Shutdown requested."),
-    "power-off": ("servers_power_off", "Power-off requested."),
-}
 WRITE_OPERATIONS = (
     "servers_start", "servers_restart", "servers_stop", "servers_power_off",
     "servers_update_hostname", "ip_addresses_update", "servers_modify_isos", "servers_update_ssh_keys",
@@ -404,29 +402,48 @@ def _done(
     return redirect(tab_url(ref, tab or tab_of(request.POST.get("tab"))))
 
 
-def _power_view(slug: str, operation_id: str, done_message: str) -> Callable[..., HttpResponse]:
-    @reaches(operation_id)
-    @team_permission_required(operation_id)
-    @require_POST
-    def view(request: HttpRequest, ref: str) -> HttpResponse:
-        server_ref = _ref(ref)
-        action = getattr(servers, operation_id)
-        try:
-            action(actor=actor_for(request), server=server_ref, reason=request.POST.get("reason", "")[:500])
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
-        except PanelError as exc:
-            return _done(request, server_ref, exc.message, error=True)
-        return _done(request, server_ref, done_message)
-
-    view.__name__ = view.__qualname__ = f"server_{slug.replace('-', '_')}"
-    view.__doc__ = f"POST: {done_message[:-1].lower()} ({operation_id})."
-    return view
+def _power(request: HttpRequest, ref: str, action: Action) -> HttpResponse:
+    """A power action through the actions pipeline (which checks the role, once)."""
+    server_ref = _ref(ref)
+    try:
+        pipeline.submit(
+            action, actor=actor_for(request), target=server_ref, reason=request.POST.get("reason", "")[:500]
+        )
+    except Refused as exc:
+        return render_denied(request, exc)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    except PanelError as exc:
+        return _done(request, server_ref, exc.message, error=True)
+    return _done(request, server_ref, action.done_message)
 
 
-server_start, server_restart, server_stop, server_power_off = (
-    _power_view(slug, op, msg) for slug, (op, msg) in POWER_ACTIONS.items()
-)
+@reaches("servers_start")
+@team_permission_required("servers_start", writes=False)
+@require_POST
+def server_start(request: HttpRequest, ref: str) -> HttpResponse:
+    return _power(request, ref, server_actions.START)
+
+
+@reaches("servers_restart")
+@team_permission_required("servers_restart", writes=False)
+@require_POST
+def server_restart(request: HttpRequest, ref: str) -> HttpResponse:
+    return _power(request, ref, server_actions.RESTART)
+
+
+@reaches("servers_stop")
+@team_permission_required("servers_stop", writes=False)
+@require_POST
+def server_stop(request: HttpRequest, ref: str) -> HttpResponse:
+    return _power(request, ref, server_actions.STOP)
+
+
+@reaches("servers_power_off")
+@team_permission_required("servers_power_off", writes=False)
+@require_POST
+def server_power_off(request: HttpRequest, ref: str) -> HttpResponse:
+    return _power(request, ref, server_actions.POWER_OFF)
 
 
 def _write(

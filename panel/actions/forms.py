@@ -1,0 +1,158 @@
+"""A Django form built from an action's input type: its fields, bounds, choices and help text, and
+the type's own validators (cross-field rules) run on what the fields cleaned.
+
+Fields marked `offered` take their choices from the page (`form.fields[name].choices = ...`, as
+VPSBG lists images or keys for the server's account); until given, they accept what the input
+type accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, TypeVar
+
+from django import forms
+from pydantic import BaseModel, ValidationError
+
+from .fields import FieldSpec, errors_by_field, specs
+
+__all__ = ["InputForm", "OfferedIntegerField", "OfferedIntegerListField", "form_class"]
+
+F = TypeVar("F", bound=forms.Form)
+
+NOT_OFFERED = "Select a valid choice. That choice is not one of the available choices."
+
+
+class _Offered:
+    """The page's offer: `choices` set → a select (or checkboxes) and a value outside it refused."""
+
+    offered: list[tuple[str, str]] | None = None
+    widget: forms.Widget
+    required: bool
+
+    @property
+    def choices(self) -> list[tuple[str, str]] | None:
+        return self.offered
+
+    @choices.setter
+    def choices(self, options: Iterable[tuple[Any, str]]) -> None:
+        self.offered = [(str(value), label) for value, label in options]
+        self.widget = self.offered_widget(choices=self.offered)
+        self.widget.is_required = self.required
+
+    def offered_widget(self, choices: list[tuple[str, str]]) -> forms.Widget:
+        raise NotImplementedError
+
+    def check_offered(self, values: list[Any]) -> None:
+        if self.offered is not None:
+            allowed = {value for value, _ in self.offered}
+            if any(str(value) not in allowed for value in values):
+                raise forms.ValidationError(NOT_OFFERED, code="invalid_choice")
+
+
+class OfferedIntegerField(_Offered, forms.IntegerField):
+    def offered_widget(self, choices: list[tuple[str, str]]) -> forms.Widget:
+        return forms.Select(choices=choices)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None:
+            self.check_offered([value])
+
+
+class OfferedIntegerListField(_Offered, forms.Field):
+    """A list of whole numbers (checkboxes); bounds are the input type's to check."""
+
+    def offered_widget(self, choices: list[tuple[str, str]]) -> forms.Widget:
+        return forms.CheckboxSelectMultiple(choices=choices)
+
+    def to_python(self, value: Any) -> list[int]:
+        if value in (None, "", [], ()):
+            return []
+        items = value if isinstance(value, list | tuple) else [value]
+        try:
+            return [int(str(item).strip()) for item in items]
+        except ValueError:
+            raise forms.ValidationError("Enter whole numbers.", code="invalid") from None
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        self.check_offered(value)
+
+
+def _field(spec: FieldSpec) -> forms.Field:
+    common: dict[str, Any] = {"label": spec.label, "help_text": spec.help, "required": spec.required}
+    if spec.shape == "int":
+        kind = OfferedIntegerField if spec.offered else forms.IntegerField
+        return kind(min_value=spec.minimum, max_value=spec.maximum, **common)
+    if spec.shape == "str":
+        widget = (
+            forms.PasswordInput(attrs={"autocomplete": "new-password"}) if spec.secret else forms.TextInput
+        )
+        return forms.CharField(
+            min_length=spec.min_length, max_length=spec.max_length, strip=False, widget=widget, **common
+        )
+    if spec.shape == "bool":
+        return forms.BooleanField(**{**common, "required": False})
+    if spec.shape == "choice":
+        options = [(str(c), str(c)) for c in spec.choices]
+        coerce: Callable[[Any], Any] = type(spec.choices[0]) if spec.choices else str
+        return forms.TypedChoiceField(
+            choices=([("", "—")] if not spec.required else []) + options,
+            coerce=coerce,
+            empty_value=None,
+            **common,
+        )
+    if spec.shape == "int_list":
+        return OfferedIntegerListField(widget=forms.CheckboxSelectMultiple, **common)
+    return forms.CharField(widget=forms.Textarea, **common)  # str_list: one a line
+
+
+def _values(form: forms.Form, fields: list[FieldSpec]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for spec in fields:
+        value = form.cleaned_data.get(spec.name)
+        if spec.shape == "str_list" and isinstance(value, str):
+            value = [line.strip() for line in value.splitlines() if line.strip()]
+        if value is None and not spec.required:
+            continue  # the input type's default applies
+        values[spec.name] = value
+    return values
+
+
+class InputForm(forms.Form):
+    """What every derived form adds: after the fields clean, the input type validates what they
+    cleaned; its errors go next to their fields. A valid form holds the validated input in `input`.
+    """
+
+    input_type: ClassVar[type[BaseModel]]
+    input_fields: ClassVar[list[FieldSpec]]
+    input: BaseModel
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if any(spec.name in self.errors for spec in self.input_fields):
+            return data
+        try:
+            self.input = self.input_type.model_validate(_values(self, self.input_fields))
+        except ValidationError as exc:
+            for name, messages in errors_by_field(exc).items():
+                for message in messages:
+                    self.add_error(name if name in self.fields else None, message)
+        return data
+
+
+def form_class(model: type[BaseModel], base: type[F]) -> type[F]:
+    """A form class for `model` on `base` (the page's own fields: confirmation, reason...).
+
+    The class is an `InputForm` too: a valid form holds the validated input in `form.input`.
+    """
+    fields = specs(model)
+    attrs: dict[str, Any] = {spec.name: _field(spec) for spec in fields}
+    attrs.update(
+        input_type=model,
+        input_fields=fields,
+        __module__=model.__module__,
+        __doc__=f"The form of {model.__name__}, derived from it.",
+    )
+    return type(f"{model.__name__.removesuffix('Input')}Form", (InputForm, base), attrs)

@@ -1,0 +1,72 @@
+"""A DRF serializer (and so the OpenAPI request body drf-spectacular draws) built from an action's
+input type: the same fields, bounds and choices, then the type's own validators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from rest_framework import serializers
+
+from .fields import FieldSpec, errors_by_field, specs
+
+__all__ = ["serializer_class"]
+
+
+def _field(spec: FieldSpec) -> serializers.Field:
+    common: dict[str, Any] = {"label": spec.label, "help_text": spec.help or None, "required": spec.required}
+    if not spec.required:
+        common["allow_null"] = True
+    if spec.shape == "int":
+        return serializers.IntegerField(min_value=spec.minimum, max_value=spec.maximum, **common)
+    if spec.shape == "str":
+        return serializers.CharField(
+            min_length=spec.min_length,
+            max_length=spec.max_length,
+            allow_blank=not spec.required,
+            trim_whitespace=False,
+            style={"input_type": "password"} if spec.secret else {},
+            **common,
+        )
+    if spec.shape == "bool":
+        return serializers.BooleanField(**common)
+    if spec.shape == "choice":
+        return serializers.ChoiceField(choices=list(spec.choices), **common)
+    child: serializers.Field
+    if spec.shape == "int_list":
+        child = serializers.IntegerField(min_value=spec.minimum, max_value=spec.maximum)
+    else:
+        child = serializers.CharField()
+    return serializers.ListField(
+        child=child, min_length=spec.min_length, max_length=spec.max_length, **common
+    )
+
+
+def serializer_class(model: type[BaseModel], name: str) -> type[serializers.Serializer[Any]]:
+    """A serializer class named `name` (the schema's component name) for `model`.
+
+    Its `validated_data` is the input type's own dump (plus a subclass's own fields), so what the
+    API accepts is what the action runs with.
+    """
+    fields = specs(model)
+
+    names = {spec.name for spec in fields}
+
+    def validate(self: serializers.Serializer[Any], attrs: dict[str, Any]) -> dict[str, Any]:
+        values = {k: v for k, v in attrs.items() if k in names and not (v is None and not _required(k))}
+        others = {k: v for k, v in attrs.items() if k not in names}  # a subclass's own (the reason)
+        try:
+            return {**others, **model.model_validate(values).model_dump()}
+        except ValidationError as exc:
+            raise serializers.ValidationError(
+                {name or "non_field_errors": messages for name, messages in errors_by_field(exc).items()}
+            ) from None
+
+    def _required(name: str) -> bool:
+        return any(spec.name == name and spec.required for spec in fields)
+
+    attrs: dict[str, Any] = {spec.name: _field(spec) for spec in fields}
+    attrs["validate"] = validate
+    attrs["__module__"] = model.__module__
+    attrs["__doc__"] = model.__doc__ or f"The input of {name}."
+    return type(name, (serializers.Serializer,), attrs)
