@@ -155,6 +155,10 @@ class Context:
                 "The operation's secret (the new password) cannot be decrypted with the configured keys."
             ) from None
 
+    def save(self) -> None:
+        """Persist what the step learned so far, before a call whose answer may be lost."""
+        _save(self.op)
+
     def log(self, message: str, level: str = StepLog.Level.INFO) -> None:
         StepLog.objects.create(operation=self.op, message=message[:1000], level=level)
 

@@ -489,3 +489,22 @@ def test_a_step_reads_vpsbg_even_when_the_shared_cache_lost_its_counters(
     cache.clear()  # the shared cache lost everything; this process still holds its recent reads
     op = run_to_end(op)
     assert op.state == State.SUCCEEDED, op.error
+
+
+def test_a_resume_after_vpsbg_took_the_snapshot_does_not_take_another(
+    owner, tokens, sleeps, calls, simulator
+) -> None:
+    from panel.services import library, servers
+    from panel.services.context import parse_server_ref
+
+    listed = library.snapshots_list(actor=owner, server=parse_server_ref(SERVER), account=ALPHA).items
+    op = start(owner, "snapshot_create", server=SERVER, name="before upgrade")
+    StepMark.objects.create(operation=op, step="snapshot", done=False)  # the worker died mid-call...
+    Operation.objects.filter(pk=op.pk).update(
+        data={"step_index": 1, "snapshots_before": [s.id for s in listed]}
+    )
+    servers.servers_snapshots_create(actor=owner, server=SERVER, name="before upgrade")  # ...it arrived
+    simulator.advance(600)  # VPSBG took it and unlocked the server before the resume
+    op = run_to_end(op)
+    assert op.state == State.SUCCEEDED, op.error
+    assert calls("servers_snapshots_create") == 1
