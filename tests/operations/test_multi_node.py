@@ -9,15 +9,13 @@ resumes the operations of a dead worker). Operations are started and followed th
 API, alternating between the two web processes; the simulator, in this process, records every
 write it accepted.
 
-It fails today (hence xfail; the failure message tells each operation's story and what VPSBG
-holds). Two defects, for the operation engine's rework:
-- a resumed reinstall is made again when VPSBG's action has already ended: `kinds/reinstall.py`
-  verifies "did the first call arrive?" by the server's lock alone, and the resume can come long
-  after the kill (here 40 s: the surviving worker's slots were busy with other 20 s reinstalls),
-  so an unlocked server with the new image is taken for "the call never arrived";
-- now and then an operation that was never interrupted fails with "VPSBG finished, but the
-  server does not show the expected change" while VPSBG still reports the server locked
-  (seen with the shared Redis cache, not yet with a per-process cache; cause not found).
+It found two defects of the operation engine, both fixed (each has its own test in
+`test_runner.py`): a resumed reinstall was made again when VPSBG's action had already ended (the
+resume comes 70 s after the kill, when VPSBG has finished: "did the first call arrive?" is now
+told by the image VPSBG shows, not the lock alone), and an operation never interrupted failed now
+and then with "VPSBG finished, but the server does not show the expected change" (a step answered
+by the read cache; steps now always read VPSBG). On failure the message tells each operation's
+story and what VPSBG holds.
 """
 
 from __future__ import annotations
@@ -227,12 +225,6 @@ def _story(django_db_blocker, sim: RunningSimulator, servers: list[int]) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="found by this test (see the module docstring): a resumed reinstall is repeated when "
-    "VPSBG's action already ended, and an uninterrupted operation sometimes fails as if VPSBG "
-    "had finished without the change",
-)
 def test_a_killed_worker_leaves_every_operation_ended_once_and_every_write_made_once(
     cluster, sim, django_db_blocker
 ) -> None:
