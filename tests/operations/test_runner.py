@@ -508,3 +508,25 @@ def test_a_resume_after_vpsbg_took_the_snapshot_does_not_take_another(
     op = run_to_end(op)
     assert op.state == State.SUCCEEDED, op.error
     assert calls("servers_snapshots_create") == 1
+
+
+def test_a_resumed_scale_adopts_its_order_even_when_vpsbg_clock_is_behind(
+    owner, tokens, sleeps, calls
+) -> None:
+    """The order's answer was lost; VPSBG dates it a minute before the panel's mark (clocks differ):
+    it is still found, so no second order is placed (and paid)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panel.services import billing, servers
+
+    known = [o.id for o in billing.orders_list(actor=owner, per_page=50, account=ALPHA).items]
+    op = start(owner, "scale", server=SERVER, plan="cloud-vps-4gb")
+    servers.servers_scale(actor=owner, server=SERVER, plan="cloud-vps-4gb", scale_disk=False)  # arrived
+    StepMark.objects.create(operation=op, step="order", done=False)  # ...but the worker died
+    StepMark.objects.filter(operation=op).update(at=timezone.now() + timedelta(minutes=1))
+    Operation.objects.filter(pk=op.pk).update(data={"step_index": 1, "orders_before": {"order": known}})
+    op = run_to_end(op)
+    assert op.state == State.SUCCEEDED, op.error
+    assert calls("servers_scale") == 1

@@ -235,11 +235,24 @@ def wait_server_step(
     return Step("wait", label, run, progress=progress, deadline=None, polls="server")
 
 
-def recent_order(ctx: Context, account: str, order_type: str, since: datetime) -> int | None:
-    """The newest order of `order_type` created since `since` (adopting an order whose answer was lost)."""
+def order_ids(ctx: Context, account: str) -> list[int]:
+    """The ids of the account's newest orders, as VPSBG lists them now."""
+    result = billing.orders_list(actor=ctx.actor, per_page=50, account=account)
+    return [item.id for item in result.items if item.id is not None]
+
+
+def recent_order(
+    ctx: Context, account: str, order_type: str, since: datetime, *, known: Sequence[int] | None = None
+) -> int | None:
+    """The newest order of `order_type` not in `known` (the ids VPSBG listed before the call) or,
+    without them, created since `since` (adopting an order whose answer was lost)."""
     result = billing.orders_list(actor=ctx.actor, per_page=50, account=account)
     for item in result.items:
-        if item.type == order_type and item.created_at is not None and item.created_at >= since:
+        if item.type != order_type or item.id is None:
+            continue
+        if known is not None and item.id not in known:
+            return item.id
+        if known is None and item.created_at is not None and item.created_at >= since:
             return item.id
     return None
 
@@ -247,19 +260,31 @@ def recent_order(ctx: Context, account: str, order_type: str, since: datetime) -
 def place_order(
     ctx: Context, *, key: str, account: str, order_type: str, call: Callable[[], Any]
 ) -> Callable[[Context], str]:
-    """Create an order at most once and remember it in `data["orders"]`."""
+    """Create an order at most once and remember it in `data["orders"]`.
+
+    Before the first call, the ids of the account's orders are kept: after a lost answer, an order
+    of the type VPSBG lists beyond them is this one (no clock of VPSBG's compared with ours).
+    """
 
     def verify() -> bool:
         mark = StepMark.objects.filter(operation=ctx.op, step=key).first()
         since = (mark.at if mark else timezone.now()) - timedelta(seconds=10)
-        order_id = recent_order(ctx, account, order_type, since)
+        known = ctx.data.get("orders_before", {}).get(key)
+        order_id = recent_order(ctx, account, order_type, since, known=known)
         if order_id is not None:
             ctx.data.setdefault("orders", []).append(f"{account}:{order_id}")
             return True
         return False
 
     def run(_: Context) -> str:
+        before = ctx.data.setdefault("orders_before", {})
+        if key not in before and not StepMark.objects.filter(operation=ctx.op, step=key).exists():
+            before[key] = order_ids(ctx, account)
+            ctx.save()  # kept before the call, so a lost answer can be told apart
         result = ctx.once(key, call, verify)
+        before.pop(key, None)
+        if not before:
+            ctx.data.pop("orders_before", None)
         if result is not None:
             order_id = getattr(result, "id", None)
             if order_id is None and isinstance(result, dict):
