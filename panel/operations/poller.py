@@ -22,8 +22,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from panel.core.errors import PanelError
-from panel.services import cache as service_cache
-from panel.services import servers
+from panel.services import execution, servers
 
 from .models import Operation, State
 
@@ -38,9 +37,9 @@ def _locked_servers(op: Operation) -> set[str] | None:
     """Ids of the account's servers VPSBG shows locked now (None: could not tell)."""
     from .runner import StepFailed, rebuild_actor
 
+    fresh = execution.FRESH_READS.set(True)  # decide from what VPSBG says now, not a cached page
     try:
         actor = rebuild_actor(op, "servers_list")
-        service_cache.bump(op.account_id, None)  # decide from what VPSBG says now
         locked: set[str] = set()
         for page in range(1, PAGES + 1):
             result = servers.servers_list(actor=actor, page=page, per_page=50, account=op.account_id)
@@ -49,6 +48,8 @@ def _locked_servers(op: Operation) -> set[str] | None:
                 return locked
     except (StepFailed, PanelError) as exc:
         logger.info("operations.poll_failed", extra={"account": op.account_id, "error": type(exc).__name__})
+    finally:
+        execution.FRESH_READS.reset(fresh)
     return None
 
 

@@ -48,7 +48,15 @@ from django.utils import timezone
 from panel.accounts.models import Membership
 from panel.accounts.permissions import ActionDenied, require
 from panel.core import metrics
-from panel.core.errors import Busy, NotAllowed, PanelError, RateLimitedError, UpstreamUnavailable
+from panel.core.errors import (
+    Busy,
+    InvalidInput,
+    NotAllowed,
+    NotFoundError,
+    PanelError,
+    RateLimitedError,
+    UpstreamUnavailable,
+)
 from panel.services import execution
 from panel.services.context import Actor
 from panel.vault import crypto
@@ -69,6 +77,9 @@ logger = logging.getLogger(__name__)
 DONE = "done"
 WAIT = "wait"
 TRANSIENT: tuple[type[PanelError], ...] = (UpstreamUnavailable, RateLimitedError, Busy)
+# Answers proving VPSBG refused a write without doing anything (not a timeout or a 5xx, whose
+# effect is unknown).
+REFUSED: tuple[type[PanelError], ...] = (RateLimitedError, Busy, InvalidInput, NotAllowed, NotFoundError)
 
 
 class StepFailed(Exception):
@@ -144,6 +155,10 @@ class Context:
                 "The operation's secret (the new password) cannot be decrypted with the configured keys."
             ) from None
 
+    def save(self) -> None:
+        """Persist what the step learned so far, before a call whose answer may be lost."""
+        _save(self.op)
+
     def log(self, message: str, level: str = StepLog.Level.INFO) -> None:
         StepLog.objects.create(operation=self.op, message=message[:1000], level=level)
 
@@ -151,25 +166,38 @@ class Context:
         """Make a destructive call at most once for this operation.
 
         The `StepMark` row is committed before the call. If it already exists (a redelivery, or a
-        call whose answer never came), `verify()` reads VPSBG and says whether the call took
-        effect: True -> not repeated; False -> VPSBG did nothing, so calling again is safe.
+        call whose answer never came), the call is never simply made again: `verify()` reads VPSBG
+        and answers from its evidence: True -> the call took effect, not repeated; False -> VPSBG
+        shows it did nothing (e.g. the old image is still installed), so calling again is safe. When
+        VPSBG cannot tell (the effect may be over and leaves no trace), `verify` raises
+        `StepFailed` asking a person to check, rather than risk a second destructive call.
+        A first call that VPSBG refused outright (423 busy, 429, bad input, not allowed: nothing
+        happened) drops its fresh mark, so the retry is a first call again.
         Returns the call's result, or None when it was not repeated.
         """
         mark = StepMark.objects.filter(operation=self.op, step=key).first()
+        first = mark is None
         if mark is not None:
             if mark.done or verify():
                 if not mark.done:
                     StepMark.objects.filter(pk=mark.pk).update(done=True)
                 self.log(f"{key}: already accepted by VPSBG, not repeated.")
                 return None
-            self.log(f"{key}: the last attempt did not reach VPSBG; trying again.", StepLog.Level.WARNING)
+            self.log(
+                f"{key}: VPSBG shows the last attempt took no effect; trying again.", StepLog.Level.WARNING
+            )
         else:
             try:
                 with transaction.atomic():
                     mark = StepMark.objects.create(operation=self.op, step=key)
             except IntegrityError:  # another delivery of this very operation raced us
                 raise LeaseLost() from None
-        result = call()
+        try:
+            result = call()
+        except REFUSED:
+            if first:  # VPSBG answered "no" to the one call made: nothing to verify later
+                StepMark.objects.filter(pk=mark.pk).delete()
+            raise
         StepMark.objects.filter(pk=mark.pk).update(done=True)
         return result
 
@@ -517,9 +545,11 @@ def run(operation_id: int, *, task_id: str = "", worker: str = "") -> str | None
                 raise StepFailed(f"Unknown kind of operation “{op.kind}”.")
             ctx = Context(op=op, actor=rebuild_actor(op, kind.action), delivery=delivery)
             token = execution.OPERATION_URL.set(op.get_absolute_url())
+            fresh = execution.FRESH_READS.set(True)  # steps decide from what VPSBG says now
             try:
                 finished = _drive(op, kind.steps, ctx)
             finally:
+                execution.FRESH_READS.reset(fresh)
                 execution.OPERATION_URL.reset(token)
         except SoftTimeLimitExceeded:
             _out_of_time(op)

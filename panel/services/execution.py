@@ -113,6 +113,10 @@ def known_hostname(ref: ServerRef, team: Any) -> str:
 # The page of the long operation on whose behalf calls are made (set by panel.operations.runner),
 # so each audit event links to it.
 OPERATION_URL: ContextVar[str] = ContextVar("operation_url", default="")
+# True while reads must come from VPSBG itself, never from the read cache (the steps of long
+# operations and their poller decide from what VPSBG says now); their answers are still cached
+# for the pages.
+FRESH_READS: ContextVar[bool] = ContextVar("fresh_reads", default=False)
 
 # The action `panel.actions.pipeline` authorised for the call running now: its role is not asked
 # again (the role is checked once per execution). The server scope is still checked below.
@@ -454,7 +458,7 @@ def prepare(
         name = operation_id if runner is None else f"{operation_id}/{getattr(runner, '__name__', 'runner')}"
         reader = call.token.secret_fingerprint or f"token:{call.token.pk}"  # verified, never a label
         call.cache_key = cache.key_for(account_id, name, kwargs, call.resource, reader=reader)
-        call.cached = cache.get(call.cache_key)
+        call.cached = cache.MISS if FRESH_READS.get() else cache.get(call.cache_key)
         if call.cached is not cache.MISS:
             return call
     page = budget.applies(who.request, plain_read=not call.audited)

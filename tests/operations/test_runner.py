@@ -412,3 +412,121 @@ def test_a_delivery_past_its_time_limit_goes_on_in_a_new_one(owner, tokens, slee
     op = run_to_end(start(owner, "rescue_on", server=SERVER))
     assert op.state == State.SUCCEEDED, op.error  # not "Internal error (SoftTimeLimitExceeded)"
     assert op.log.filter(message__contains="ran past the worker's time limit").exists()
+
+
+# -- a destructive call whose answer was lost is verified from VPSBG's evidence, never repeated blindly
+def _died_mid_reinstall(owner, image_id: int, *, arrived: bool) -> Operation:
+    """A reinstall whose worker died during the call (the mark is there, the answer never came);
+    `arrived`: the call had reached VPSBG. The check step had seen image 73 installed."""
+    from panel.services import servers
+
+    op = start(owner, "reinstall", server=SERVER, image_id=image_id)
+    StepMark.objects.create(operation=op, step="reinstall", done=False)
+    if arrived:
+        servers.servers_reinstall(actor=owner, server=SERVER, image_id=image_id)
+    Operation.objects.filter(pk=op.pk).update(data={"step_index": 1, "before": {"image_id": 73}})
+    return op
+
+
+def test_a_resume_after_vpsbg_finished_the_reinstall_does_not_reinstall_again(
+    owner, tokens, sleeps, calls, simulator
+) -> None:
+    op = _died_mid_reinstall(owner, 80, arrived=True)
+    simulator.advance(60)  # the resume comes late: VPSBG finished, the server is unlocked again
+    op = run_to_end(op)
+    assert op.state == State.SUCCEEDED, op.error
+    assert calls("servers_reinstall") == 1
+    assert any("not repeated" in m for m in op.log.values_list("message", flat=True))
+
+
+def test_a_reinstall_that_never_reached_vpsbg_is_made_on_resume(owner, tokens, sleeps, calls) -> None:
+    op = _died_mid_reinstall(owner, 80, arrived=False)  # the old image is still there, unlocked
+    op = run_to_end(op)
+    assert op.state == State.SUCCEEDED, op.error
+    assert calls("servers_reinstall") == 1
+    assert any("took no effect" in m for m in op.log.values_list("message", flat=True))
+
+
+def test_a_reinstall_with_the_same_image_that_vpsbg_cannot_confirm_asks_a_person(
+    owner, tokens, sleeps, calls, simulator
+) -> None:
+    op = _died_mid_reinstall(owner, 73, arrived=True)  # before and after look alike
+    simulator.advance(60)
+    op = run_to_end(op)
+    assert op.state == State.FAILED
+    assert "was not sent again" in op.error and "Check the server" in op.error
+    assert calls("servers_reinstall") == 1
+
+
+@pytest.mark.parametrize(("kind", "step", "call", "params"), [
+    ("restore", "restore", "servers_restore", {"snapshot_id": 1}),
+    ("password", "password", "servers_change_password", {"password": "n3w-secret-pw"}),
+])  # fmt: skip
+def test_a_lost_answer_the_server_shows_no_trace_of_is_not_repeated(
+    owner, tokens, sleeps, calls, kind, step, call, params
+) -> None:
+    op = start(owner, kind, server=SERVER, **params)
+    StepMark.objects.create(operation=op, step=step, done=False)  # the call may have gone through
+    Operation.objects.filter(pk=op.pk).update(data={"step_index": 1})
+    op = run_to_end(op)
+    assert op.state == State.FAILED
+    assert "Check the server" in op.error
+    assert calls(call) == 0
+
+
+def test_a_step_reads_vpsbg_even_when_the_shared_cache_lost_its_counters(
+    owner, tokens, sleeps, settings
+) -> None:
+    """A Redis restart (or eviction) resets the read cache's version counters, so a stale copy of
+    the unlocked server could answer the wait step: it must read VPSBG, which shows it locked."""
+    from django.core.cache import cache
+
+    from panel.operations import runner
+
+    settings.PANEL_SERVICES_CACHE_TTL = 15
+    op = start(owner, "reinstall", server=SERVER, image_id=80)
+    assert runner.run(op.pk) == State.WAITING  # checked (unlocked), reinstall asked, now waiting
+    cache.clear()  # the shared cache lost everything; this process still holds its recent reads
+    op = run_to_end(op)
+    assert op.state == State.SUCCEEDED, op.error
+
+
+def test_a_resume_after_vpsbg_took_the_snapshot_does_not_take_another(
+    owner, tokens, sleeps, calls, simulator
+) -> None:
+    from panel.services import library, servers
+    from panel.services.context import parse_server_ref
+
+    listed = library.snapshots_list(actor=owner, server=parse_server_ref(SERVER), account=ALPHA).items
+    op = start(owner, "snapshot_create", server=SERVER, name="before upgrade")
+    StepMark.objects.create(operation=op, step="snapshot", done=False)  # the worker died mid-call...
+    Operation.objects.filter(pk=op.pk).update(
+        data={"step_index": 1, "snapshots_before": [s.id for s in listed]}
+    )
+    servers.servers_snapshots_create(actor=owner, server=SERVER, name="before upgrade")  # ...it arrived
+    simulator.advance(600)  # VPSBG took it and unlocked the server before the resume
+    op = run_to_end(op)
+    assert op.state == State.SUCCEEDED, op.error
+    assert calls("servers_snapshots_create") == 1
+
+
+def test_a_resumed_scale_adopts_its_order_even_when_vpsbg_clock_is_behind(
+    owner, tokens, sleeps, calls
+) -> None:
+    """The order's answer was lost; VPSBG dates it a minute before the panel's mark (clocks differ):
+    it is still found, so no second order is placed (and paid)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panel.services import billing, servers
+
+    known = [o.id for o in billing.orders_list(actor=owner, per_page=50, account=ALPHA).items]
+    op = start(owner, "scale", server=SERVER, plan="cloud-vps-4gb")
+    servers.servers_scale(actor=owner, server=SERVER, plan="cloud-vps-4gb", scale_disk=False)  # arrived
+    StepMark.objects.create(operation=op, step="order", done=False)  # ...but the worker died
+    StepMark.objects.filter(operation=op).update(at=timezone.now() + timedelta(minutes=1))
+    Operation.objects.filter(pk=op.pk).update(data={"step_index": 1, "orders_before": {"order": known}})
+    op = run_to_end(op)
+    assert op.state == State.SUCCEEDED, op.error
+    assert calls("servers_scale") == 1

@@ -1,7 +1,8 @@
 """Steps and checks several kinds share: fresh reads of VPSBG, input checks, order payment.
 
-Reads here bypass the services' short read cache (`cache.bump` first): a step decides from what
-VPSBG says now, never from a copy taken before the action started.
+Every read a step makes comes from VPSBG itself, never from the services' read cache (the runner
+sets `execution.FRESH_READS` for the whole delivery): a step decides from what VPSBG says now,
+never from a copy another process took before the action started.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from django.utils import timezone
 
 from panel.core.errors import InvalidInput
 from panel.services import billing, library, network, servers
-from panel.services import cache as service_cache
 from panel.services.context import Ref, ServerRef, as_actor, parse_ref, parse_server_ref
 from panel.services.execution import known_hostname, team_accounts
 
@@ -129,7 +129,6 @@ def fresh_server(ctx: Context, ref: ServerRef | None = None) -> Any:
     """The server as VPSBG sees it now; the operation's target is named by its hostname from then."""
     own = ref is None or str(ref) == ctx.op.target_id
     ref = ref or server_ref(ctx)
-    service_cache.bump(ref.account_id, f"server:{ref.id}")
     server = servers.servers_get(actor=ctx.actor, server=ref)
     hostname = (getattr(server, "hostname", "") or "")[:255]
     if own and hostname and ctx.op.target_label != hostname:
@@ -140,12 +139,10 @@ def fresh_server(ctx: Context, ref: ServerRef | None = None) -> Any:
 
 def fresh_order(ctx: Context, ref: Ref | str) -> Any:
     order = parse_ref(ref, "order")
-    service_cache.bump(order.account_id, f"order:{order.id}")
     return billing.orders_get(actor=ctx.actor, order=order)
 
 
 def fresh_snapshots(ctx: Context, account: str, *, server: ServerRef | None = None) -> list[Any]:
-    service_cache.bump(account, None)
     items: list[Any] = []
     for page in range(1, 21):
         result = library.snapshots_list(actor=ctx.actor, page=page, server=server, account=account)
@@ -156,7 +153,6 @@ def fresh_snapshots(ctx: Context, account: str, *, server: ServerRef | None = No
 
 
 def fresh_backups(ctx: Context, account: str) -> list[Any]:
-    service_cache.bump(account, None)
     items: list[Any] = []
     for page in range(1, 21):
         result = library.backups_list(actor=ctx.actor, page=page, account=account)
@@ -167,7 +163,6 @@ def fresh_backups(ctx: Context, account: str) -> list[Any]:
 
 
 def fresh_floating_ips(ctx: Context, account: str) -> dict[int, Any]:
-    service_cache.bump(account, None)
     found: dict[int, Any] = {}
     for page in range(1, 21):
         result = network.floating_ips_list(actor=ctx.actor, page=page, per_page=50, account=account)
@@ -175,6 +170,33 @@ def fresh_floating_ips(ctx: Context, account: str) -> dict[int, Any]:
         if not result.has_next:
             break
     return found
+
+
+def cannot_tell(ctx: Context, what: str) -> StepFailed:
+    """The failure of a destructive step whose first call may have reached VPSBG, when VPSBG shows
+    nothing that says whether it did: a person checks rather than the panel risking it twice."""
+    target = ctx.op.target_label or ctx.op.target_id
+    return StepFailed(
+        f"The answer to the panel's request to {what} was lost, and VPSBG shows nothing that says "
+        f"whether it was carried out; it was not sent again. Check the server ({target}) and start "
+        "the operation again if it is still needed."
+    )
+
+
+def server_verify(ctx: Context, what: str, took_effect: Callable[[Any], bool | None] | None = None) -> bool:
+    """Did the server action asked for earlier reach VPSBG? For `Context.once` after a lost answer.
+
+    Locked: yes (the check step saw it unlocked, and the panel holds the server's lock), the action
+    is under way. Unlocked: `took_effect(server)` judges from what VPSBG shows (True: done; False:
+    nothing happened, safe to ask again; None: cannot tell); without evidence, `cannot_tell`.
+    """
+    server = fresh_server(ctx)
+    if server.locked:
+        return True
+    verdict = took_effect(server) if took_effect is not None else None
+    if verdict is None:
+        raise cannot_tell(ctx, what)
+    return verdict
 
 
 # -- steps ----------------------------------------------------------------------------------------
@@ -213,12 +235,24 @@ def wait_server_step(
     return Step("wait", label, run, progress=progress, deadline=None, polls="server")
 
 
-def recent_order(ctx: Context, account: str, order_type: str, since: datetime) -> int | None:
-    """The newest order of `order_type` created since `since` (adopting an order whose answer was lost)."""
-    service_cache.bump(account, None)
+def order_ids(ctx: Context, account: str) -> list[int]:
+    """The ids of the account's newest orders, as VPSBG lists them now."""
+    result = billing.orders_list(actor=ctx.actor, per_page=50, account=account)
+    return [item.id for item in result.items if item.id is not None]
+
+
+def recent_order(
+    ctx: Context, account: str, order_type: str, since: datetime, *, known: Sequence[int] | None = None
+) -> int | None:
+    """The newest order of `order_type` not in `known` (the ids VPSBG listed before the call) or,
+    without them, created since `since` (adopting an order whose answer was lost)."""
     result = billing.orders_list(actor=ctx.actor, per_page=50, account=account)
     for item in result.items:
-        if item.type == order_type and item.created_at is not None and item.created_at >= since:
+        if item.type != order_type or item.id is None:
+            continue
+        if known is not None and item.id not in known:
+            return item.id
+        if known is None and item.created_at is not None and item.created_at >= since:
             return item.id
     return None
 
@@ -226,19 +260,31 @@ def recent_order(ctx: Context, account: str, order_type: str, since: datetime) -
 def place_order(
     ctx: Context, *, key: str, account: str, order_type: str, call: Callable[[], Any]
 ) -> Callable[[Context], str]:
-    """Create an order at most once and remember it in `data["orders"]`."""
+    """Create an order at most once and remember it in `data["orders"]`.
+
+    Before the first call, the ids of the account's orders are kept: after a lost answer, an order
+    of the type VPSBG lists beyond them is this one (no clock of VPSBG's compared with ours).
+    """
 
     def verify() -> bool:
         mark = StepMark.objects.filter(operation=ctx.op, step=key).first()
         since = (mark.at if mark else timezone.now()) - timedelta(seconds=10)
-        order_id = recent_order(ctx, account, order_type, since)
+        known = ctx.data.get("orders_before", {}).get(key)
+        order_id = recent_order(ctx, account, order_type, since, known=known)
         if order_id is not None:
             ctx.data.setdefault("orders", []).append(f"{account}:{order_id}")
             return True
         return False
 
     def run(_: Context) -> str:
+        before = ctx.data.setdefault("orders_before", {})
+        if key not in before and not StepMark.objects.filter(operation=ctx.op, step=key).exists():
+            before[key] = order_ids(ctx, account)
+            ctx.save()  # kept before the call, so a lost answer can be told apart
         result = ctx.once(key, call, verify)
+        before.pop(key, None)
+        if not before:
+            ctx.data.pop("orders_before", None)
         if result is not None:
             order_id = getattr(result, "id", None)
             if order_id is None and isinstance(result, dict):

@@ -8,7 +8,7 @@ from typing import Any
 from panel.services import servers
 
 from ..runner import DONE, Context, Step
-from .common import fresh_server, password, server_ready_step, server_ref, server_target, wait_server_step
+from .common import password, server_ready_step, server_ref, server_target, server_verify, wait_server_step
 from .registry import Kind, Prepared
 
 
@@ -24,8 +24,8 @@ def _change(ctx: Context) -> str:
         lambda: servers.servers_change_password(
             actor=ctx.actor, server=server_ref(ctx), password=ctx.secret()["password"], reboot=True
         ),
-        # Setting the same password twice is harmless; the reboot shows as a locked server.
-        lambda: bool(fresh_server(ctx).locked),
+        # The reboot shows as a locked server; once it is over, nothing shows the password was set.
+        lambda: server_verify(ctx, "change the password"),
     )
     return DONE
 

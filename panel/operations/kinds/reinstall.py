@@ -13,10 +13,10 @@ from panel.services import servers
 
 from ..runner import DONE, Context, Step
 from .common import (
-    fresh_server,
     server_ready_step,
     server_ref,
     server_target,
+    server_verify,
     wait_server_step,
 )
 from .registry import Kind, Prepared
@@ -46,11 +46,24 @@ def _reinstall(ctx: Context) -> str:
         )
 
     def verify() -> bool:
-        # VPSBG locks the server while it reinstalls: locked means our call got through.
-        return bool(fresh_server(ctx).locked)
+        # Locked: under way. Once VPSBG has finished the lock is gone, so the image decides (the
+        # check step recorded the one installed before); the same image before and after: unknown.
+        return server_verify(ctx, "reinstall", lambda server: _image_changed(ctx, server))
 
     ctx.once("reinstall", call, verify)
     return DONE
+
+
+def _image_changed(ctx: Context, server: Any) -> bool | None:
+    """True: the new image is installed; False: still the old one; None: cannot tell."""
+    before = (ctx.data.get("before") or {}).get("image_id")
+    target = ctx.params["image_id"]
+    now = server.server_image.id if server.server_image else None
+    if before is None or before == target or now is None:
+        return None
+    if now == target:
+        return True
+    return False if now == before else None
 
 
 def _installed(ctx: Context, server: Any) -> bool:

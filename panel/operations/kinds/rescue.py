@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from panel.services import cache as service_cache
 from panel.services import servers
 
 from ..runner import DONE, WAIT, Context, Step, StepFailed
@@ -19,7 +18,6 @@ def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
 
 def _in_rescue(ctx: Context) -> bool:
     ref = server_ref(ctx)
-    service_cache.bump(ref.account_id, f"server:{ref.id}")
     return bool(servers.servers_status(actor=ctx.actor, server=ref).rescue_mode)
 
 

@@ -8,7 +8,14 @@ from panel.core.errors import InvalidInput
 from panel.services import servers
 
 from ..runner import DONE, Context, Step
-from .common import fresh_server, positive_int, server_ready_step, server_ref, server_target, wait_server_step
+from .common import (
+    positive_int,
+    server_ready_step,
+    server_ref,
+    server_target,
+    server_verify,
+    wait_server_step,
+)
 from .registry import Kind, Prepared
 
 
@@ -33,7 +40,7 @@ def _restore(ctx: Context) -> str:
             snapshot_id=ctx.params.get("snapshot_id"),
             backup_id=ctx.params.get("backup_id"),
         ),
-        lambda: bool(fresh_server(ctx).locked),
+        lambda: server_verify(ctx, "restore the server"),
     )
     return DONE
 

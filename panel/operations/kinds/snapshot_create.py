@@ -7,7 +7,15 @@ from typing import Any
 from panel.services import servers
 
 from ..runner import DONE, WAIT, Context, Step, StepFailed
-from .common import fresh_server, fresh_snapshots, server_ready_step, server_ref, server_target, text
+from .common import (
+    fresh_server,
+    fresh_snapshots,
+    server_ready_step,
+    server_ref,
+    server_target,
+    server_verify,
+    text,
+)
 from .registry import Kind, Prepared
 
 
@@ -17,9 +25,25 @@ def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
     return prepared
 
 
+def _listed(ctx: Context) -> list[int]:
+    ref = server_ref(ctx)
+    return [s.id for s in fresh_snapshots(ctx, ref.account_id, server=ref) if s.id is not None]
+
+
 def _create(ctx: Context) -> str:
+    if "snapshots_before" not in ctx.data:  # what a lost answer is told apart by, kept before the call
+        ctx.data["snapshots_before"] = _listed(ctx)
+        ctx.save()
+
+    def took_effect(_: Any) -> bool | None:
+        # VPSBG lists a snapshot once it is taken: a new one is ours; none new, nothing happened.
+        new = [i for i in _listed(ctx) if i not in ctx.data["snapshots_before"]]
+        if new:
+            ctx.data["snapshot_id"] = new[-1]
+        return bool(new)
+
     def verify() -> bool:
-        return bool(fresh_server(ctx).locked)
+        return server_verify(ctx, "take a snapshot", took_effect)
 
     result = ctx.once(
         "snapshot",
