@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "panel.sso.sessions.ProviderSessionMiddleware",  # sso: session max age, provider-proven MFA
     "panel.accounts.middleware.SecondFactorMiddleware",  # accounts: 2FA gate (after OTPMiddleware)
     "panel.accounts.middleware.CurrentTeamMiddleware",  # accounts: request.team / request.membership
+    "panel.accounts.middleware.TimeZoneMiddleware",  # accounts: times in the member's own zone
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
