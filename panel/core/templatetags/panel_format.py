@@ -64,6 +64,6 @@ def moment(value: object, style: str = "") -> SafeString | str:
     shown = f"{local:%Y-%m-%d}" if style == "date" else f"{local:%Y-%m-%d %H:%M}"
     zone = timezone.get_current_timezone_name()
     return format_html(
-        '<time datetime="{}" title="{} {}">{}</time> <span class="ago">{}</span>',
+        '<span class="moment"><time datetime="{}" title="{} {}">{}</time> <span class="ago">{}</span></span>',
         local.isoformat(), f"{local:%Y-%m-%d %H:%M}", zone, shown, words.replace(NBSP, " "),
     )  # fmt: skip
