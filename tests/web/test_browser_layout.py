@@ -172,3 +172,20 @@ def test_phone_menu_opens_by_touch_and_keyboard(owner, phone) -> None:
     assert horizontal_overflow(phone) <= 0, wide_elements(phone)
     box = phone.get_by_role("button", name="Sign out").bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+
+def test_slash_focuses_the_search_and_escape_closes_a_menu(owner, desktop) -> None:
+    sign_in(desktop, owner.user.email, PASSWORD, next_url="/servers/")
+    desktop.wait_for_url("**/servers/")
+    desktop.locator("main h1").click()  # the focus on the page, not in a field
+    desktop.keyboard.press("/")
+    assert desktop.evaluate("document.activeElement.name") == "q"
+    desktop.keyboard.type("web-0")  # the list follows the search, the address can be shared
+    desktop.wait_for_url("**/servers/?*q=web-0*")
+    expect(desktop.locator("table.servers tbody tr")).to_have_count(2)
+    assert "/" not in desktop.input_value("input[name=q]")  # the slash itself is not typed
+
+    desktop.locator("summary[aria-label='User menu']").click()
+    expect(desktop.get_by_role("button", name="Sign out")).to_be_visible()
+    desktop.keyboard.press("Escape")
+    expect(desktop.get_by_role("button", name="Sign out")).to_be_hidden()
