@@ -33,7 +33,7 @@ def test_moments_are_in_the_active_time_zone_with_their_age() -> None:
         html = render("{{ m|moment }}", m=moment)
     assert "3 hours ago" in html and "Europe/Sofia" in html
     assert f"{moment.astimezone(ZoneInfo('Europe/Sofia')):%Y-%m-%d %H:%M}" in html  # Sofia's clock
-    assert render("{{ m|moment:'date' }}", m="2025-11-16T03:20:00Z").startswith('<time datetime="2025-11-16')
+    assert '<time datetime="2025-11-16' in render("{{ m|moment:'date' }}", m="2025-11-16T03:20:00Z")
     assert render("{{ m|moment }}", m=None) == "—"
 
 
