@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "panel.sso.sessions.ProviderSessionMiddleware",  # sso: session max age, provider-proven MFA
     "panel.accounts.middleware.SecondFactorMiddleware",  # accounts: 2FA gate (after OTPMiddleware)
     "panel.accounts.middleware.CurrentTeamMiddleware",  # accounts: request.team / request.membership
+    "panel.accounts.middleware.TimeZoneMiddleware",  # accounts: times in the member's own zone
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -123,6 +124,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["panel.core.templatetags.panel_format"],  # eur, moment: on every page
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

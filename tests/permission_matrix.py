@@ -109,6 +109,7 @@ URLS: dict[str, tuple[str, str | None, KwargsBuilder]] = {
     "accounts:two_factor_disable": ("POST", None, no_kwargs),
     "accounts:security": ("GET", None, no_kwargs),
     "accounts:sign_out_others": ("POST", None, no_kwargs),
+    "accounts:time_zone": ("POST", None, no_kwargs),
     "accounts:password_change": ("GET", None, no_kwargs),
     "accounts:password_reset": ("GET", PUBLIC, no_kwargs),
     "accounts:password_reset_done": ("GET", PUBLIC, no_kwargs),

@@ -39,6 +39,19 @@ class EnrollForm(forms.Form):
     )
 
 
+def _time_zone_choices() -> list[tuple[str, str]]:
+    from zoneinfo import available_timezones
+
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return [("", "UTC (the panel's default)"), *((z, z.replace("_", " ")) for z in zones)]
+
+
+class TimeZoneForm(forms.Form):
+    """The member's time zone: every date and time in the panel is shown in it."""
+
+    time_zone = forms.ChoiceField(label="Time zone", required=False, choices=_time_zone_choices)
+
+
 class PasswordConfirmForm(forms.Form):
     password = forms.CharField(label="Your password", widget=forms.PasswordInput(attrs={"autocomplete":
                                                                                         "current-password"}))

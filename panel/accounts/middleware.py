@@ -95,3 +95,22 @@ class CurrentTeamMiddleware:
         request.membership = membership
         request.team = membership.team if membership else None
         return self.get_response(request)
+
+
+class TimeZoneMiddleware:
+    """Pages show dates and times in the signed-in person's own time zone (their profile)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        from django.utils import timezone
+
+        zone = getattr(getattr(request, "user", None), "time_zone", "") or ""
+        try:
+            timezone.activate(ZoneInfo(zone)) if zone else timezone.deactivate()
+        except (ZoneInfoNotFoundError, ValueError):  # a zone since removed from the database
+            timezone.deactivate()
+        return self.get_response(request)

@@ -55,6 +55,8 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
+    # An IANA zone ("Europe/Sofia"); empty means the panel's TIME_ZONE. Pages show times in it.
+    time_zone = models.CharField("time zone", max_length=64, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

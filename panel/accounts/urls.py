@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/2fa/disable/", signin.two_factor_disable, name="two_factor_disable"),
     path("accounts/security/", signin.security, name="security"),
     path("accounts/sessions/sign-out-others/", signin.sign_out_others, name="sign_out_others"),
+    path("accounts/time-zone/", signin.time_zone, name="time_zone"),
     path("accounts/password/change/", signin.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/reset/", signin.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password/reset/sent/", signin.PasswordResetDoneView.as_view(), name="password_reset_done"),

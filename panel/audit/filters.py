@@ -31,7 +31,7 @@ class AuditEventFilter(django_filters.FilterSet):
         method="filter_action", label="Action", widget=forms.TextInput(attrs={"list": "audit-actions"})
     )
     target = django_filters.CharFilter(method="filter_target", label="Target")
-    outcome = django_filters.ChoiceFilter(choices=Outcome.choices, label="Outcome")
+    outcome = django_filters.ChoiceFilter(choices=Outcome.choices, label="Outcome", empty_label="Any outcome")
     date_from = django_filters.DateFilter(
         method="filter_date_from", label="From (UTC)", widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from tests.web.conftest import ALPHA, UBUNTU
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -143,6 +145,58 @@ _WIDE_JS = """() => {
   }
   return out.slice(0, 8);
 }"""
+
+
+# (URL name, args) of the main pages every layout and accessibility check visits; "OP" stands for
+# an operation the test made. Names not built yet are skipped (they join when they exist).
+MAIN_PAGES: list[tuple[str, tuple[Any, ...]]] = [
+    ("web:dashboard", ()),
+    ("web:servers", ()),
+    ("web:server_detail", (UBUNTU,)),
+    ("web:server_reinstall", (UBUNTU,)),
+    ("web:billing", ()),
+    ("web:order", (f"{ALPHA}:7814",)),
+    ("web:library", ()),
+    ("web:network", ()),
+    ("web:support", ()),
+    ("web:account", ()),
+    ("web:deploy", ()),
+    ("operations:list", ()),
+    ("operations:detail", ("OP",)),
+    ("accounts:team", ()),
+    ("accounts:teams", ()),
+    ("accounts:security", ()),
+    ("vault:token_list", ()),
+    ("vault:token_add", ()),
+    ("api_tokens:list", ()),
+    ("audit:index", ()),
+]
+
+
+def main_page_urls(operation_pk: int) -> list[str]:
+    """The paths of MAIN_PAGES that exist in this build."""
+    from django.urls import NoReverseMatch, reverse
+
+    urls = []
+    for name, args in MAIN_PAGES:
+        try:
+            urls.append(reverse(name, args=[operation_pk if a == "OP" else a for a in args]))
+        except NoReverseMatch:
+            continue
+    return urls
+
+
+def visit(page: Any, url: str) -> bool:
+    """Open `url` and wait for htmx fragments and charts; False (with a warning) on a 5xx, which
+    that page's own tests report."""
+    import warnings
+
+    response = page.goto(url)
+    if response is None or response.status >= 500:
+        warnings.warn(f"{url} answered {response and response.status}; not checked", stacklevel=2)
+        return False
+    page.wait_for_load_state("networkidle")
+    return True
 
 
 def wide_elements(page: Any) -> list[str]:

@@ -71,7 +71,7 @@ def test_buy_page_shows_plans_and_the_cost(web_team, member_of) -> None:
     body = response.content.decode()
     assert response.status_code == 200
     # 2 x 3.00 x 3 months + 1 x 12.00 x 3 months, VAT included
-    assert "Total: 54.00" in body and "45.00 without VAT" in body
+    assert "Total: 54.00\u00a0EUR" in body and "45.00\u00a0EUR without VAT" in body
     assert "web-01.alpha.example" in body  # servers to attach to
     assert 'value="2"' in body  # what the person chose stays
 

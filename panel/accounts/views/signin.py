@@ -21,7 +21,7 @@ from panel.sso.rules import password_refusal
 
 from .. import second_factor, signin_audit
 from ..decorators import login_and_second_factor_required
-from ..forms import EnrollForm, PasswordConfirmForm, SignInForm, TokenForm
+from ..forms import EnrollForm, PasswordConfirmForm, SignInForm, TimeZoneForm, TokenForm
 from ..services import sign_out_other_sessions
 
 
@@ -167,8 +167,23 @@ def security(request: HttpRequest) -> HttpResponse:
         "codes_left": second_factor.recovery_codes_left(user),
         "required_by_team": second_factor.team_requires_second_factor(user),
         "disable_form": PasswordConfirmForm(),
+        "time_zone_form": TimeZoneForm(initial={"time_zone": user.time_zone}),
     }
     return render(request, "accounts/security.html", context)
+
+
+@require_POST
+@login_and_second_factor_required
+def time_zone(request: HttpRequest) -> HttpResponse:
+    """Save the person's time zone; an unknown zone is refused with the choice kept as it was."""
+    form = TimeZoneForm(request.POST)
+    if form.is_valid():
+        request.user.time_zone = form.cleaned_data["time_zone"]
+        request.user.save(update_fields=["time_zone"])
+        messages.success(request, f"Times are now shown in {request.user.time_zone or 'UTC'}.")
+    else:
+        messages.error(request, "Choose a time zone from the list.")
+    return redirect("accounts:security")
 
 
 @require_POST

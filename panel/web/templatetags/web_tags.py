@@ -63,3 +63,20 @@ def server_rows(rows: Iterable[dict[str, Any]]) -> SafeString:
         return {**row, "ips": format_html_join("", "<code>{}</code>", ((ip,) for ip in row["ips"]))}
 
     return format_html_join("\n", _SERVER_ROW, (cells(row) for row in rows))
+
+
+@register.simple_tag(takes_context=True)
+def sort_th(context: template.Context, label: str, key: str, reversible: bool = False) -> str:
+    """A sortable column header: a link to the same list (same filters) sorted by `key`; on the
+    column sorted now, `aria-sort` says which way and, when `reversible`, the link turns it round."""
+    from django.utils.html import format_html
+
+    request = context["request"]
+    current = context.get("sort") or ""
+    query = request.GET.copy()
+    query.pop("page", None)
+    direction = {key: "ascending", f"-{key}": "descending"}.get(current)
+    query["sort"] = f"-{key}" if reversible and current == key else key
+    aria = format_html(' aria-sort="{}"', direction) if direction else ""
+    link = format_html('<a class="sort" href="?{}">{}</a>', query.urlencode(), label)
+    return format_html('<th scope="col"{}>{}</th>', aria, link)

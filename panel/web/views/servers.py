@@ -18,7 +18,6 @@ from django.apps import apps
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,6 +29,7 @@ from panel.actions.base import Action
 from panel.actions.pipeline import Refused
 from panel.audit.models import AuditEvent
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
+from panel.core.templatetags.panel_format import moment
 from panel.services import aggregates, library, network, servers
 from panel.services.context import ServerRef, parse_server_ref
 from panel.services.registry import reaches
@@ -84,7 +84,7 @@ def _rows(items: list[Any]) -> list[dict[str, Any]]:
                 "ips": [ip.ip_address for ip in server.ip_addresses or () if ip.main],
                 "plan": (server.plan.name if server.plan else "") or "—",
                 "account": item.account_label,
-                "expires": date_filter(server.expiry_at, "Y-m-d") or "—",
+                "expires": moment(server.expiry_at, "date"),
             }
         )
     return rows
