@@ -13,13 +13,13 @@ operation's steps) audits what VPSBG was asked and answered.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from panel.accounts.permissions import ActionDenied, require
 from panel.audit import recorder as audit
-from panel.core.errors import NotAllowed, NotFoundError
+from panel.core.errors import NotAllowed, NotFoundError, PanelError
 from panel.operations import services as operations
 from panel.services import execution
 from panel.services.context import Actor, as_actor, parse_server_ref
@@ -27,15 +27,55 @@ from panel.services.context import Actor, as_actor, parse_server_ref
 from .base import Action, Mode, Target
 from .request import ActionRequest
 
-__all__ = ["POLICIES", "Grant", "Outcome", "Policy", "Refused", "authorise", "run", "submit"]
+__all__ = [
+    "POLICIES",
+    "Grant",
+    "Outcome",
+    "Pending",
+    "Policy",
+    "Refused",
+    "authorise",
+    "check",
+    "run",
+    "submit",
+]
 
 
 class Refused(NotAllowed):
     """The pipeline refused the request (role or policy); already audited."""
 
-Policy = Callable[[ActionRequest], str | None]
-# Each policy may refuse a request by returning why (an approval needed, a frozen server...).
+
+class Pending(PanelError):
+    """A policy held the request(s) for approval: nothing ran yet; `held` is what approvers see.
+
+    Not an error for the person asking (the API answers 202 with the held request), but it stops
+    the pipeline the same way a refusal does, so it is raised rather than returned.
+    """
+
+    status = 202
+    code = "approval_required"
+
+    def __init__(self, message: str, *, held: Any = None) -> None:
+        super().__init__(message)
+        self.held = held
+
+
+Policy = Callable[[Sequence[ActionRequest]], str | None]
+# A policy sees the whole batch at once: one request for a click, every server's request for a
+# bulk action or a schedule's run, so a guardrail decides once per batch. It refuses by returning
+# why (a frozen window, a budget passed), holds the batch for approval by raising `Pending`, or
+# lets it pass by returning None.
 POLICIES: list[Policy] = []
+
+
+def check(requests: Sequence[ActionRequest]) -> None:
+    """Every policy, once for the batch: `Refused` (audited per request) or `Pending`, else pass."""
+    for policy in POLICIES:
+        refusal = policy(requests)
+        if refusal:
+            for request in requests:
+                _refused(request.action, request.actor, request.target, refusal)
+            raise Refused(refusal, code="policy_refused")
 
 
 @dataclass(frozen=True)
@@ -96,16 +136,17 @@ def authorise(action: Action, actor: Any, target: Any) -> Grant:
     return Grant(action.name, who.membership.pk, text)
 
 
-def run(request: ActionRequest, *, grant: Grant | None = None) -> Outcome:
-    """Run a validated request: authorise (unless `grant` is for it), policies, execute."""
+def run(request: ActionRequest, *, grant: Grant | None = None, checked: bool = False) -> Outcome:
+    """Run a validated request: authorise (unless `grant` is for it), policies, execute.
+
+    `checked` says the policies already decided on the batch this request belongs to (a bulk
+    action, an approved request): they are not asked again per request. The role and scope are.
+    """
     action, actor = request.action, request.actor
     if grant != Grant(action.name, actor.membership.pk, request.target):
         authorise(action, actor, request.target)
-    for policy in POLICIES:
-        refusal = policy(request)
-        if refusal:
-            _refused(action, actor, request.target, refusal)
-            raise Refused(refusal, code="policy_refused")
+    if not checked:
+        check([request])
     with execution.preauthorised(action.name):
         if action.mode is Mode.NOW:
             assert action.perform is not None

@@ -8,7 +8,7 @@ import pytest
 from panel.accounts.roles import Role
 from panel.actions import pipeline
 from panel.actions.request import ActionRequest
-from panel.actions.servers import REINSTALL, START
+from panel.actions.servers import REINSTALL, START, STOP
 from panel.audit.models import AuditEvent
 from panel.core.errors import InvalidInput, NotFoundError
 from panel.services.context import Actor
@@ -22,8 +22,12 @@ PASSWORD = "correct horse battery"
 
 def _reinstall(actor: Actor) -> ActionRequest:
     return ActionRequest.create(
-        REINSTALL, actor=actor, target=SERVER, data={"image_id": 5, "password": PASSWORD, "ssh_keys": [3]},
-        reason="disk full", idempotency_key="k1",
+        REINSTALL,
+        actor=actor,
+        target=SERVER,
+        data={"image_id": 5, "password": PASSWORD, "ssh_keys": [3]},
+        reason="disk full",
+        idempotency_key="k1",
     )
 
 
@@ -45,7 +49,7 @@ def test_a_request_with_bad_input_is_never_made(actor) -> None:
 
 
 def test_a_policy_refuses_before_anything_runs_and_it_is_audited(actor, monkeypatch) -> None:
-    monkeypatch.setattr(pipeline, "POLICIES", [lambda request: "Frozen during the audit."])
+    monkeypatch.setattr(pipeline, "POLICIES", [lambda requests: "Frozen during the audit."])
     with pytest.raises(pipeline.Refused, match="Frozen during the audit"):
         pipeline.submit(START, actor=actor, target=SERVER)
     event = AuditEvent.objects.get(operation_id="servers_start")
@@ -71,3 +75,32 @@ def test_a_stored_request_is_authorised_again_when_it_runs(actor) -> None:
     actor.membership.save()
     with pytest.raises(pipeline.Refused, match="Operator"):
         pipeline.run(ActionRequest.from_json(stored))
+
+
+def test_a_batch_is_decided_once_and_every_request_refused_is_audited(actor, monkeypatch) -> None:
+    seen: list[int] = []
+
+    def freeze(requests) -> str:
+        seen.append(len(requests))
+        return "Change freeze until Monday."
+
+    monkeypatch.setattr(pipeline, "POLICIES", [freeze])
+    batch = [
+        ActionRequest.create(START, actor=actor, target=SERVER),
+        ActionRequest.create(STOP, actor=actor, target=SERVER),
+    ]
+    with pytest.raises(pipeline.Refused, match="Change freeze"):
+        pipeline.check(batch)
+    assert seen == [2]  # one decision for the whole batch
+    assert AuditEvent.objects.filter(outcome="denied", reason="Change freeze until Monday.").count() == 2
+
+
+def test_a_held_request_does_not_run(actor, monkeypatch) -> None:
+    def hold(requests):
+        raise pipeline.Pending("Waits for an Admin's approval.", held="approval #1")
+
+    monkeypatch.setattr(pipeline, "POLICIES", [hold])
+    with pytest.raises(pipeline.Pending) as caught:
+        pipeline.submit(START, actor=actor, target=SERVER)
+    assert caught.value.status == 202 and caught.value.held == "approval #1"
+    assert not AuditEvent.objects.filter(operation_id="servers_start", outcome="ok").exists()
