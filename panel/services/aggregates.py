@@ -31,10 +31,11 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+import vpsbg_api
 from panel.core.errors import PanelError
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
 from vpsbg_api.areas import BalanceArea, ServersArea
-from vpsbg_api.calls import PendingCall, call
+from vpsbg_api.calls import PendingCall
 from vpsbg_api.models import Balance, Server
 from vpsbg_api.results import Page, UnreadPage
 
@@ -128,8 +129,8 @@ def _team_tokens(team: Any, read_write: bool) -> tuple[dict[str, tuple[str, ApiT
     usable = [t for t in rows if t.status not in (TokenStatus.REVOKED, TokenStatus.FAILING)]
     if read_write:
         usable = [t for t in usable if t.scope == TokenScope.READ_WRITE]
-    scope_rank = {TokenScope.READ_ONLY: 0, TokenScope.READ_WRITE: 1}
-    status_rank = {TokenStatus.OK: 0, TokenStatus.UNCHECKED: 1}
+    scope_rank: dict[str, int] = {TokenScope.READ_ONLY: 0, TokenScope.READ_WRITE: 1}
+    status_rank: dict[str, int] = {TokenStatus.OK: 0, TokenStatus.UNCHECKED: 1}
     usable.sort(
         key=lambda t: (
             scope_rank.get(t.scope, 2) if not read_write else 0,
@@ -318,7 +319,7 @@ def _every_page(first: _FirstPage) -> list[Page[Server]]:
         numbers = range(number + 1, max(page.last_page, number + 1) + 1)[:MAX_PAGES_AT_ONCE]
         asked = first.request.arguments
         batch = [
-            _executor().submit(call(ServersArea.list_unread, **{**asked, "page": n}), first.client)
+            _executor().submit(vpsbg_api.call(ServersArea.list_unread, **{**asked, "page": n}), first.client)
             for n in numbers
         ]
         try:
@@ -361,7 +362,7 @@ def servers_list_all(
         return items
 
     result = _across_accounts(
-        call(ServersArea.list_unread, page=1, per_page=50, status=status, search=search, ip=ip),
+        vpsbg_api.call(ServersArea.list_unread, page=1, per_page=50, status=status, search=search, ip=ip),
         actor=who,
         runner=_first_page,
         collect=collect,
@@ -375,7 +376,7 @@ def servers_list_all(
 def balances_all(*, actor: ActorLike) -> Aggregate:
     """The balance of every VPSBG account of the team (`AccountBalance` items)."""
     return _across_accounts(
-        call(BalanceArea.get),
+        vpsbg_api.call(BalanceArea.get),
         actor=actor,
         runner=None,
         collect=lambda account_id, label, balance: [AccountBalance(account_id, label, balance)],

@@ -473,7 +473,7 @@ def prepare(
             return call
     page = budget.applies(who.request, plain_read=not call.audited)
     try:
-        if page:
+        if page and who.request is not None:
             budget.check(who.request)
         call.client = make_client(call.token, page=page)
     except PanelError as exc:

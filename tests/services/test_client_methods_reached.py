@@ -57,7 +57,7 @@ def test_every_client_method_is_reached_by_a_service() -> None:
     assert not unused, f"client methods no service reaches: {[f'{a}.{m}' for a, m in unused]}"
     for area, walker in walkers:
         listed = "list" if walker == "iter_all" else walker.replace("iter_all", "list")
-        assert (area, listed) in reached_by, f"{area}.{walker} walks {area}.{listed}, which no service reaches"
+        assert (area, listed) in reached_by, f"{area}.{walker} walks {area}.{listed}: no service reaches it"
 
 
 def test_every_operation_is_reached_through_its_typed_method() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rest_framework.pagination import BasePagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
@@ -20,7 +21,7 @@ class PanelAPIView(APIView):
     permission_classes = [TokenPermission]
     throttle_classes = [TokenRateThrottle]
     renderer_classes = [JSONRenderer]
-    pagination_class = PageNumberPagination
+    pagination_class: type[BasePagination] | None = PageNumberPagination
 
     def get_exception_handler(self):
         return exception_handler
