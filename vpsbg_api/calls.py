@@ -51,9 +51,44 @@ def operation_id_of(method: Callable[..., Any]) -> str:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What binding arguments to one method needs, worked out once per method."""
+
+    positional: tuple[str, ...]  # may be given by position, in order (after `self`)
+    names: frozenset[str]
+    required: frozenset[str]
+
+
 @cache
-def _signature(method: Callable[..., Any]) -> inspect.Signature:
-    return inspect.signature(method)
+def _shape(method: Callable[..., Any]) -> _Shape:
+    parameters = list(inspect.signature(method).parameters.values())[1:]  # without self
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY) for p in parameters):
+        raise TypeError(f"{method.__qualname__}: an operation method takes named parameters only")
+    return _Shape(
+        positional=tuple(p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD),
+        names=frozenset(p.name for p in parameters),
+        required=frozenset(p.name for p in parameters if p.default is p.empty),
+    )
+
+
+def _bind(method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The arguments by name, refused as Python would refuse them (TypeError), in a few µs."""
+    shape = _shape(method)
+    name = method.__qualname__
+    if len(args) > len(shape.positional):
+        raise TypeError(f"{name}() takes {len(shape.positional)} positional argument(s), {len(args)} given")
+    arguments = dict(zip(shape.positional, args, strict=False))
+    for key, value in kwargs.items():
+        if key not in shape.names:
+            raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
+        if key in arguments:
+            raise TypeError(f"{name}() got multiple values for argument {key!r}")
+        arguments[key] = value
+    missing = shape.required.difference(arguments)
+    if missing:
+        raise TypeError(f"{name}() missing required argument(s): {', '.join(sorted(missing))}")
+    return arguments
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -88,10 +123,5 @@ def call(method: Callable[Concatenate[Any, P], R], /, *args: P.args, **kwargs: P
     before any token is chosen or anything is sent.
     """
     operation_id = operation_id_of(method)
-    bound = _signature(method).bind(None, *args, **kwargs)
-    arguments = dict(bound.arguments)
-    arguments.pop(next(iter(arguments)))  # self
-    for name, parameter in _signature(method).parameters.items():
-        if parameter.kind is inspect.Parameter.VAR_KEYWORD and name in arguments:
-            arguments.update(arguments.pop(name))
+    arguments = _bind(method, args, kwargs)
     return PendingCall(operation_id, method.area, method, arguments)  # type: ignore[attr-defined]

@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import transaction
 
 import vpsbg_api
+from panel.accounts.models import Team
 from panel.accounts.permissions import (
     LIMITED_MAY_WRITE,
     SAFE_POSTS,
@@ -108,7 +109,7 @@ def _learn_hostnames(value: Any, account_id: str) -> None:
     _HOSTNAMES[account_id] = {**_HOSTNAMES.get(account_id, {}), **learnt}
 
 
-def known_hostname(ref: ServerRef, team: Any) -> str:
+def known_hostname(ref: ServerRef, team: Team) -> str:
     """The hostname last seen for `ref`, when `team` holds its account ("" otherwise or never seen)."""
     names = _HOSTNAMES.get(ref.account_id)
     if not names or ref.id not in names or ref.account_id not in team_accounts(team):
@@ -188,7 +189,7 @@ def _summary(operation_id: str) -> str:
 
 
 # -- accounts and tokens -------------------------------------------------------------------------
-def team_accounts(team: Any) -> dict[str, str]:
+def team_accounts(team: Team) -> dict[str, str]:
     """The VPSBG accounts the team holds tokens for: account id -> label (any token status)."""
     rows = (
         ApiToken.objects.filter(team=team)
@@ -202,7 +203,7 @@ def team_accounts(team: Any) -> dict[str, str]:
     return accounts
 
 
-def _resolve_account(team: Any, account: str | None) -> tuple[str, str]:
+def _resolve_account(team: Team, account: str | None) -> tuple[str, str]:
     accounts = team_accounts(team)
     if account is None:
         if len(accounts) == 1:
@@ -222,7 +223,7 @@ def _resolve_account(team: Any, account: str | None) -> tuple[str, str]:
     return account, accounts[account]
 
 
-def _choose_token(team: Any, account_id: str, label: str, read_write: bool) -> ApiToken:
+def _choose_token(team: Team, account_id: str, label: str, read_write: bool) -> ApiToken:
     """The vault's choice (read-only preferred for reads, read-write for writes), with a clear error."""
     try:
         return select_token(team=team, write=read_write, account_id=account_id)
@@ -598,10 +599,31 @@ def finish(call: Call, outcome: Outcome) -> Any:
     raise error
 
 
-def execute(request: PendingCall[R], **options: Any) -> R:
+def execute(
+    request: PendingCall[R],
+    *,
+    actor: ActorLike,
+    account: str | None = None,
+    target: Ref | None = None,
+    target_type: str = "",
+    audit_params: dict[str, Any] | None = None,
+    servers: tuple[ServerRef, ...] = (),
+    reason: str = "",
+    postprocess: Callable[[Any, str], Any] | None = None,
+) -> R:
     """Run one typed client call through the three phases (see `prepare` for the options).
 
-    The result is the client method's (a `postprocess` option must keep its type).
+    The result is the client method's (a `postprocess` must keep its type: it filters a page).
     """
-    call = prepare(request, **options)
+    call = prepare(
+        request,
+        actor=actor,
+        account=account,
+        target=target,
+        target_type=target_type,
+        audit_params=audit_params,
+        servers=servers,
+        reason=reason,
+        postprocess=postprocess,
+    )
     return cast(R, finish(call, perform(call)))

@@ -61,8 +61,14 @@ def test_a_variant_is_marked_with_its_operation_but_is_not_the_operations_method
 def test_wrong_arguments_are_refused_before_anything_is_sent() -> None:
     with pytest.raises(TypeError):
         call(ServersArea.reinstall, 5, image=7)  # type: ignore[call-arg]
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="missing required argument"):
         call(ServersArea.get)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="positional"):
+        call(ServersArea.get, 5, ["ips"])  # type: ignore[misc]
+    with pytest.raises(TypeError, match="multiple values"):
+        call(ServersArea.get, 5, id=6)  # type: ignore[misc]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'image'"):
+        call(ServersArea.reinstall, 5, image=7)  # type: ignore[call-arg]
 
 
 def test_only_operation_methods_can_be_called_this_way() -> None:
