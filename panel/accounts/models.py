@@ -53,7 +53,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp's device: no stubs
     """A person; signs in with email and password (plus a second factor when enrolled)."""
 
-    username = None  # type: ignore[assignment,misc]  # Django's documented way to drop the field
+    username = None  # type: ignore[assignment]  # Django's documented way to drop the field
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
     # An IANA zone ("Europe/Sofia"); empty means the panel's TIME_ZONE. Pages show times in it.

@@ -82,7 +82,7 @@ def team_switch(request: SignedInRequest) -> HttpResponse:
 @require_GET
 @team_permission_required("team.view")
 def team(request: TeamRequest) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+    membership: Membership = request.membership
     members = (
         Membership.objects.filter(team=membership.team).select_related("user").order_by("role", "user__email")
     )
@@ -167,7 +167,7 @@ def invitation_create(request: TeamRequest) -> HttpResponse:
 @require_POST
 @team_permission_required("members.manage")
 def invitation_revoke(request: TeamRequest, invitation_id: int) -> HttpResponse:
-    invitation = get_object_or_404(Invitation, pk=invitation_id, team=request.team)  # type: ignore[attr-defined]
+    invitation = get_object_or_404(Invitation, pk=invitation_id, team=request.team)
     return _run(
         request,
         lambda: services.revoke_invitation(request.membership, invitation),
@@ -178,7 +178,7 @@ def invitation_revoke(request: TeamRequest, invitation_id: int) -> HttpResponse:
 @require_POST
 @team_permission_required("members.manage")
 def member_role(request: TeamRequest, membership_id: int) -> HttpResponse:
-    target = get_membership_in_team(request.team, membership_id)  # type: ignore[attr-defined]
+    target = get_membership_in_team(request.team, membership_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the roles.")
@@ -219,7 +219,7 @@ def _server_choices(request: TeamRequest, scope: list[str]) -> dict[str, object]
 @team_permission_required("members.manage")
 def member_servers(request: TeamRequest, membership_id: int) -> HttpResponse:
     """Which servers a member may see: ticked from the team's server list, or typed as ids."""
-    target = get_membership_in_team(request.team, membership_id)  # type: ignore[attr-defined]
+    target = get_membership_in_team(request.team, membership_id)
     if request.method == "GET":
         context = {"target": target, **_server_choices(request, list(target.server_scope or []))}
         return render(request, "accounts/member_servers.html", context)
@@ -239,8 +239,8 @@ def member_servers(request: TeamRequest, membership_id: int) -> HttpResponse:
 @require_POST
 @team_permission_required("members.manage")
 def member_remove(request: TeamRequest, membership_id: int) -> HttpResponse:
-    target = get_membership_in_team(request.team, membership_id)  # type: ignore[attr-defined]
-    if target.pk == request.membership.pk:  # type: ignore[attr-defined]
+    target = get_membership_in_team(request.team, membership_id)
+    if target.pk == request.membership.pk:
         messages.error(request, "To leave the team, use “Leave team”.")
         return _back_to_team()
     return _run(
@@ -253,7 +253,7 @@ def member_remove(request: TeamRequest, membership_id: int) -> HttpResponse:
 @require_POST
 @team_permission_required("team.view")
 def team_leave(request: TeamRequest) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+    membership: Membership = request.membership
     try:
         services.leave_team(membership)
     except services.AccountsError as error:
