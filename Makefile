@@ -37,7 +37,7 @@ test: $(TEST_STAMP)  ## Run the whole test suite
 test-fast: $(TEST_STAMP)  ## Run the suite without the slow process and browser tests
 	$(PY) -m pytest -m "not worker and not browser and not slow"
 
-lint: $(TEST_STAMP)  ## ruff, import contracts, mypy on the API client
+lint: $(TEST_STAMP)  ## ruff, import contracts, mypy on the panel and the API client
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m mypy

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -118,7 +119,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "panel.urls"
 WSGI_APPLICATION = "panel.wsgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -273,7 +274,7 @@ REST_FRAMEWORK = {
     # One error body for the whole API: {"error": {"code", "message", "fields"}}.
     "EXCEPTION_HANDLER": "panel.core.api_errors.exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "VPSBG Panel API", "VERSION": "1"}
+SPECTACULAR_SETTINGS: dict[str, Any] = {"TITLE": "VPSBG Panel API", "VERSION": "1"}
 
 # --- Celery (configured for reliability; see docs/architecture.md) ---
 # Without Redis the broker is kombu's filesystem transport: a real worker reads messages from

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .calls import PendingCall, call, operation_id_of
 from .client import DEFAULT_BASE_URL, CallEvent, Client
 from .errors import (
     AuthenticationError,
@@ -38,6 +39,7 @@ __all__ = [
     "NotFound",
     "Operation",
     "Page",
+    "PendingCall",
     "PermissionDenied",
     "RateLimited",
     "RetryPolicy",
@@ -47,5 +49,7 @@ __all__ = [
     "ValidationError",
     "VpsbgError",
     "__version__",
+    "call",
     "is_verified",
+    "operation_id_of",
 ]

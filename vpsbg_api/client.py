@@ -253,11 +253,10 @@ class Client:
                 if status < 300:
                     return response
                 if idempotent and status in RETRY_STATUSES and attempt < policy.max_attempts:
-                    wait = policy.retry_after(response.headers.get("Retry-After"))
-                    if wait is None:
-                        wait = policy.backoff(attempt)
-                    elif wait > policy.ceiling:
-                        raise self.error_for(response, route.operation_id, retry_after=wait)
+                    asked = policy.retry_after(response.headers.get("Retry-After"))
+                    if asked is not None and asked > policy.ceiling:
+                        raise self.error_for(response, route.operation_id, retry_after=asked)
+                    wait = policy.backoff(attempt) if asked is None else asked
                     if policy.allows(attempt, time.perf_counter() - started, wait):
                         policy.sleep(wait)
                         continue

@@ -1,4 +1,8 @@
-"""`OPERATIONS`: every operationId of the reference -> a callable `(client, **kwargs)` performing it.
+"""`METHODS` and `OPERATIONS`: every operationId of the reference -> the client method performing it.
+
+Metadata, read off the methods' `@operation` marks: the panel's coverage report, permissions and
+audit name operations by operationId, and tests walk the table; calls themselves are typed
+(`vpsbg_api.calls.call(ServersArea.reinstall, ...)` or `client.servers.reinstall(...)`).
 
 Naming rule (what the panel codes against): the operationId's area prefix becomes the client
 attribute, the rest the method name: `servers_reinstall` -> `client.servers.reinstall`,
@@ -18,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .areas import AREAS
 from .spec import ROUTES
 
 if TYPE_CHECKING:
@@ -25,123 +30,20 @@ if TYPE_CHECKING:
 
 __all__ = ["METHODS", "OPERATIONS", "Operation", "method_of"]
 
-METHODS: dict[str, tuple[str, str]] = {
-    "user_2fa_get_secret": ("user", "two_factor_secret"),
-    "user_2fa_enable": ("user", "two_factor_enable"),
-    "user_2fa_disable": ("user", "two_factor_disable"),
-    "user_update": ("user", "update"),
-    "user_get": ("user", "get"),
-    "balance_get": ("balance", "get"),
-    "balance_deposit": ("balance", "deposit"),
-    "balance_transactions_list": ("balance", "transactions_list"),
-    "affiliate_get": ("affiliate", "get"),
-    "affiliate_activate": ("affiliate", "activate"),
-    "affiliate_update_referral_code": ("affiliate", "update_referral_code"),
-    "affiliate_conversions_list": ("affiliate", "conversions_list"),
-    "affiliate_payouts_list": ("affiliate", "payouts_list"),
-    "invoices_list": ("invoices", "list"),
-    "invoices_download": ("invoices", "download"),
-    "invoices_download_many": ("invoices", "download_many"),
-    "support_tickets_create": ("support", "tickets_create"),
-    "support_tickets_list": ("support", "tickets_list"),
-    "support_tickets_reply": ("support", "tickets_reply"),
-    "support_plans_purchase": ("support_plans", "purchase"),
-    "ssh_keys_get": ("ssh_keys", "get"),
-    "ssh_keys_update": ("ssh_keys", "update"),
-    "ssh_keys_delete": ("ssh_keys", "delete"),
-    "support_tickets_get": ("support", "tickets_get"),
-    "support_departments_list": ("support", "departments_list"),
-    "support_related_services_list": ("support", "related_services_list"),
-    "support_tickets_resolve": ("support", "tickets_resolve"),
-    "support_tickets_attachment_download": ("support", "tickets_attachment_download"),
-    "support_plans_list": ("support_plans", "list"),
-    "support_plans_renew": ("support_plans", "renew"),
-    "support_plans_cancel": ("support_plans", "cancel"),
-    "support_plans_undo_cancel": ("support_plans", "undo_cancel"),
-    "ssh_keys_list": ("ssh_keys", "list"),
-    "ssh_keys_create": ("ssh_keys", "create"),
-    "servers_list_plans": ("servers", "list_plans"),
-    "servers_list": ("servers", "list"),
-    "servers_deploy": ("servers", "deploy"),
-    "servers_status": ("servers", "status"),
-    "servers_get": ("servers", "get"),
-    "servers_metrics": ("servers", "metrics"),
-    "servers_bandwidth": ("servers", "bandwidth"),
-    "servers_start": ("servers", "start"),
-    "servers_restart": ("servers", "restart"),
-    "servers_stop": ("servers", "stop"),
-    "servers_power_off": ("servers", "power_off"),
-    "servers_cancel": ("servers", "cancel"),
-    "servers_undo_cancel": ("servers", "undo_cancel"),
-    "servers_change_password": ("servers", "change_password"),
-    "servers_update_hostname": ("servers", "update_hostname"),
-    "servers_update_ssh_keys": ("servers", "update_ssh_keys"),
-    "servers_modify_isos": ("servers", "modify_isos"),
-    "servers_restore": ("servers", "restore"),
-    "servers_reinstall": ("servers", "reinstall"),
-    "servers_renew": ("servers", "renew"),
-    "servers_change_primary_ip": ("servers", "change_primary_ip"),
-    "servers_calculate_renew": ("servers", "calculate_renew"),
-    "measured_boot_images_list": ("measured_boot", "images_list"),
-    "measured_boot_images_upload": ("measured_boot", "images_upload"),
-    "measured_boot_images_delete": ("measured_boot", "images_delete"),
-    "servers_set_measured_boot": ("servers", "set_measured_boot"),
-    "servers_scale_list_plans": ("servers", "scale_list_plans"),
-    "servers_scale": ("servers", "scale"),
-    "servers_scale_calculate": ("servers", "scale_calculate"),
-    "servers_addons_list": ("servers", "addons_list"),
-    "servers_addons_purchase": ("servers", "addons_purchase"),
-    "servers_addons_scale": ("servers", "addons_scale"),
-    "servers_addons_scale_calculate": ("servers", "addons_scale_calculate"),
-    "servers_addons_cancel": ("servers", "addons_cancel"),
-    "servers_addons_undo_cancel": ("servers", "addons_undo_cancel"),
-    "servers_rescue_enable": ("servers", "rescue_enable"),
-    "servers_rescue_disable": ("servers", "rescue_disable"),
-    "plans_addons": ("plans", "addons"),
-    "plans_promo_codes": ("plans", "promo_codes"),
-    "snapshots_list": ("snapshots", "list"),
-    "snapshots_delete": ("snapshots", "delete"),
-    "servers_snapshots_create": ("servers", "snapshots_create"),
-    "backups_list": ("backups", "list"),
-    "backups_delete": ("backups", "delete"),
-    "server_images_list": ("server_images", "list"),
-    "isos_list": ("isos", "list"),
-    "isos_add": ("isos", "add"),
-    "isos_get": ("isos", "get"),
-    "isos_delete": ("isos", "delete"),
-    "floating_ips_list": ("floating_ips", "list"),
-    "floating_ips_purchase": ("floating_ips", "purchase"),
-    "floating_ips_cancel": ("floating_ips", "cancel"),
-    "floating_ips_cancel_undo": ("floating_ips", "cancel_undo"),
-    "ip_addresses_update": ("ip_addresses", "update"),
-    "orders_list": ("orders", "list"),
-    "orders_get": ("orders", "get"),
-    "orders_delete": ("orders", "delete"),
-    "orders_update": ("orders", "update"),
-    "orders_change_renewal_period": ("orders", "change_renewal_period"),
-    "floating_ips_plans": ("floating_ips", "plans"),
-    "floating_ips_attach": ("floating_ips", "attach"),
-    "floating_ips_detach": ("floating_ips", "detach"),
-    "orders_pay": ("orders", "pay"),
-    "network_protection_geo_get": ("network_protection", "geo_get"),
-    "network_protection_geo_set": ("network_protection", "geo_set"),
-    "network_protection_geo_update": ("network_protection", "geo_update"),
-    "network_protection_geo_delete": ("network_protection", "geo_delete"),
-    "network_protection_whitelist_get": ("network_protection", "whitelist_get"),
-    "network_protection_whitelist_set": ("network_protection", "whitelist_set"),
-    "network_protection_whitelist_update": ("network_protection", "whitelist_update"),
-    "network_protection_whitelist_delete": ("network_protection", "whitelist_delete"),
-    "network_protection_blacklist_get": ("network_protection", "blacklist_get"),
-    "network_protection_blacklist_set": ("network_protection", "blacklist_set"),
-    "network_protection_blacklist_update": ("network_protection", "blacklist_update"),
-    "network_protection_blacklist_delete": ("network_protection", "blacklist_delete"),
-    "network_protection_get": ("network_protection", "get"),
-    "network_protection_bandwidth": ("network_protection", "bandwidth"),
-    "network_protection_blocked_ips": ("network_protection", "blocked_ips"),
-    "network_protection_attacks_list": ("network_protection", "attacks_list"),
-    "network_protection_attack_get": ("network_protection", "attack_get"),
-    "network_protection_attack_bandwidth": ("network_protection", "attack_bandwidth"),
-}
+def _gather() -> dict[str, tuple[str, str]]:
+    """The operation methods' own marks (`@operation`), in the reference's order."""
+    found: dict[str, tuple[str, str]] = {}
+    for area, cls in AREAS.items():
+        for name, method in vars(cls).items():
+            operation_id = getattr(method, "operation_id", None)
+            if operation_id and not getattr(method, "variant", False):
+                if operation_id in found:
+                    raise RuntimeError(f"{operation_id} is marked on two client methods")
+                found[operation_id] = (area, name)
+    return {op: found[op] for op in ROUTES if op in found} | found
+
+
+METHODS: dict[str, tuple[str, str]] = _gather()
 """operationId -> (client attribute, method name)."""
 
 

@@ -44,7 +44,7 @@ _ENVELOPES: dict[Any, TypeAdapter[Any]] = {}
 def _envelope(model: Any) -> TypeAdapter[Any]:
     adapter = _ENVELOPES.get(model)
     if adapter is None:
-        adapter = _ENVELOPES[model] = TypeAdapter(_Envelope[model])  # type: ignore[valid-type]
+        adapter = _ENVELOPES[model] = TypeAdapter(_Envelope[model])
     return adapter
 
 

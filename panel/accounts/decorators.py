@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar, cast
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -19,7 +20,8 @@ from .models import Membership, Team, User
 from .permissions import ActionDenied, require
 from .second_factor import needs_second_factor
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+V = TypeVar("V", bound=View)  # a guard keeps the view's own signature (its request type, its response)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -27,21 +29,21 @@ def render_denied(request: HttpRequest, error: Exception) -> HttpResponse:
     return render(request, "accounts/denied.html", {"reason": str(error)}, status=403)
 
 
-def login_and_second_factor_required(view: View) -> View:
+def login_and_second_factor_required(view: V) -> V:
     """Signed in, with the second factor verified when enrolled or required by a team."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if needs_second_factor(request):
             return second_factor_redirect(request)
         return view(request, *args, **kwargs)
 
-    return wrapper
+    return cast(V, wrapper)
 
 
-def team_permission_required(action: str, *, writes: bool = True) -> Callable[[View], View]:
+def team_permission_required(action: str, *, writes: bool = True) -> Callable[[V], V]:
     """Guard a view by the permission table for the current team's membership.
 
     No team yet: redirect to the teams page to create or join one. Another team's objects are the
@@ -50,10 +52,10 @@ def team_permission_required(action: str, *, writes: bool = True) -> Callable[[V
     table itself, once per execution; only showing the page (GET) is asked here.
     """
 
-    def decorator(view: View) -> View:
+    def decorator(view: V) -> V:
         @wraps(view)
         @login_and_second_factor_required
-        def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
             membership = current_membership(request)
             if membership is None:
                 messages.info(request, "Create a team or accept an invitation first.")
@@ -71,7 +73,7 @@ def team_permission_required(action: str, *, writes: bool = True) -> Callable[[V
                 return render_denied(request, error)
 
         wrapper.required_action = action  # type: ignore[attr-defined]
-        return wrapper
+        return cast(V, wrapper)
 
     return decorator
 

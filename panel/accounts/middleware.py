@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from .models import Membership
+from .requests import PanelRequest
 from .second_factor import has_confirmed_device, needs_second_factor
 
 SESSION_TEAM_KEY = "accounts_team_id"
@@ -78,10 +80,11 @@ def resolve_membership(request: HttpRequest) -> Membership | None:
 
 def current_membership(request: HttpRequest) -> Membership | None:
     """`request.membership` when the middleware ran, computed otherwise (e.g. in a bare test request)."""
-    if not hasattr(request, "membership"):
-        request.membership = resolve_membership(request)
-        request.team = request.membership.team if request.membership else None
-    return request.membership
+    panel_request = cast(PanelRequest, request)
+    if not hasattr(panel_request, "membership"):
+        panel_request.membership = resolve_membership(request)
+        panel_request.team = panel_request.membership.team if panel_request.membership else None
+    return panel_request.membership
 
 
 class CurrentTeamMiddleware:
@@ -92,8 +95,9 @@ class CurrentTeamMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         membership = resolve_membership(request)
-        request.membership = membership
-        request.team = membership.team if membership else None
+        panel_request = cast(PanelRequest, request)
+        panel_request.membership = membership
+        panel_request.team = membership.team if membership else None
         return self.get_response(request)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
@@ -49,23 +50,23 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **extra)
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp's device: no stubs
     """A person; signs in with email and password (plus a second factor when enrolled)."""
 
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment]  # Django's documented way to drop the field
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
     # An IANA zone ("Europe/Sofia"); empty means the panel's TIME_ZONE. Pages show times in it.
     time_zone = models.CharField("time zone", max_length=64, blank=True, default="")
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     # Bumped by "sign out my other sessions": it is part of the session hash, so every session
     # made before the bump stops validating, whatever the session backend (db, cache, cookies).
     session_generation = models.PositiveIntegerField(default=0, editable=False)
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[assignment,misc]  # by email, not username
 
     def __str__(self) -> str:
         return self.full_name or self.email
@@ -80,7 +81,7 @@ class User(AbstractUser):
 
     def get_session_auth_fallback_hash(self) -> Iterator[str]:
         for fallback_secret in settings.SECRET_KEY_FALLBACKS:
-            yield self._session_hash(fallback_secret)
+            yield self._session_hash(str(fallback_secret))
 
     @property
     def display_name(self) -> str:

@@ -9,6 +9,7 @@ import base64
 import re
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
@@ -24,12 +25,18 @@ RECOVERY_DEVICE_NAME = "Recovery codes"
 _CACHE_ATTR = "_accounts_needs_second_factor"
 
 
-def has_confirmed_device(user: User) -> bool:
-    return user_has_device(user, confirmed=True)
+def has_confirmed_device(user: User | AnonymousUser) -> bool:
+    return user.is_authenticated and user_has_device(user, confirmed=True)
 
 
 def team_requires_second_factor(user: User) -> bool:
     return Membership.objects.filter(user=user, team__require_2fa=True).exists()
+
+
+def is_verified(user: object) -> bool:
+    """True when this session verified a second factor (django-otp's middleware, or the provider's
+    proven MFA, sets `user.is_verified`)."""
+    return bool(getattr(user, "is_verified", lambda: False)())
 
 
 def needs_second_factor(request: HttpRequest) -> bool:
@@ -37,7 +44,7 @@ def needs_second_factor(request: HttpRequest) -> bool:
     user = request.user
     if not user.is_authenticated:
         return False
-    if getattr(user, "is_verified", lambda: False)():
+    if is_verified(user):
         return False
     cached = getattr(request, _CACHE_ATTR, None)
     if cached is None:

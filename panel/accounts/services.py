@@ -180,7 +180,7 @@ def invite_member(
     expiry. The team keeps one invitation per address, and the person one link that works.
     """
     email = User.objects.normalize_email((email or "").strip()).lower()
-    params = {"email": email, "role": str(role)}
+    params: dict[str, Any] = {"email": email, "role": str(role)}
     with _audited("members.invite", actor=actor.user, team=actor.team, params=params) as event:
         event.update(target_type="invitation", target_label=email)
         require(actor, "members.manage")

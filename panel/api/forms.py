@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -37,6 +37,6 @@ class CreateTokenForm(forms.Form):
         except InvalidInput as exc:
             raise forms.ValidationError(exc.fields.get("allowed_ips", [exc.message])) from None
 
-    def expires_at(self):
+    def expires_at(self) -> datetime | None:
         choice = self.cleaned_data["expires_in"]
         return None if choice == "never" else timezone.now() + timedelta(days=int(choice))

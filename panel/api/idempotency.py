@@ -117,7 +117,11 @@ def _claim(token: PanelApiToken, key: str, request: Request, digest: str) -> Ide
         try:
             with transaction.atomic():
                 return IdempotencyRecord.objects.create(
-                    token=token, key=key, method=request.method, path=request.path[:500], body_hash=digest
+                    token=token,
+                    key=key,
+                    method=request.method or "",
+                    path=request.path[:500],
+                    body_hash=digest,
                 )
         except IntegrityError:
             answer = _existing(token, key, request, digest)

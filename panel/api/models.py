@@ -11,9 +11,13 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import secrets
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from panel.accounts.models import Team
 
 TOKEN_PREFIX = "vpp_"
 
@@ -65,7 +69,7 @@ class PanelApiToken(models.Model):
         return f"{self.label} ({self.prefix}…)"
 
     @property
-    def team(self):
+    def team(self) -> Team:
         return self.membership.team
 
     @property

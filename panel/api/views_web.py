@@ -5,6 +5,7 @@ is shown once, on the page answering the creation, and never again (only its pre
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +20,7 @@ from .models import PanelApiToken
 from .tokens import create_token, may_revoke, revoke
 
 
-def _visible(request: HttpRequest):
+def _visible(request: HttpRequest) -> QuerySet[PanelApiToken]:
     membership = request.membership  # type: ignore[attr-defined]
     tokens = PanelApiToken.objects.filter(membership__team=membership.team).select_related("membership__user")
     if not can(membership, "members.manage"):

@@ -52,6 +52,7 @@ def purge_older_than(cutoff: dt.datetime, *, dry_run: bool = False, reason: str 
         if last is None:
             return PurgeResult(cutoff=cutoff, purged=0, dry_run=dry_run)
         first_seq = doomed.order_by("seq").values_list("seq", flat=True).first()
+        assert first_seq is not None  # `last` exists, so a first one does
         count = doomed.count()
         if dry_run:
             return PurgeResult(cutoff, count, first_seq, last.seq, last.hash, dry_run=True)

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from panel.accounts.decorators import login_and_second_factor_required, render_denied
 from panel.accounts.middleware import current_membership
 from panel.accounts.permissions import ROLE_PERMISSIONS, ActionDenied, is_staff_reviewer, require
+from panel.accounts.requests import SignedInRequest
 
 from . import export
 from .filters import AuditEventFilter
@@ -54,7 +55,7 @@ def _filtered(request: HttpRequest, scope: AuditScope) -> AuditEventFilter:
 
 @require_GET
 @login_and_second_factor_required
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: SignedInRequest) -> HttpResponse:
     try:
         scope = audit_scope(request)
     except ActionDenied as error:
@@ -84,7 +85,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_and_second_factor_required
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def event_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     try:
         scope = audit_scope(request)
     except ActionDenied as error:
@@ -95,7 +96,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "audit/event_detail.html", context)
 
 
-def _export(request: HttpRequest, fmt: str) -> HttpResponse:
+def _export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     try:
         scope = audit_scope(request)
     except ActionDenied as error:
@@ -111,11 +112,11 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @require_GET
 @login_and_second_factor_required
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: SignedInRequest) -> HttpResponse | StreamingHttpResponse:
     return _export(request, "csv")
 
 
 @require_GET
 @login_and_second_factor_required
-def export_json(request: HttpRequest) -> HttpResponse:
+def export_json(request: SignedInRequest) -> HttpResponse | StreamingHttpResponse:
     return _export(request, "json")

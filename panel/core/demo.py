@@ -170,7 +170,7 @@ def run(args: argparse.Namespace, out: IO[str] | None = None) -> int:
         if not wait_for_http(
             f"http://127.0.0.1:{sim_port}/v1/",
             timeout=args.startup_timeout,
-            is_alive=lambda: simulator.process.poll() is None,
+            is_alive=lambda: simulator.process is not None and simulator.process.poll() is None,
         ):
             raise StartupError(f"the simulator did not answer on port {sim_port}")
         code, seed_output = sup.run_once("seed", [*manage, "seed_demo"])

@@ -138,10 +138,14 @@ class RequestMetricsMiddleware:
 class CallEventLike(Protocol):
     """What `vpsbg_api.CallEvent` offers (panel.core does not import the client)."""
 
-    operation_id: str
-    status: int | None
-    duration_s: float
-    attempts: int
+    @property
+    def operation_id(self) -> str: ...
+    @property
+    def status(self) -> int | None: ...
+    @property
+    def duration_s(self) -> float: ...
+    @property
+    def attempts(self) -> int: ...
 
 
 def vpsbg_call_hook(token_kind: str) -> Callable[[CallEventLike], None]:

@@ -35,7 +35,7 @@ def exposition() -> bytes:
     if metrics.MULTIPROC_DIR:
         MultiProcessCollector(registry, path=metrics.MULTIPROC_DIR)
     else:
-        registry.register(_InProcess())  # type: ignore[arg-type]
+        registry.register(_InProcess())
     registry.register(LiveStateCollector())
     return generate_latest(registry)
 

@@ -18,11 +18,15 @@ from .models import Notification, Operation, State, TeamWebhook
 
 logger = logging.getLogger(__name__)
 
-LEVELS = {State.SUCCEEDED: "success", State.CANCELLED: "warning", State.FAILED: "error"}
+LEVELS: dict[str, str] = {State.SUCCEEDED: "success", State.CANCELLED: "warning", State.FAILED: "error"}
 
 
 def summary(op: Operation) -> str:
-    outcome = {State.SUCCEEDED: "succeeded", State.CANCELLED: "was cancelled", State.FAILED: "failed"}
+    outcome: dict[str, str] = {
+        State.SUCCEEDED: "succeeded",
+        State.CANCELLED: "was cancelled",
+        State.FAILED: "failed",
+    }
     text = f"{op.label} of {op.target_label or op.target_id} {outcome.get(op.state, op.state)}"
     if op.error and op.state != State.SUCCEEDED:
         return f"{text}: {op.error}"

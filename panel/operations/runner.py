@@ -263,7 +263,7 @@ def _claim(operation_id: int, delivery: str, task_id: str, worker: str) -> Opera
         fresh = op.heartbeat_at is not None and op.heartbeat_at > now - timedelta(seconds=_lease_seconds())
         if op.lease and fresh:
             logger.info("operations.duplicate_delivery", extra={"operation": op.pk})
-            if task_id:  # sent to resume it too early: try again when the holder's lease runs out
+            if task_id and op.heartbeat_at is not None:  # sent too early: retry when the lease runs out
                 expires = op.heartbeat_at + timedelta(seconds=_lease_seconds())
                 Operation.objects.filter(pk=op.pk, wake_at__isnull=False).update(wake_at=expires)
             return None
@@ -358,7 +358,8 @@ def end(op: Operation, state: str, *, error: str = "", lease: str | None = None,
             update_fields=["state", "finished_at", "error", "secret", "lease", "wake_at", "progress", "step"]
         )
         current.locks.all().delete()
-        level = {State.SUCCEEDED: StepLog.Level.INFO, State.CANCELLED: StepLog.Level.WARNING}.get(
+        levels: dict[str, str] = {State.SUCCEEDED: StepLog.Level.INFO, State.CANCELLED: StepLog.Level.WARNING}
+        level = levels.get(
             state, StepLog.Level.ERROR
         )
         StepLog.objects.create(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from panel.accounts.decorators import team_permission_required
+from panel.accounts.requests import TeamRequest
 from panel.core.errors import PanelError
 from panel.services.context import parse_server_ref
 from panel.services.execution import team_accounts
@@ -24,7 +26,7 @@ from . import services
 from .models import ACTIVE_STATES, END_STATES, Operation
 
 
-def _visible(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _visible(request: TeamRequest) -> QuerySet[Operation]:
     """The team's operations this member may see (a member limited to servers sees those only)."""
     query = Operation.objects.filter(team=request.team).select_related("actor")
     membership = request.membership
@@ -49,7 +51,7 @@ def _fragment(request: HttpRequest, op: Operation) -> HttpResponse:
 
 @require_GET
 @team_permission_required("operations.view")
-def operation_list(request: HttpRequest) -> HttpResponse:
+def operation_list(request: TeamRequest) -> HttpResponse:
     ops = _visible(request)
     running = list(ops.filter(state__in=ACTIVE_STATES)[:100])
     ended = Paginator(ops.filter(state__in=END_STATES), 50).get_page(request.GET.get("page"))
@@ -58,7 +60,7 @@ def operation_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @team_permission_required("operations.view")
-def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def operation_detail(request: TeamRequest, pk: int) -> HttpResponse:
     op = get_object_or_404(_visible(request), pk=pk)
     if getattr(request, "htmx", False):
         return _fragment(request, op)
@@ -73,7 +75,7 @@ def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @team_permission_required("operations.view")
-def operation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def operation_cancel(request: TeamRequest, pk: int) -> HttpResponse:
     op = get_object_or_404(_visible(request), pk=pk)
     try:
         services.cancel(actor=request.membership, operation=op, request=request)
@@ -86,7 +88,7 @@ def operation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @team_permission_required("operations.view")
-def server_progress(request: HttpRequest, server: str) -> HttpResponse:
+def server_progress(request: TeamRequest, server: str) -> HttpResponse:
     """The progress fragment of the operation running on one server (for the server page)."""
     try:
         ref = parse_server_ref(server)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from vpsbg_api.areas import AffiliateArea, UserArea
+from vpsbg_api.calls import call
 from vpsbg_api.models import Affiliate, TwoFactorSecret, User
 from vpsbg_api.results import Page
 
@@ -36,7 +38,7 @@ def user_2fa_get_secret(*, actor: ActorLike, account: str | None = None) -> TwoF
 
     Read: `user_2fa_get_secret`, GET /user/2fa.
     """
-    return execute("user_2fa_get_secret", actor=actor, account=account, kwargs={})
+    return execute(call(UserArea.two_factor_secret), actor=actor, account=account)
 
 
 @service("user_2fa_enable")
@@ -48,10 +50,9 @@ def user_2fa_enable(
     Audited write: `user_2fa_enable`, POST /user/2fa.
     """
     execute(
-        "user_2fa_enable",
+        call(UserArea.two_factor_enable, otp=otp, secret_key=secret_key),
         actor=actor,
         account=account,
-        kwargs={"otp": otp, "secret_key": secret_key},
         reason=reason,
     )
 
@@ -65,7 +66,7 @@ def user_2fa_disable(
     Audited write: `user_2fa_disable`, DELETE /user/2fa.
     The route is inferred (`x-unverified` in the reference).
     """
-    execute("user_2fa_disable", actor=actor, account=account, kwargs={"otp": otp}, reason=reason)
+    execute(call(UserArea.two_factor_disable, otp=otp), actor=actor, account=account, reason=reason)
 
 
 @service("user_update")
@@ -95,26 +96,26 @@ def user_update(
     Audited write: `user_update`, PATCH /user.
     """
     return execute(
-        "user_update",
+        call(
+            UserArea.update,
+            address=address,
+            country_id=country_id,
+            city=city,
+            postal_code=postal_code,
+            phone_number=phone_number,
+            technical_email=technical_email,
+            referral_code=referral_code,
+            language_id=language_id,
+            newsletter=newsletter,
+            company=company,
+            company_name=company_name,
+            company_address=company_address,
+            uic=uic,
+            vat_number=vat_number,
+            email_otp_enabled=email_otp_enabled,
+        ),
         actor=actor,
         account=account,
-        kwargs={
-            "address": address,
-            "country_id": country_id,
-            "city": city,
-            "postal_code": postal_code,
-            "phone_number": phone_number,
-            "technical_email": technical_email,
-            "referral_code": referral_code,
-            "language_id": language_id,
-            "newsletter": newsletter,
-            "company": company,
-            "company_name": company_name,
-            "company_address": company_address,
-            "uic": uic,
-            "vat_number": vat_number,
-            "email_otp_enabled": email_otp_enabled,
-        },
         reason=reason,
     )
 
@@ -126,7 +127,7 @@ def user_get(*, actor: ActorLike, account: str | None = None) -> User:
     Read: `user_get`, GET /user.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("user_get", actor=actor, account=account, kwargs={})
+    return execute(call(UserArea.get), actor=actor, account=account)
 
 
 @service("affiliate_get")
@@ -136,7 +137,7 @@ def affiliate_get(*, actor: ActorLike, account: str | None = None) -> Affiliate:
     Read: `affiliate_get`, GET /affiliate.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("affiliate_get", actor=actor, account=account, kwargs={})
+    return execute(call(AffiliateArea.get), actor=actor, account=account)
 
 
 @service("affiliate_activate")
@@ -146,7 +147,7 @@ def affiliate_activate(*, actor: ActorLike, account: str | None = None, reason: 
     Audited write: `affiliate_activate`, POST /affiliate.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("affiliate_activate", actor=actor, account=account, kwargs={}, reason=reason)
+    return execute(call(AffiliateArea.activate), actor=actor, account=account, reason=reason)
 
 
 @service("affiliate_update_referral_code")
@@ -158,10 +159,9 @@ def affiliate_update_referral_code(
     Audited write: `affiliate_update_referral_code`, PUT /affiliate.
     """
     return execute(
-        "affiliate_update_referral_code",
+        call(AffiliateArea.update_referral_code, referral_code=referral_code),
         actor=actor,
         account=account,
-        kwargs={"referral_code": referral_code},
         reason=reason,
     )
 
@@ -175,7 +175,7 @@ def affiliate_conversions_list(
     Read: `affiliate_conversions_list`, GET /affiliate/conversions.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("affiliate_conversions_list", actor=actor, account=account, kwargs={"page": page})
+    return execute(call(AffiliateArea.conversions_list, page=page), actor=actor, account=account)
 
 
 @service("affiliate_payouts_list")
@@ -187,4 +187,4 @@ def affiliate_payouts_list(
     Read: `affiliate_payouts_list`, GET /affiliate/payouts.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("affiliate_payouts_list", actor=actor, account=account, kwargs={"page": page})
+    return execute(call(AffiliateArea.payouts_list, page=page), actor=actor, account=account)

@@ -31,8 +31,11 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+import vpsbg_api
 from panel.core.errors import PanelError
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
+from vpsbg_api.areas import BalanceArea, ServersArea
+from vpsbg_api.calls import PendingCall
 from vpsbg_api.models import Balance, Server
 from vpsbg_api.results import Page, UnreadPage
 
@@ -126,8 +129,8 @@ def _team_tokens(team: Any, read_write: bool) -> tuple[dict[str, tuple[str, ApiT
     usable = [t for t in rows if t.status not in (TokenStatus.REVOKED, TokenStatus.FAILING)]
     if read_write:
         usable = [t for t in usable if t.scope == TokenScope.READ_WRITE]
-    scope_rank = {TokenScope.READ_ONLY: 0, TokenScope.READ_WRITE: 1}
-    status_rank = {TokenStatus.OK: 0, TokenStatus.UNCHECKED: 1}
+    scope_rank: dict[str, int] = {TokenScope.READ_ONLY: 0, TokenScope.READ_WRITE: 1}
+    status_rank: dict[str, int] = {TokenStatus.OK: 0, TokenStatus.UNCHECKED: 1}
     usable.sort(
         key=lambda t: (
             scope_rank.get(t.scope, 2) if not read_write else 0,
@@ -223,10 +226,9 @@ def _read_here(read: Callable[[Any], Any], outcome: Outcome) -> Outcome:
 
 
 def _across_accounts(
-    operation_id: str,
+    request: PendingCall[Any],
     *,
     actor: ActorLike,
-    kwargs: dict[str, Any],
     runner: Callable[..., Any] | None,
     collect: Callable[[str, str, Any], Iterable[Any]],
     only_scoped_accounts: bool = False,
@@ -244,10 +246,9 @@ def _across_accounts(
     fan = _FanOut()
     for account_id, (label, token) in chosen.items():
         try:
-            call = prepare(
-                operation_id,
+            prepared = prepare(
+                request,
                 actor=who,
-                kwargs=dict(kwargs),
                 runner=runner,
                 resolved=(account_id, label, token),
             )
@@ -256,7 +257,7 @@ def _across_accounts(
                 raise  # the role may not read this at all: one clear error, not one per account
             result.warn(account_id, label, exc)
             continue
-        fan.add(call)  # its request leaves now, while the next account is prepared
+        fan.add(prepared)  # its request leaves now, while the next account is prepared
     used: list[ApiToken] = []
     fresh: dict[str, Any] = {}
     for call, answer in zip(fan.calls, fan.outcomes(), strict=True):
@@ -294,13 +295,13 @@ class _FirstPage:
     for the others."""
 
     client: Any
-    kwargs: dict[str, Any]
+    request: PendingCall[UnreadPage[Server]]
     answer: UnreadPage[Server]
 
 
-def _first_page(client: Any, **kwargs: Any) -> _FirstPage:
+def _first_page(client: Any, request: PendingCall[UnreadPage[Server]]) -> _FirstPage:
     """Runs on a pool thread and only talks HTTP (the answer is validated by `_every_page`)."""
-    return _FirstPage(client, kwargs, client.servers.list_unread(page=1, **kwargs))
+    return _FirstPage(client, request, request(client))
 
 
 def _every_page(first: _FirstPage) -> list[Page[Server]]:
@@ -316,8 +317,10 @@ def _every_page(first: _FirstPage) -> list[Page[Server]]:
     number = 1
     while page.items and page.has_next:
         numbers = range(number + 1, max(page.last_page, number + 1) + 1)[:MAX_PAGES_AT_ONCE]
+        asked = first.request.arguments
         batch = [
-            _executor().submit(first.client.servers.list_unread, page=n, **first.kwargs) for n in numbers
+            _executor().submit(vpsbg_api.call(ServersArea.list_unread, **{**asked, "page": n}), first.client)
+            for n in numbers
         ]
         try:
             for n, future in zip(numbers, batch, strict=True):
@@ -359,9 +362,8 @@ def servers_list_all(
         return items
 
     result = _across_accounts(
-        "servers_list",
+        vpsbg_api.call(ServersArea.list_unread, page=1, per_page=50, status=status, search=search, ip=ip),
         actor=who,
-        kwargs={"per_page": 50, "status": status, "search": search, "ip": ip},
         runner=_first_page,
         collect=collect,
         only_scoped_accounts=True,
@@ -374,9 +376,8 @@ def servers_list_all(
 def balances_all(*, actor: ActorLike) -> Aggregate:
     """The balance of every VPSBG account of the team (`AccountBalance` items)."""
     return _across_accounts(
-        "balance_get",
+        vpsbg_api.call(BalanceArea.get),
         actor=actor,
-        kwargs={},
         runner=None,
         collect=lambda account_id, label, balance: [AccountBalance(account_id, label, balance)],
     )

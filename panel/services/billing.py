@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from panel.core.errors import NotFoundError
+from vpsbg_api.areas import BalanceArea, InvoicesArea, OrdersArea, SupportPlansArea
+from vpsbg_api.calls import call
 from vpsbg_api.models import Balance, Invoice, Order, OrderListItem
 from vpsbg_api.results import Download, Page
 
@@ -51,7 +53,7 @@ def balance_get(*, actor: ActorLike, account: str | None = None) -> Balance:
 
     Read: `balance_get`, GET /balance.
     """
-    return execute("balance_get", actor=actor, account=account, kwargs={})
+    return execute(call(BalanceArea.get), actor=actor, account=account)
 
 
 @service("balance_deposit")
@@ -69,10 +71,9 @@ def balance_deposit(
     The route is inferred (`x-unverified` in the reference).
     """
     return execute(
-        "balance_deposit",
+        call(BalanceArea.deposit, amount=amount, payment_method=payment_method),
         actor=actor,
         account=account,
-        kwargs={"amount": amount, "payment_method": payment_method},
         reason=reason,
     )
 
@@ -86,7 +87,7 @@ def balance_transactions_list(
     Read: `balance_transactions_list`, GET /balance/transactions.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("balance_transactions_list", actor=actor, account=account, kwargs={"page": page})
+    return execute(call(BalanceArea.transactions_list, page=page), actor=actor, account=account)
 
 
 @service("invoices_list")
@@ -95,7 +96,7 @@ def invoices_list(*, actor: ActorLike, page: int | None = None, account: str | N
 
     Read: `invoices_list`, GET /invoices.
     """
-    return execute("invoices_list", actor=actor, account=account, kwargs={"page": page})
+    return execute(call(InvoicesArea.list, page=page), actor=actor, account=account)
 
 
 @service("invoices_download")
@@ -107,11 +108,10 @@ def invoices_download(*, actor: ActorLike, invoice: Ref | str, reason: str = "")
     """
     ref = parse_ref(invoice, "invoice")
     return execute(
-        "invoices_download",
+        call(InvoicesArea.download, id=ref.int_id),
         actor=actor,
         target=ref,
         target_type="invoice",
-        kwargs={"id": ref.int_id},
         reason=reason,
     )
 
@@ -125,7 +125,7 @@ def invoices_download_many(
     Read: `invoices_download_many`, POST /invoices/download.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("invoices_download_many", actor=actor, account=account, kwargs={"ids": ids}, reason=reason)
+    return execute(call(InvoicesArea.download_many, ids=ids), actor=actor, account=account, reason=reason)
 
 
 @service("support_plans_purchase")
@@ -137,10 +137,9 @@ def support_plans_purchase(
     Audited write: `support_plans_purchase`, POST /support.
     """
     return execute(
-        "support_plans_purchase",
+        call(SupportPlansArea.purchase, billing_cycle=billing_cycle, plan=plan),
         actor=actor,
         account=account,
-        kwargs={"billing_cycle": billing_cycle, "plan": plan},
         reason=reason,
     )
 
@@ -152,7 +151,7 @@ def support_plans_list(*, actor: ActorLike, account: str | None = None) -> Page[
     Read: `support_plans_list`, GET /support/plans.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("support_plans_list", actor=actor, account=account, kwargs={})
+    return execute(call(SupportPlansArea.list), actor=actor, account=account)
 
 
 @service("support_plans_renew")
@@ -165,10 +164,9 @@ def support_plans_renew(
     The route is inferred (`x-unverified` in the reference).
     """
     return execute(
-        "support_plans_renew",
+        call(SupportPlansArea.renew, billing_cycle=billing_cycle),
         actor=actor,
         account=account,
-        kwargs={"billing_cycle": billing_cycle},
         reason=reason,
     )
 
@@ -183,10 +181,9 @@ def support_plans_cancel(
     The route is inferred (`x-unverified` in the reference).
     """
     execute(
-        "support_plans_cancel",
+        call(SupportPlansArea.cancel, reason=reason, now=now),
         actor=actor,
         account=account,
-        kwargs={"reason": reason, "now": now},
         reason=reason or "",
     )
 
@@ -198,7 +195,7 @@ def support_plans_undo_cancel(*, actor: ActorLike, account: str | None = None, r
     Audited write: `support_plans_undo_cancel`, DELETE /support/cancel.
     The route is inferred (`x-unverified` in the reference).
     """
-    execute("support_plans_undo_cancel", actor=actor, account=account, kwargs={}, reason=reason)
+    execute(call(SupportPlansArea.undo_cancel), actor=actor, account=account, reason=reason)
 
 
 # Order lines about one server: the server itself, or an addon of it (its `service_id` is the server's).
@@ -226,8 +223,12 @@ def _orders_in_scope(actor: ActorLike) -> Any:
         theirs = any(str(s).rpartition(":")[0] == account_id for s in who.membership.server_scope)
         candidates = [o for o in result.items if theirs and o.type != "deposit"]
         calls = [
-            prepare("orders_get", actor=who, target=Ref(account_id, str(o.id)), target_type="order",
-                    kwargs={"id": o.id})
+            prepare(
+                call(OrdersArea.get, id=o.id),
+                actor=who,
+                target=Ref(account_id, str(o.id)),
+                target_type="order",
+            )
             for o in candidates
         ]
         shown = {
@@ -254,10 +255,9 @@ def orders_list(
     Read: `orders_list`, GET /orders.
     """
     return execute(
-        "orders_list",
+        call(OrdersArea.list, page=page, per_page=per_page, status=status),
         actor=actor,
         account=account,
-        kwargs={"page": page, "per_page": per_page, "status": status},
         postprocess=_orders_in_scope(actor),
     )
 
@@ -269,7 +269,7 @@ def orders_get(*, actor: ActorLike, order: Ref | str) -> Order:
     Read: `orders_get`, GET /orders/{id}.
     """
     ref = parse_ref(order, "order")
-    found = execute("orders_get", actor=actor, target=ref, target_type="order", kwargs={"id": ref.int_id})
+    found = execute(call(OrdersArea.get, id=ref.int_id), actor=actor, target=ref, target_type="order")
     who = as_actor(actor)
     if who.is_server_limited and not _about_their_servers(who, ref.account_id, found):
         raise NotFoundError(f"No such order: {ref}.")
@@ -285,11 +285,10 @@ def orders_delete(*, actor: ActorLike, order: Ref | str, reason: str = "") -> An
     """
     ref = parse_ref(order, "order")
     return execute(
-        "orders_delete",
+        call(OrdersArea.delete, id=ref.int_id),
         actor=actor,
         target=ref,
         target_type="order",
-        kwargs={"id": ref.int_id},
         reason=reason,
     )
 
@@ -311,16 +310,16 @@ def orders_update(
     """
     ref = parse_ref(order, "order")
     return execute(
-        "orders_update",
+        call(
+            OrdersArea.update,
+            id=ref.int_id,
+            auto_pay=auto_pay,
+            payment_method=payment_method,
+            promo_code=promo_code,
+        ),
         actor=actor,
         target=ref,
         target_type="order",
-        kwargs={
-            "id": ref.int_id,
-            "auto_pay": auto_pay,
-            "payment_method": payment_method,
-            "promo_code": promo_code,
-        },
         reason=reason,
     )
 
@@ -342,17 +341,17 @@ def orders_change_renewal_period(
     """
     ref = parse_ref(order, "order")
     execute(
-        "orders_change_renewal_period",
+        call(
+            OrdersArea.change_renewal_period,
+            id=ref.int_id,
+            service_type=service_type,
+            service_id=service_id,
+            billing_cycle=billing_cycle,
+            promo_code=promo_code,
+        ),
         actor=actor,
         target=ref,
         target_type="order",
-        kwargs={
-            "id": ref.int_id,
-            "service_type": service_type,
-            "service_id": service_id,
-            "billing_cycle": billing_cycle,
-            "promo_code": promo_code,
-        },
         reason=reason,
     )
 
@@ -372,9 +371,8 @@ def orders_pay(
     The route is inferred (`x-unverified` in the reference).
     """
     return execute(
-        "orders_pay",
+        call(OrdersArea.pay, ids=ids, payment_method=payment_method),
         actor=actor,
         account=account,
-        kwargs={"ids": ids, "payment_method": payment_method},
         reason=reason,
     )

@@ -14,10 +14,11 @@ was tampered with or points at a server the member may not see looks the same as
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.http import HttpRequest
 
+from panel.accounts.models import Membership, Team, User
 from panel.core.errors import NotFoundError
 
 __all__ = ["Actor", "ActorLike", "Ref", "ServerRef", "as_actor", "parse_ref", "parse_server_ref"]
@@ -31,18 +32,18 @@ class Actor:
     `get_role_display()`: what `panel.accounts.permissions.require` and the audit recorder read.
     """
 
-    membership: Any
+    membership: Membership
     request: HttpRequest | None = field(default=None, compare=False)
     api_token_label: str | None = None
     # What the member typed when starting a long operation: the worker's calls are audited with it.
     reason: str = field(default="", compare=False)
 
     @property
-    def team(self) -> Any:
+    def team(self) -> Team:
         return self.membership.team
 
     @property
-    def user(self) -> Any:
+    def user(self) -> User | None:
         return getattr(self.membership, "user", None)
 
     @property
@@ -54,7 +55,7 @@ class Actor:
         return not scope or f"{account_id}:{server_id}" in scope
 
 
-ActorLike = Any  # Actor | Membership: kept loose so a panel API token can stand in later
+ActorLike: TypeAlias = Actor | Membership
 
 
 def as_actor(actor: ActorLike, *, request: HttpRequest | None = None) -> Actor:

@@ -1,8 +1,10 @@
 """The one executor behind every VPSBG service: authorize, choose the token, call, map, audit.
 
 Each per-operation service (`panel/services/<area>.py`) is a thin typed function that calls
-`execute(...)`. The work is split in three phases so the aggregates can run the HTTP part of many
-calls in parallel threads while every database touch stays on the calling thread:
+`execute(call(ServersArea.reinstall, id, image_id=...), actor=..., ...)`: a typed call to one
+client method (`vpsbg_api.calls`), whose operationId the executor reads for everything below.
+The work is split in three phases so the aggregates can run the HTTP part of many calls in
+parallel threads while every database touch stays on the calling thread:
 
 1. `prepare()` (caller's thread, database): authorize the actor against the role table and the
    server scope, pick the account and the token, look the read up in the cache, build the client;
@@ -27,12 +29,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import transaction
 
 import vpsbg_api
+from panel.accounts.models import Team
 from panel.accounts.permissions import (
     LIMITED_MAY_WRITE,
     SAFE_POSTS,
@@ -55,6 +58,7 @@ from panel.core.errors import (
 from panel.vault.crypto import SecretUndecryptable
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
 from vpsbg_api.areas._base import UNSET
+from vpsbg_api.calls import PendingCall
 
 from . import budget, cache, upstream
 from .context import Actor, ActorLike, Ref, ServerRef, as_actor
@@ -80,6 +84,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+R = TypeVar("R")
+
 # Hostnames of the servers seen in recent answers, per VPSBG account (account id -> server id ->
 # hostname), so an audit event names its server the way people know it, without asking VPSBG again.
 # The process serves every team: a team is told only the hostnames of the accounts it holds a
@@ -103,7 +109,7 @@ def _learn_hostnames(value: Any, account_id: str) -> None:
     _HOSTNAMES[account_id] = {**_HOSTNAMES.get(account_id, {}), **learnt}
 
 
-def known_hostname(ref: ServerRef, team: Any) -> str:
+def known_hostname(ref: ServerRef, team: Team) -> str:
     """The hostname last seen for `ref`, when `team` holds its account ("" otherwise or never seen)."""
     names = _HOSTNAMES.get(ref.account_id)
     if not names or ref.id not in names or ref.account_id not in team_accounts(team):
@@ -183,7 +189,7 @@ def _summary(operation_id: str) -> str:
 
 
 # -- accounts and tokens -------------------------------------------------------------------------
-def team_accounts(team: Any) -> dict[str, str]:
+def team_accounts(team: Team) -> dict[str, str]:
     """The VPSBG accounts the team holds tokens for: account id -> label (any token status)."""
     rows = (
         ApiToken.objects.filter(team=team)
@@ -197,7 +203,7 @@ def team_accounts(team: Any) -> dict[str, str]:
     return accounts
 
 
-def _resolve_account(team: Any, account: str | None) -> tuple[str, str]:
+def _resolve_account(team: Team, account: str | None) -> tuple[str, str]:
     accounts = team_accounts(team)
     if account is None:
         if len(accounts) == 1:
@@ -217,7 +223,7 @@ def _resolve_account(team: Any, account: str | None) -> tuple[str, str]:
     return account, accounts[account]
 
 
-def _choose_token(team: Any, account_id: str, label: str, read_write: bool) -> ApiToken:
+def _choose_token(team: Team, account_id: str, label: str, read_write: bool) -> ApiToken:
     """The vault's choice (read-only preferred for reads, read-write for writes), with a clear error."""
     try:
         return select_token(team=team, write=read_write, account_id=account_id)
@@ -302,6 +308,7 @@ class Call:
     """One prepared service call (see the module docstring for the three phases)."""
 
     operation_id: str
+    request: PendingCall[Any] = field(repr=False)
     actor: Actor
     account_id: str
     account_label: str
@@ -367,13 +374,12 @@ def _deny(call: Call, error: PanelError) -> PanelError:
 
 
 def prepare(
-    operation_id: str,
+    request: PendingCall[Any],
     *,
     actor: ActorLike,
     account: str | None = None,
     target: Ref | None = None,
     target_type: str = "",
-    kwargs: dict[str, Any] | None = None,
     audit_params: dict[str, Any] | None = None,
     servers: tuple[ServerRef, ...] = (),
     reason: str = "",
@@ -383,16 +389,21 @@ def prepare(
 ) -> Call:
     """Phase 1: authorize, resolve the account and token, look up the cache; raise PanelError.
 
-    `runner(client, **kwargs)` replaces the plain client call (the aggregates walk every page);
+    `request` is the typed client call (`vpsbg_api.call(ServersArea.reinstall, ...)`): its
+    operationId decides the role, the token, the audit and the cache; its arguments are audited
+    (unless `audit_params` says what to keep instead) and key the cache.
+    `runner(client, request)` runs the request with more around it (the aggregates walk every page);
     `resolved=(account id, label, token)` skips the token lookup when the caller already chose
     (the aggregates load the team's tokens in one query).
     """
     who = as_actor(actor)
+    operation_id = request.operation_id
     if operation_id not in vpsbg_api.OPERATIONS:
         raise ValueError(f"unknown VPSBG operation {operation_id!r}")
-    kwargs = dict(kwargs or {})
+    kwargs = dict(request.arguments)
     call = Call(
         operation_id=operation_id,
+        request=request,
         actor=who,
         account_id=target.account_id if target is not None else (account or ""),
         account_label="",
@@ -463,7 +474,7 @@ def prepare(
             return call
     page = budget.applies(who.request, plain_read=not call.audited)
     try:
-        if page:
+        if page and who.request is not None:
             budget.check(who.request)
         call.client = make_client(call.token, page=page)
     except PanelError as exc:
@@ -478,8 +489,9 @@ def perform(call: Call) -> Outcome:
         return Outcome(call.cached)
     assert call.client is not None
     try:
-        run = call.runner or vpsbg_api.OPERATIONS[call.operation_id]
-        return Outcome(run(call.client, **call.kwargs))
+        if call.runner is not None:
+            return Outcome(call.runner(call.client, call.request))
+        return Outcome(call.request(call.client))
     except BaseException as exc:  # handed to finish() on the caller's thread
         return Outcome(error=exc)
 
@@ -587,7 +599,31 @@ def finish(call: Call, outcome: Outcome) -> Any:
     raise error
 
 
-def execute(operation_id: str, **options: Any) -> Any:
-    """Run one service call through the three phases (see `prepare` for the options)."""
-    call = prepare(operation_id, **options)
-    return finish(call, perform(call))
+def execute(
+    request: PendingCall[R],
+    *,
+    actor: ActorLike,
+    account: str | None = None,
+    target: Ref | None = None,
+    target_type: str = "",
+    audit_params: dict[str, Any] | None = None,
+    servers: tuple[ServerRef, ...] = (),
+    reason: str = "",
+    postprocess: Callable[[Any, str], Any] | None = None,
+) -> R:
+    """Run one typed client call through the three phases (see `prepare` for the options).
+
+    The result is the client method's (a `postprocess` must keep its type: it filters a page).
+    """
+    call = prepare(
+        request,
+        actor=actor,
+        account=account,
+        target=target,
+        target_type=target_type,
+        audit_params=audit_params,
+        servers=servers,
+        reason=reason,
+        postprocess=postprocess,
+    )
+    return cast(R, finish(call, perform(call)))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from panel.core.errors import InvalidInput
+from vpsbg_api.calls import call
 from vpsbg_api.results import Page
 
 from .context import ActorLike, Ref, as_actor, parse_ref
@@ -13,22 +14,31 @@ from .execution import execute
 
 __all__ = ["describe_files", "in_scope", "on_object", "require_list"]
 
+R = TypeVar("R")
+
 
 def on_object(
-    operation_id: str, actor: ActorLike, value: Ref | str, what: str, *, reason: str = "", **kwargs: Any
-) -> Any:
+    method: Callable[..., R],
+    actor: ActorLike,
+    value: Ref | str,
+    what: str,
+    *,
+    reason: str = "",
+    **kwargs: Any,
+) -> R:
     """One VPSBG call about one object of an account (an SSH key, ISO, snapshot...), named `what`.
+
+    `method` is the client's (`SshKeysArea.get`), called with the object's id as `id`.
 
     The object is the audit target (type `what` with underscores) and its id goes in the path; the
     services stay one explicit function each, so the panel API can build its forms from them.
     """
     ref = parse_ref(value, what)
     return execute(
-        operation_id,
+        call(method, id=ref.int_id, **kwargs),
         actor=actor,
         target=ref,
         target_type=what.replace(" ", "_"),
-        kwargs={"id": ref.int_id, **kwargs},
         reason=reason,
     )
 

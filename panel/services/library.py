@@ -7,9 +7,20 @@ choose the token, call, map errors, audit). Object arguments are `"<account>:<id
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
+from vpsbg_api.areas import (
+    BackupsArea,
+    IsosArea,
+    MeasuredBootArea,
+    PlansArea,
+    ServerImagesArea,
+    SnapshotsArea,
+    SshKeysArea,
+)
 from vpsbg_api.areas._base import FileInput
+from vpsbg_api.calls import call
 from vpsbg_api.models import (
     Backup,
     Iso,
@@ -49,6 +60,8 @@ __all__ = [
     "ssh_keys_update",
 ]
 
+R = TypeVar("R")
+
 
 @service("ssh_keys_get")
 def ssh_keys_get(*, actor: ActorLike, ssh_key: Ref | str) -> SshKey:
@@ -56,7 +69,7 @@ def ssh_keys_get(*, actor: ActorLike, ssh_key: Ref | str) -> SshKey:
 
     Read: `ssh_keys_get`, GET /ssh-keys/{id}.
     """
-    return on_object("ssh_keys_get", actor, ssh_key, "ssh key")
+    return on_object(SshKeysArea.get, actor, ssh_key, "ssh key")
 
 
 @service("ssh_keys_update")
@@ -67,7 +80,7 @@ def ssh_keys_update(
 
     Audited write: `ssh_keys_update`, PATCH /ssh-keys/{id}.
     """
-    return on_object("ssh_keys_update", actor, ssh_key, "ssh key", reason=reason, name=name, key=key)
+    return on_object(SshKeysArea.update, actor, ssh_key, "ssh key", reason=reason, name=name, key=key)
 
 
 @service("ssh_keys_delete")
@@ -77,7 +90,7 @@ def ssh_keys_delete(*, actor: ActorLike, ssh_key: Ref | str, reason: str = "") -
     Audited write: `ssh_keys_delete`, DELETE /ssh-keys/{id}.
     The route is inferred (`x-unverified` in the reference).
     """
-    on_object("ssh_keys_delete", actor, ssh_key, "ssh key", reason=reason)
+    on_object(SshKeysArea.delete, actor, ssh_key, "ssh key", reason=reason)
 
 
 @service("ssh_keys_list")
@@ -87,7 +100,7 @@ def ssh_keys_list(*, actor: ActorLike, page: int | None = None, account: str | N
     Read: `ssh_keys_list`, GET /ssh-keys.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("ssh_keys_list", actor=actor, account=account, kwargs={"page": page})
+    return execute(call(SshKeysArea.list, page=page), actor=actor, account=account)
 
 
 @service("ssh_keys_create")
@@ -99,9 +112,7 @@ def ssh_keys_create(
     Audited write: `ssh_keys_create`, POST /ssh-keys.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute(
-        "ssh_keys_create", actor=actor, account=account, kwargs={"name": name, "key": key}, reason=reason
-    )
+    return execute(call(SshKeysArea.create, name=name, key=key), actor=actor, account=account, reason=reason)
 
 
 @service("measured_boot_images_list")
@@ -111,7 +122,7 @@ def measured_boot_images_list(*, actor: ActorLike, account: str | None = None) -
     Read: `measured_boot_images_list`, GET /measured-boot-images.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("measured_boot_images_list", actor=actor, account=account, kwargs={})
+    return execute(call(MeasuredBootArea.images_list), actor=actor, account=account)
 
 
 @service("measured_boot_images_upload")
@@ -124,10 +135,9 @@ def measured_boot_images_upload(
     The route is inferred (`x-unverified` in the reference).
     """
     return execute(
-        "measured_boot_images_upload",
+        call(MeasuredBootArea.images_upload, file=file),
         actor=actor,
         account=account,
-        kwargs={"file": file},
         audit_params={"file": describe_files(file)},
         reason=reason,
     )
@@ -140,7 +150,7 @@ def measured_boot_images_delete(*, actor: ActorLike, image: Ref | str, reason: s
     Audited write: `measured_boot_images_delete`, DELETE /measured-boot-images/{id}.
     The route is inferred (`x-unverified` in the reference).
     """
-    on_object("measured_boot_images_delete", actor, image, "measured boot image", reason=reason)
+    on_object(MeasuredBootArea.images_delete, actor, image, "measured boot image", reason=reason)
 
 
 @service("plans_addons")
@@ -149,7 +159,7 @@ def plans_addons(*, actor: ActorLike, plan_id: int, account: str | None = None) 
 
     Read: `plans_addons`, GET /plans/{id}/addons.
     """
-    return execute("plans_addons", actor=actor, account=account, kwargs={"id": plan_id})
+    return execute(call(PlansArea.addons, id=plan_id), actor=actor, account=account)
 
 
 @service("plans_promo_codes")
@@ -158,23 +168,27 @@ def plans_promo_codes(*, actor: ActorLike, plan_id: int, account: str | None = N
 
     Read: `plans_promo_codes`, GET /plans/{id}/promo-codes.
     """
-    return execute("plans_promo_codes", actor=actor, account=account, kwargs={"id": plan_id})
+    return execute(call(PlansArea.promo_codes, id=plan_id), actor=actor, account=account)
 
 
 def _copies(
-    operation_id: str, actor: ActorLike, server: ServerRef | str | None, *, account: str | None, **kwargs: Any
-) -> Any:
+    method: Callable[..., Page[R]],
+    actor: ActorLike,
+    server: ServerRef | str | None,
+    *,
+    account: str | None,
+    **kwargs: Any,
+) -> Page[R]:
     """Snapshots or backups of an account, or of one server (then its account is the server's).
 
     A member limited to some servers sees only their copies.
     """
     ref = parse_server_ref(server) if server is not None else None
     return execute(
-        operation_id,
+        call(method, **kwargs, server_id=ref.server_id if ref is not None else None),
         actor=actor,
         account=ref.account_id if ref is not None else account,
         servers=(ref,) if ref is not None else (),
-        kwargs={**kwargs, "server_id": ref.server_id if ref is not None else None},
         postprocess=in_scope(actor, by="server_id"),
     )
 
@@ -193,7 +207,7 @@ def snapshots_list(
 
     Read: `snapshots_list`, GET /snapshots.
     """
-    return _copies("snapshots_list", actor, server, account=account, page=page, date=date, sort=sort)
+    return _copies(SnapshotsArea.list, actor, server, account=account, page=page, date=date, sort=sort)
 
 
 @service("snapshots_delete")
@@ -203,7 +217,7 @@ def snapshots_delete(*, actor: ActorLike, snapshot: Ref | str, reason: str = "")
     Audited write: `snapshots_delete`, DELETE /snapshots/{id}.
     The route is inferred (`x-unverified` in the reference).
     """
-    on_object("snapshots_delete", actor, snapshot, "snapshot", reason=reason)
+    on_object(SnapshotsArea.delete, actor, snapshot, "snapshot", reason=reason)
 
 
 @service("backups_list")
@@ -222,7 +236,7 @@ def backups_list(
     Read: `backups_list`, GET /backups.
     """
     return _copies(
-        "backups_list", actor, server, account=account, page=page, date=date, size=size, sort=sort
+        BackupsArea.list, actor, server, account=account, page=page, date=date, size=size, sort=sort
     )
 
 
@@ -233,7 +247,7 @@ def backups_delete(*, actor: ActorLike, backup: Ref | str, reason: str = "") -> 
     Audited write: `backups_delete`, DELETE /backups/{id}.
     The route is inferred (`x-unverified` in the reference).
     """
-    on_object("backups_delete", actor, backup, "backup", reason=reason)
+    on_object(BackupsArea.delete, actor, backup, "backup", reason=reason)
 
 
 @service("server_images_list")
@@ -243,7 +257,7 @@ def server_images_list(*, actor: ActorLike, account: str | None = None) -> Page[
     Read: `server_images_list`, GET /server-images.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("server_images_list", actor=actor, account=account, kwargs={})
+    return execute(call(ServerImagesArea.list), actor=actor, account=account)
 
 
 @service("isos_list")
@@ -253,7 +267,7 @@ def isos_list(*, actor: ActorLike, account: str | None = None) -> Page[Iso]:
     Read: `isos_list`, GET /isos.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("isos_list", actor=actor, account=account, kwargs={})
+    return execute(call(IsosArea.list), actor=actor, account=account)
 
 
 @service("isos_add")
@@ -270,7 +284,7 @@ def isos_add(
     Audited write: `isos_add`, POST /isos.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("isos_add", actor=actor, account=account, kwargs={"name": name, "url": url}, reason=reason)
+    return execute(call(IsosArea.add, name=name, url=url), actor=actor, account=account, reason=reason)
 
 
 @service("isos_get")
@@ -280,7 +294,7 @@ def isos_get(*, actor: ActorLike, iso: Ref | str) -> Iso:
     Read: `isos_get`, GET /isos/{id}.
     The route is inferred (`x-unverified` in the reference).
     """
-    return on_object("isos_get", actor, iso, "iso")
+    return on_object(IsosArea.get, actor, iso, "iso")
 
 
 @service("isos_delete")
@@ -290,4 +304,4 @@ def isos_delete(*, actor: ActorLike, iso: Ref | str, reason: str = "") -> None:
     Audited write: `isos_delete`, DELETE /isos/{id}.
     The route is inferred (`x-unverified` in the reference).
     """
-    on_object("isos_delete", actor, iso, "iso", reason=reason)
+    on_object(IsosArea.delete, actor, iso, "iso", reason=reason)

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from panel.core.errors import InvalidInput, NotFoundError
+from vpsbg_api.areas import FloatingIpsArea, IpAddressesArea, NetworkProtectionArea
+from vpsbg_api.calls import call
 from vpsbg_api.models import (
     Attack,
     AttackSummary,
@@ -77,17 +79,17 @@ def floating_ips_list(
     Read: `floating_ips_list`, GET /floating-ips.
     """
     return execute(
-        "floating_ips_list",
+        call(
+            FloatingIpsArea.list,
+            page=page,
+            per_page=per_page,
+            ip=ip,
+            search=search,
+            status=status,
+            ddos=ddos,
+        ),
         actor=actor,
         account=account,
-        kwargs={
-            "page": page,
-            "per_page": per_page,
-            "ip": ip,
-            "search": search,
-            "status": status,
-            "ddos": ddos,
-        },
     )
 
 
@@ -109,17 +111,17 @@ def floating_ips_purchase(
     """
     ref = parse_server_ref(server) if server is not None else None
     return execute(
-        "floating_ips_purchase",
+        call(
+            FloatingIpsArea.purchase,
+            billing_cycle=billing_cycle,
+            ipv4=ipv4,
+            ipv4_ddos=ipv4_ddos,
+            ipv6=ipv6,
+            server_id=ref.server_id if ref is not None else None,
+        ),
         actor=actor,
         account=ref.account_id if ref is not None else account,
         servers=(ref,) if ref is not None else (),
-        kwargs={
-            "billing_cycle": billing_cycle,
-            "ipv4": ipv4,
-            "ipv4_ddos": ipv4_ddos,
-            "ipv6": ipv6,
-            "server_id": ref.server_id if ref is not None else None,
-        },
         reason=reason,
     )
 
@@ -133,10 +135,9 @@ def floating_ips_cancel(
     Audited write: `floating_ips_cancel`, POST /floating-ips/cancel.
     """
     return execute(
-        "floating_ips_cancel",
+        call(FloatingIpsArea.cancel, ids=ids, now=now, reason=reason),
         actor=actor,
         account=account,
-        kwargs={"ids": ids, "now": now, "reason": reason},
         reason=reason or "",
     )
 
@@ -150,9 +151,7 @@ def floating_ips_cancel_undo(
     Audited write: `floating_ips_cancel_undo`, DELETE /floating-ips/cancel.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute(
-        "floating_ips_cancel_undo", actor=actor, account=account, kwargs={"ids": ids}, reason=reason
-    )
+    return execute(call(FloatingIpsArea.cancel_undo, ids=ids), actor=actor, account=account, reason=reason)
 
 
 @service("ip_addresses_update")
@@ -180,12 +179,11 @@ def ip_addresses_update(
         _check_owner(actor, ref, owner)
     try:
         return execute(
-            "ip_addresses_update",
+            call(IpAddressesArea.update, id=ref.id, ptr=ptr),
             actor=actor,
             target=ref,
             target_type="ip_address",
             servers=(owner,) if owner is not None else (),
-            kwargs={"id": ref.id, "ptr": ptr},
             reason=reason,
         )
     finally:  # even after a failure: the change may have been made
@@ -217,7 +215,7 @@ def floating_ips_plans(*, actor: ActorLike, account: str | None = None) -> Page[
     Read: `floating_ips_plans`, GET /floating-ips/plans.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("floating_ips_plans", actor=actor, account=account, kwargs={})
+    return execute(call(FloatingIpsArea.plans), actor=actor, account=account)
 
 
 @service("floating_ips_attach")
@@ -236,11 +234,10 @@ def floating_ips_attach(
     """
     ref = parse_server_ref(server) if server is not None else None
     return execute(
-        "floating_ips_attach",
+        call(FloatingIpsArea.attach, ids=ids, server_id=ref.server_id if ref is not None else None),
         actor=actor,
         account=ref.account_id if ref is not None else account,
         servers=(ref,) if ref is not None else (),
-        kwargs={"ids": ids, "server_id": ref.server_id if ref is not None else None},
         reason=reason,
     )
 
@@ -254,7 +251,7 @@ def floating_ips_detach(
     Audited write: `floating_ips_detach`, POST /floating-ips/detach.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("floating_ips_detach", actor=actor, account=account, kwargs={"ids": ids}, reason=reason)
+    return execute(call(FloatingIpsArea.detach, ids=ids), actor=actor, account=account, reason=reason)
 
 
 PROTECTION = "network protection"  # what an address under protection is called in messages and audit
@@ -292,11 +289,10 @@ def network_protection_geo_get(*, actor: ActorLike, protected_ip: Ref | str) -> 
     """
     ref = _visible_protection(actor, protected_ip)
     return execute(
-        "network_protection_geo_get",
+        call(NetworkProtectionArea.geo_get, id=ref.int_id),
         actor=actor,
         target=ref,
         target_type="network_protection",
-        kwargs={"id": ref.int_id},
     )
 
 
@@ -315,7 +311,7 @@ def network_protection_geo_set(
     The route is inferred (`x-unverified` in the reference).
     """
     return on_object(
-        "network_protection_geo_set",
+        NetworkProtectionArea.geo_set,
         actor,
         protected_ip,
         PROTECTION,
@@ -340,7 +336,7 @@ def network_protection_geo_update(
     The route is inferred (`x-unverified` in the reference).
     """
     return on_object(
-        "network_protection_geo_update",
+        NetworkProtectionArea.geo_update,
         actor,
         protected_ip,
         PROTECTION,
@@ -357,31 +353,32 @@ def network_protection_geo_delete(*, actor: ActorLike, protected_ip: Ref | str, 
     Audited write: `network_protection_geo_delete`, DELETE /network-protection/{id}/geo.
     The route is inferred (`x-unverified` in the reference).
     """
-    return on_object("network_protection_geo_delete", actor, protected_ip, PROTECTION, reason=reason)
+    return on_object(NetworkProtectionArea.geo_delete, actor, protected_ip, PROTECTION, reason=reason)
 
 
-def _ip_filter_list(kind: str) -> tuple[Callable[..., Any], ...]:
+def _ip_filter_list(
+    kind: str,
+    get_: Callable[..., IpFilterList],
+    set__: Callable[..., IpFilterList],
+    update_: Callable[..., IpFilterList],
+    delete_: Callable[..., Any],
+) -> tuple[Callable[..., Any], ...]:
     """The four services of one IP list of network protection (`whitelist` or `blacklist`).
 
-    Both lists take the same calls on their own route, so one body serves both; each function
-    keeps its explicit signature (the API builds its request forms from it) and its own name.
+    Both lists take the same calls on their own route, so one body serves both, given the
+    list's four client methods; each function keeps its explicit signature (the API builds its
+    request forms from it) and its own name.
     """
     prefix = f"network_protection_{kind}"
 
     def get(*, actor: ActorLike, protected_ip: Ref | str) -> IpFilterList:
         ref = _visible_protection(actor, protected_ip)
-        return execute(
-            f"{prefix}_get",
-            actor=actor,
-            target=ref,
-            target_type="network_protection",
-            kwargs={"id": ref.int_id},
-        )
+        return execute(call(get_, id=ref.int_id), actor=actor, target=ref, target_type="network_protection")
 
     def set_(
         *, actor: ActorLike, protected_ip: Ref | str, networks: Sequence[str], reason: str = ""
     ) -> IpFilterList:
-        return on_object(f"{prefix}_set", actor, protected_ip, PROTECTION, reason=reason, networks=networks)
+        return on_object(set__, actor, protected_ip, PROTECTION, reason=reason, networks=networks)
 
     def update(
         *,
@@ -392,7 +389,7 @@ def _ip_filter_list(kind: str) -> tuple[Callable[..., Any], ...]:
         reason: str = "",
     ) -> IpFilterList:
         return on_object(
-            f"{prefix}_update",
+            update_,
             actor,
             protected_ip,
             PROTECTION,
@@ -402,7 +399,7 @@ def _ip_filter_list(kind: str) -> tuple[Callable[..., Any], ...]:
         )
 
     def delete(*, actor: ActorLike, protected_ip: Ref | str, reason: str = "") -> Any:
-        return on_object(f"{prefix}_delete", actor, protected_ip, PROTECTION, reason=reason)
+        return on_object(delete_, actor, protected_ip, PROTECTION, reason=reason)
 
     docs = {
         "get": f"The {kind}'s status and addresses (read).",
@@ -424,13 +421,25 @@ def _ip_filter_list(kind: str) -> tuple[Callable[..., Any], ...]:
     network_protection_whitelist_set,
     network_protection_whitelist_update,
     network_protection_whitelist_delete,
-) = _ip_filter_list("whitelist")
+) = _ip_filter_list(
+    "whitelist",
+    NetworkProtectionArea.whitelist_get,
+    NetworkProtectionArea.whitelist_set,
+    NetworkProtectionArea.whitelist_update,
+    NetworkProtectionArea.whitelist_delete,
+)
 (
     network_protection_blacklist_get,
     network_protection_blacklist_set,
     network_protection_blacklist_update,
     network_protection_blacklist_delete,
-) = _ip_filter_list("blacklist")
+) = _ip_filter_list(
+    "blacklist",
+    NetworkProtectionArea.blacklist_get,
+    NetworkProtectionArea.blacklist_set,
+    NetworkProtectionArea.blacklist_update,
+    NetworkProtectionArea.blacklist_delete,
+)
 
 
 @service("network_protection_get")
@@ -441,11 +450,10 @@ def network_protection_get(*, actor: ActorLike, protected_ip: Ref | str) -> Netw
     """
     ref = _visible_protection(actor, protected_ip)
     return execute(
-        "network_protection_get",
+        call(NetworkProtectionArea.get, id=ref.int_id),
         actor=actor,
         target=ref,
         target_type="network_protection",
-        kwargs={"id": ref.int_id},
     )
 
 
@@ -460,11 +468,10 @@ def network_protection_bandwidth(
     """
     ref = _visible_protection(actor, protected_ip)
     return execute(
-        "network_protection_bandwidth",
+        call(NetworkProtectionArea.bandwidth, id=ref.int_id, start=start, end=end),
         actor=actor,
         target=ref,
         target_type="network_protection",
-        kwargs={"id": ref.int_id, "start": start, "end": end},
     )
 
 
@@ -477,11 +484,10 @@ def network_protection_blocked_ips(*, actor: ActorLike, protected_ip: Ref | str)
     """
     ref = _visible_protection(actor, protected_ip)
     return execute(
-        "network_protection_blocked_ips",
+        call(NetworkProtectionArea.blocked_ips, id=ref.int_id),
         actor=actor,
         target=ref,
         target_type="network_protection",
-        kwargs={"id": ref.int_id},
     )
 
 
@@ -501,11 +507,17 @@ def network_protection_attacks_list(
     """
     ref = _visible_protection(actor, protected_ip)
     return execute(
-        "network_protection_attacks_list",
+        call(
+            NetworkProtectionArea.attacks_list,
+            id=ref.int_id,
+            start=start,
+            end=end,
+            per_page=per_page,
+            page=page,
+        ),
         actor=actor,
         target=ref,
         target_type="network_protection",
-        kwargs={"id": ref.int_id, "start": start, "end": end, "per_page": per_page, "page": page},
     )
 
 
@@ -517,11 +529,10 @@ def network_protection_attack_get(*, actor: ActorLike, protected_ip: Ref | str, 
     """
     ref = _visible_protection(actor, protected_ip)
     return execute(
-        "network_protection_attack_get",
+        call(NetworkProtectionArea.attack_get, id=ref.int_id, attack_id=attack_id),
         actor=actor,
         target=ref,
         target_type="network_protection",
-        kwargs={"id": ref.int_id, "attack_id": attack_id},
     )
 
 
@@ -536,9 +547,8 @@ def network_protection_attack_bandwidth(
     """
     ref = _visible_protection(actor, protected_ip)
     return execute(
-        "network_protection_attack_bandwidth",
+        call(NetworkProtectionArea.attack_bandwidth, id=ref.int_id, attack_id=attack_id),
         actor=actor,
         target=ref,
         target_type="network_protection",
-        kwargs={"id": ref.int_id, "attack_id": attack_id},
     )

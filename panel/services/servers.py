@@ -8,9 +8,11 @@ choose the token, call, map errors, audit). Object arguments are `"<account>:<id
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+from vpsbg_api.areas import ServersArea
 from vpsbg_api.areas._base import UNSET, Unset
+from vpsbg_api.calls import call, operation_id_of
 from vpsbg_api.models import (
     AddonScaleCostEstimate,
     Order,
@@ -68,23 +70,31 @@ __all__ = [
     "servers_update_ssh_keys",
 ]
 
+R = TypeVar("R")
+
 
 def _on_server(
-    operation_id: str, actor: ActorLike, server: ServerRef | str, *, reason: str = "", id_name: str = "id",
+    method: Callable[..., R],
+    actor: ActorLike,
+    server: ServerRef | str,
+    *,
+    reason: str = "",
+    id_name: str = "id",
     **kwargs: Any,
-) -> Any:
+) -> R:
     """One VPSBG call about one server: it is the audit target, and its id goes in the path as `id_name`.
+
+    `method` is the client's (`ServersArea.get`), called with the server's id and `kwargs`.
 
     The services stay one explicit function each (the panel API builds its request forms from their
     signatures); what they share is this body.
     """
     ref = parse_server_ref(server)
     return execute(
-        operation_id,
+        call(method, **{id_name: ref.server_id}, **kwargs),
         actor=actor,
         target=ref,
         target_type="server",
-        kwargs={id_name: ref.server_id, **kwargs},
         reason=reason,
     )
 
@@ -95,7 +105,7 @@ def servers_list_plans(*, actor: ActorLike, account: str | None = None) -> Page[
 
     Read: `servers_list_plans`, GET /plans.
     """
-    return execute("servers_list_plans", actor=actor, account=account, kwargs={})
+    return execute(call(ServersArea.list_plans), actor=actor, account=account)
 
 
 @service("servers_list")
@@ -116,18 +126,18 @@ def servers_list(
     Read: `servers_list`, GET /servers.
     """
     return execute(
-        "servers_list",
+        call(
+            ServersArea.list,
+            page=page,
+            per_page=per_page,
+            ip=ip,
+            search=search,
+            status=status,
+            sort_created_at=sort_created_at,
+            sort_expiry_at=sort_expiry_at,
+        ),
         actor=actor,
         account=account,
-        kwargs={
-            "page": page,
-            "per_page": per_page,
-            "ip": ip,
-            "search": search,
-            "status": status,
-            "sort_created_at": sort_created_at,
-            "sort_expiry_at": sort_expiry_at,
-        },
         postprocess=in_scope(actor),
     )
 
@@ -163,30 +173,30 @@ def servers_deploy(
     Audited write: `servers_deploy`, POST /servers.
     """
     return execute(
-        "servers_deploy",
+        call(
+            ServersArea.deploy,
+            name=name,
+            plan=plan,
+            billing_cycle=billing_cycle,
+            image_id=image_id,
+            snapshot_id=snapshot_id,
+            backup_id=backup_id,
+            primary_iso_id=primary_iso_id,
+            secondary_iso_id=secondary_iso_id,
+            password=password,
+            ssh_keys=ssh_keys,
+            backups=backups,
+            extra_ipv4=extra_ipv4,
+            extra_ipv4_ddos=extra_ipv4_ddos,
+            extra_ipv6=extra_ipv6,
+            cpanel=cpanel,
+            bandwidth=bandwidth,
+            microsoft_rds_sal=microsoft_rds_sal,
+            microsoft_office_sal=microsoft_office_sal,
+            promo_code=promo_code,
+        ),
         actor=actor,
         account=account,
-        kwargs={
-            "name": name,
-            "plan": plan,
-            "billing_cycle": billing_cycle,
-            "image_id": image_id,
-            "snapshot_id": snapshot_id,
-            "backup_id": backup_id,
-            "primary_iso_id": primary_iso_id,
-            "secondary_iso_id": secondary_iso_id,
-            "password": password,
-            "ssh_keys": ssh_keys,
-            "backups": backups,
-            "extra_ipv4": extra_ipv4,
-            "extra_ipv4_ddos": extra_ipv4_ddos,
-            "extra_ipv6": extra_ipv6,
-            "cpanel": cpanel,
-            "bandwidth": bandwidth,
-            "microsoft_rds_sal": microsoft_rds_sal,
-            "microsoft_office_sal": microsoft_office_sal,
-            "promo_code": promo_code,
-        },
         reason=reason,
     )
 
@@ -197,7 +207,7 @@ def servers_status(*, actor: ActorLike, server: ServerRef | str) -> ServerStatus
 
     Read: `servers_status`, GET /servers/{id}/status.
     """
-    return _on_server("servers_status", actor, server)
+    return _on_server(ServersArea.status, actor, server)
 
 
 @service("servers_get")
@@ -206,7 +216,7 @@ def servers_get(*, actor: ActorLike, server: ServerRef | str, include: Sequence[
 
     Read: `servers_get`, GET /servers/{id}.
     """
-    return _on_server("servers_get", actor, server, include=include)
+    return _on_server(ServersArea.get, actor, server, include=include)
 
 
 @service("servers_metrics")
@@ -217,7 +227,7 @@ def servers_metrics(
 
     Read: `servers_metrics`, GET /servers/{id}/metrics.
     """
-    return _on_server("servers_metrics", actor, server, month=month, year=year)
+    return _on_server(ServersArea.metrics, actor, server, month=month, year=year)
 
 
 @service("servers_bandwidth")
@@ -228,24 +238,25 @@ def servers_bandwidth(
 
     Read: `servers_bandwidth`, GET /servers/{id}/bandwidth.
     """
-    return _on_server("servers_bandwidth", actor, server, start=start, end=end)
+    return _on_server(ServersArea.bandwidth, actor, server, start=start, end=end)
 
 
-def _server_action(operation_id: str, doc: str) -> Callable[..., None]:
+def _server_action(method: Callable[[ServersArea, int], None], doc: str) -> Callable[..., None]:
     """A write that takes nothing but the server (power actions): one body, one name per operation."""
+    operation_id = operation_id_of(method)
 
     def action(*, actor: ActorLike, server: ServerRef | str, reason: str = "") -> None:
-        _on_server(operation_id, actor, server, reason=reason)
+        _on_server(method, actor, server, reason=reason)
 
     action.__name__ = action.__qualname__ = operation_id
     action.__doc__ = f"{doc}\n\nAudited write: `{operation_id}` (the route is inferred in the reference)."
     return service(operation_id)(action)
 
 
-servers_start = _server_action("servers_start", "Start a server.")
-servers_restart = _server_action("servers_restart", "Restart a server (graceful).")
-servers_stop = _server_action("servers_stop", "Stop a server (graceful shutdown).")
-servers_power_off = _server_action("servers_power_off", "Power a server off (hard).")
+servers_start = _server_action(ServersArea.start, "Start a server.")
+servers_restart = _server_action(ServersArea.restart, "Restart a server (graceful).")
+servers_stop = _server_action(ServersArea.stop, "Stop a server (graceful shutdown).")
+servers_power_off = _server_action(ServersArea.power_off, "Power a server off (hard).")
 
 
 @service("servers_cancel")
@@ -258,16 +269,15 @@ def servers_cancel(
     """
     ref = parse_server_ref(server)
     execute(
-        "servers_cancel",
+        call(ServersArea.cancel, id=ref.server_id, reason=reason, now=now),
         actor=actor,
         target=ref,
         target_type="server",
-        kwargs={"id": ref.server_id, "reason": reason, "now": now},
         reason=reason or "",
     )
 
 
-servers_undo_cancel = _server_action("servers_undo_cancel", "Withdraw a cancellation request.")
+servers_undo_cancel = _server_action(ServersArea.undo_cancel, "Withdraw a cancellation request.")
 
 
 @service("servers_change_password")
@@ -280,11 +290,10 @@ def servers_change_password(
     """
     ref = parse_server_ref(server)
     execute(
-        "servers_change_password",
+        call(ServersArea.change_password, id=ref.server_id, password=password, reboot=reboot),
         actor=actor,
         target=ref,
         target_type="server",
-        kwargs={"id": ref.server_id, "password": password, "reboot": reboot},
         reason=reason,
     )
 
@@ -298,7 +307,7 @@ def servers_update_hostname(
     Audited write: `servers_update_hostname`, PUT /servers/{id}/hostname.
     The route is inferred (`x-unverified` in the reference).
     """
-    return _on_server("servers_update_hostname", actor, server, reason=reason, hostname=hostname)
+    return _on_server(ServersArea.update_hostname, actor, server, reason=reason, hostname=hostname)
 
 
 @service("servers_update_ssh_keys")
@@ -310,7 +319,7 @@ def servers_update_ssh_keys(
     Audited write: `servers_update_ssh_keys`, PATCH /servers/{id}/ssh-keys.
     The route is inferred (`x-unverified` in the reference).
     """
-    return _on_server("servers_update_ssh_keys", actor, server, reason=reason, ssh_keys=ssh_keys)
+    return _on_server(ServersArea.update_ssh_keys, actor, server, reason=reason, ssh_keys=ssh_keys)
 
 
 @service("servers_modify_isos")
@@ -328,7 +337,7 @@ def servers_modify_isos(
     The route is inferred (`x-unverified` in the reference).
     """
     return _on_server(
-        "servers_modify_isos",
+        ServersArea.modify_isos,
         actor,
         server,
         reason=reason,
@@ -352,7 +361,7 @@ def servers_restore(
     The route is inferred (`x-unverified` in the reference).
     """
     return _on_server(
-        "servers_restore",
+        ServersArea.restore,
         actor,
         server,
         reason=reason,
@@ -377,7 +386,7 @@ def servers_reinstall(
     The route is inferred (`x-unverified` in the reference).
     """
     return _on_server(
-        "servers_reinstall",
+        ServersArea.reinstall,
         actor,
         server,
         reason=reason,
@@ -404,15 +413,15 @@ def servers_renew(
     """
     refs = tuple(parse_server_ref(s) for s in require_list(servers, "servers"))
     return execute(
-        "servers_renew",
+        call(
+            ServersArea.renew,
+            server_ids=[r.server_id for r in refs],
+            billing_cycle=billing_cycle,
+            promo_code=promo_code,
+        ),
         actor=actor,
         account=account,
         servers=refs,
-        kwargs={
-            "server_ids": [r.server_id for r in refs],
-            "billing_cycle": billing_cycle,
-            "promo_code": promo_code,
-        },
         reason=reason,
     )
 
@@ -425,7 +434,7 @@ def servers_change_primary_ip(
 
     Audited write: `servers_change_primary_ip`, POST /servers/{id}/primary-ip.
     """
-    return _on_server("servers_change_primary_ip", actor, server, reason=reason, ip_id=ip_id)
+    return _on_server(ServersArea.change_primary_ip, actor, server, reason=reason, ip_id=ip_id)
 
 
 @service("servers_calculate_renew")
@@ -444,15 +453,15 @@ def servers_calculate_renew(
     """
     refs = tuple(parse_server_ref(s) for s in require_list(servers, "servers"))
     return execute(
-        "servers_calculate_renew",
+        call(
+            ServersArea.calculate_renew,
+            server_ids=[r.server_id for r in refs],
+            billing_cycle=billing_cycle,
+            promo_code=promo_code,
+        ),
         actor=actor,
         account=account,
         servers=refs,
-        kwargs={
-            "server_ids": [r.server_id for r in refs],
-            "billing_cycle": billing_cycle,
-            "promo_code": promo_code,
-        },
         reason=reason,
     )
 
@@ -467,7 +476,7 @@ def servers_set_measured_boot(
     The route is inferred (`x-unverified` in the reference).
     """
     return _on_server(
-        "servers_set_measured_boot",
+        ServersArea.set_measured_boot,
         actor,
         server,
         reason=reason,
@@ -482,7 +491,7 @@ def servers_scale_list_plans(*, actor: ActorLike, server: ServerRef | str) -> Pa
     Read: `servers_scale_list_plans`, GET /servers/{id}/scale.
     The route is inferred (`x-unverified` in the reference).
     """
-    return _on_server("servers_scale_list_plans", actor, server)
+    return _on_server(ServersArea.scale_list_plans, actor, server)
 
 
 @service("servers_scale")
@@ -494,7 +503,7 @@ def servers_scale(
     Audited write: `servers_scale`, POST /servers/{id}/scale.
     The route is inferred (`x-unverified` in the reference).
     """
-    return _on_server("servers_scale", actor, server, reason=reason, plan=plan, scale_disk=scale_disk)
+    return _on_server(ServersArea.scale, actor, server, reason=reason, plan=plan, scale_disk=scale_disk)
 
 
 @service("servers_scale_calculate")
@@ -506,7 +515,7 @@ def servers_scale_calculate(
     Read: `servers_scale_calculate`, POST /servers/{id}/scale/calculate.
     """
     return _on_server(
-        "servers_scale_calculate",
+        ServersArea.scale_calculate,
         actor,
         server,
         reason=reason,
@@ -521,7 +530,7 @@ def servers_addons_list(*, actor: ActorLike, server: ServerRef | str) -> Page[Se
 
     Read: `servers_addons_list`, GET /servers/{server_id}/addons.
     """
-    return _on_server("servers_addons_list", actor, server, id_name="server_id")
+    return _on_server(ServersArea.addons_list, actor, server, id_name="server_id")
 
 
 @service("servers_addons_purchase")
@@ -541,7 +550,7 @@ def servers_addons_purchase(
     Audited write: `servers_addons_purchase`, POST /servers/{server_id}/addons.
     """
     return _on_server(
-        "servers_addons_purchase",
+        ServersArea.addons_purchase,
         actor,
         server,
         id_name="server_id",
@@ -570,7 +579,7 @@ def servers_addons_scale(
     The route is inferred (`x-unverified` in the reference).
     """
     return _on_server(
-        "servers_addons_scale",
+        ServersArea.addons_scale,
         actor,
         server,
         id_name="server_id",
@@ -596,7 +605,7 @@ def servers_addons_scale_calculate(
     Read: `servers_addons_scale_calculate`, POST /servers/{server_id}/addons/scale/calculate.
     """
     return _on_server(
-        "servers_addons_scale_calculate",
+        ServersArea.addons_scale_calculate,
         actor,
         server,
         id_name="server_id",
@@ -617,11 +626,16 @@ def servers_addons_cancel(
     """
     ref = parse_server_ref(server)
     execute(
-        "servers_addons_cancel",
+        call(
+            ServersArea.addons_cancel,
+            server_id=ref.server_id,
+            server_addon_id=server_addon_id,
+            reason=reason,
+            now=now,
+        ),
         actor=actor,
         target=ref,
         target_type="server",
-        kwargs={"server_id": ref.server_id, "server_addon_id": server_addon_id, "reason": reason, "now": now},
         reason=reason or "",
     )
 
@@ -637,11 +651,10 @@ def servers_addons_undo_cancel(
     """
     ref = parse_server_ref(server)
     execute(
-        "servers_addons_undo_cancel",
+        call(ServersArea.addons_undo_cancel, server_id=ref.server_id, server_addon_id=server_addon_id),
         actor=actor,
         target=ref,
         target_type="server",
-        kwargs={"server_id": ref.server_id, "server_addon_id": server_addon_id},
         reason=reason,
     )
 
@@ -653,7 +666,7 @@ def servers_rescue_enable(*, actor: ActorLike, server: ServerRef | str, reason: 
     Audited write: `servers_rescue_enable`, POST /servers/{id}/rescue.
     The route is inferred (`x-unverified` in the reference).
     """
-    return _on_server("servers_rescue_enable", actor, server, reason=reason)
+    return _on_server(ServersArea.rescue_enable, actor, server, reason=reason)
 
 
 @service("servers_rescue_disable")
@@ -663,7 +676,7 @@ def servers_rescue_disable(*, actor: ActorLike, server: ServerRef | str, reason:
     Audited write: `servers_rescue_disable`, DELETE /servers/{id}/rescue.
     The route is inferred (`x-unverified` in the reference).
     """
-    return _on_server("servers_rescue_disable", actor, server, reason=reason)
+    return _on_server(ServersArea.rescue_disable, actor, server, reason=reason)
 
 
 @service("servers_snapshots_create")
@@ -675,4 +688,4 @@ def servers_snapshots_create(
     Audited write: `servers_snapshots_create`, POST /servers/{id}/snapshots.
     The route is inferred (`x-unverified` in the reference).
     """
-    return _on_server("servers_snapshots_create", actor, server, reason=reason, name=name)
+    return _on_server(ServersArea.snapshots_create, actor, server, reason=reason, name=name)

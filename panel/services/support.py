@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from vpsbg_api.areas import SupportArea
 from vpsbg_api.areas._base import FileInput
+from vpsbg_api.calls import call
 from vpsbg_api.models import Ticket
 from vpsbg_api.results import Download, Page
 
@@ -94,7 +96,10 @@ def _ticket_servers(actor: ActorLike, ref: Ref) -> tuple[ServerRef, ...]:
     if not as_actor(actor).is_server_limited:
         return ()
     ticket = execute(
-        "support_tickets_get", actor=actor, target=ref, target_type="ticket", kwargs={"id": ref.int_id}
+        call(SupportArea.tickets_get, id=ref.int_id),
+        actor=actor,
+        target=ref,
+        target_type="ticket",
     )
     server = _ticket_server(ticket)
     return (ServerRef(ref.account_id, str(server)),) if server is not None else ()
@@ -127,18 +132,18 @@ def support_tickets_create(
             account = next(iter(accounts)) if len(accounts) == 1 else None
         servers = (ServerRef(account, str(service_id)),) if account is not None else ()
     return execute(
-        "support_tickets_create",
+        call(
+            SupportArea.tickets_create,
+            department_id=department_id,
+            subject=subject,
+            message=message,
+            attachments=attachments,
+            service_id=service_id,
+            service_type=service_type,
+        ),
         actor=actor,
         account=account,
         servers=servers,
-        kwargs={
-            "department_id": department_id,
-            "subject": subject,
-            "message": message,
-            "attachments": attachments,
-            "service_id": service_id,
-            "service_type": service_type,
-        },
         audit_params={
             "department_id": department_id,
             "subject": subject,
@@ -161,10 +166,9 @@ def support_tickets_list(
     The route is inferred (`x-unverified` in the reference).
     """
     return execute(
-        "support_tickets_list",
+        call(SupportArea.tickets_list, page=page, per_page=per_page),
         actor=actor,
         account=account,
-        kwargs={"page": page, "per_page": per_page},
         postprocess=_tickets_in_scope(actor),
     )
 
@@ -184,12 +188,11 @@ def support_tickets_reply(
     """
     ref = parse_ref(ticket, "ticket")
     return execute(
-        "support_tickets_reply",
+        call(SupportArea.tickets_reply, id=ref.int_id, message=message, attachments=attachments),
         actor=actor,
         target=ref,
         target_type="ticket",
         servers=_ticket_servers(actor, ref),
-        kwargs={"id": ref.int_id, "message": message, "attachments": attachments},
         audit_params={"id": ref.int_id, "message": message, "attachments": describe_files(attachments)},
         reason=reason,
     )
@@ -204,12 +207,11 @@ def support_tickets_get(*, actor: ActorLike, ticket: Ref | str) -> Ticket:
     """
     ref = parse_ref(ticket, "ticket")
     return execute(
-        "support_tickets_get",
+        call(SupportArea.tickets_get, id=ref.int_id),
         actor=actor,
         target=ref,
         target_type="ticket",
         servers=_ticket_servers(actor, ref),
-        kwargs={"id": ref.int_id},
     )
 
 
@@ -220,7 +222,7 @@ def support_departments_list(*, actor: ActorLike, account: str | None = None) ->
     Read: `support_departments_list`, GET /support/departments.
     The route is inferred (`x-unverified` in the reference).
     """
-    return execute("support_departments_list", actor=actor, account=account, kwargs={})
+    return execute(call(SupportArea.departments_list), actor=actor, account=account)
 
 
 @service("support_related_services_list")
@@ -231,10 +233,9 @@ def support_related_services_list(*, actor: ActorLike, account: str | None = Non
     The route is inferred (`x-unverified` in the reference).
     """
     return execute(
-        "support_related_services_list",
+        call(SupportArea.related_services_list),
         actor=actor,
         account=account,
-        kwargs={},
         postprocess=_in_scope(actor),
     )
 
@@ -248,12 +249,11 @@ def support_tickets_resolve(*, actor: ActorLike, ticket: Ref | str, reason: str 
     """
     ref = parse_ref(ticket, "ticket")
     return execute(
-        "support_tickets_resolve",
+        call(SupportArea.tickets_resolve, id=ref.int_id),
         actor=actor,
         target=ref,
         target_type="ticket",
         servers=_ticket_servers(actor, ref),
-        kwargs={"id": ref.int_id},
         reason=reason,
     )
 
@@ -269,10 +269,9 @@ def support_tickets_attachment_download(
     """
     ref = parse_ref(ticket, "ticket")
     return execute(
-        "support_tickets_attachment_download",
+        call(SupportArea.tickets_attachment_download, id=ref.int_id, attachment_id=attachment_id),
         actor=actor,
         target=ref,
         target_type="ticket",
         servers=_ticket_servers(actor, ref),
-        kwargs={"id": ref.int_id, "attachment_id": attachment_id},
     )

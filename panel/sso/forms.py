@@ -1,6 +1,8 @@
 """Forms of the team's sign-in page; validation of the fields only, the rules live in services."""
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from panel.accounts.roles import Role
@@ -19,7 +21,8 @@ class SignInSettingsForm(forms.Form):
 
     def __init__(self, *args: object, provider_choices: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["provider"].choices = [("", "None: passwords only"), *provider_choices]
+        provider = cast(forms.ChoiceField, self.fields["provider"])
+        provider.choices = [("", "None: passwords only"), *provider_choices]
 
 
 class RoleRuleForm(forms.Form):

@@ -143,7 +143,7 @@ class ProviderBackend(_PerProvider, OIDCAuthenticationBackend):
     def get_or_create_user(self, access_token: str, id_token: str, payload: dict[str, Any]) -> Any:
         assert self.provider is not None
         claims = self.get_userinfo(access_token, id_token, payload)
-        self.request.sso_id_token_claims = payload  # type: ignore[attr-defined]  # amr/acr for the MFA decision
+        self.request.sso_id_token_claims = payload  # amr/acr for the MFA decision
         return apply_sign_in(Identity.from_claims(self.provider, claims), request=self.request)
 
 

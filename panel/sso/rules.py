@@ -93,6 +93,7 @@ def role_for(rules: list[RoleRule], identity: Identity) -> Role | None:
 
 def _event(team: Team, operation_id: str, membership_or_email: Membership | str, request: HttpRequest | None,
            outcome: str = audit.Outcome.OK, **params: Any) -> None:
+    target: dict[str, Any]
     if isinstance(membership_or_email, Membership):
         target = {"target_type": "membership", "target_id": membership_or_email.pk,
                   "target_label": membership_or_email.user.email}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django import forms
 
+from panel.accounts.models import Team
+
 from .models import ApiToken, TokenScope
 
 
@@ -36,7 +38,7 @@ class AddTokenForm(forms.Form):
     )
     secret = SecretField(label="Token", help_text="Shown to nobody once saved; only its last 4 characters.")
 
-    def __init__(self, *args: object, team: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, team: Team, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.team = team
 

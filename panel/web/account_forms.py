@@ -137,7 +137,8 @@ class ProfileForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("company") and not (data.get("company_name") or "").strip():
             self.add_error("company_name", "A company needs its name.")
         return data

@@ -185,7 +185,7 @@ class PromoCheck:
 
 def _count(label: str, maximum: int, help_text: str = "") -> forms.IntegerField:
     return forms.IntegerField(
-        label=label, required=False, min_value=0, max_value=maximum, help_text=help_text or None
+        label=label, required=False, min_value=0, max_value=maximum, help_text=help_text
     )
 
 

@@ -115,7 +115,7 @@ class IsoForm(OwnIds, forms.Form):
     reason = _reason_field()
 
     def __init__(self, *args: object, isos: list[tuple[int, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         choices = [("", "None (unmounted)")] + [(str(i), name) for i, name in isos]
         self.fields["primary_iso_id"].choices = choices  # type: ignore[attr-defined]
         self.fields["secondary_iso_id"].choices = choices  # type: ignore[attr-defined]
@@ -131,7 +131,7 @@ class SshKeysForm(OwnIds, forms.Form):
     reason = _reason_field()
 
     def __init__(self, *args: object, keys: list[tuple[int, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["ssh_keys"].choices = [(str(i), name) for i, name in keys]  # type: ignore[attr-defined]
 
 

@@ -19,7 +19,7 @@ __all__ = ["is_fragment_request", "render_page_or_fragment"]
 def is_fragment_request(request: HttpRequest) -> bool:
     """True for an htmx request that wants a piece of a page (boosted links want whole pages)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def render_page_or_fragment(

@@ -16,6 +16,8 @@ from panel.accounts.roles import Role
 from panel.services import execution
 from panel.services.context import Actor, parse_server_ref
 from tests.web.conftest import UBUNTU
+from vpsbg_api.areas import ServersArea
+from vpsbg_api.calls import call
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +64,10 @@ def test_long_operations_keep_the_long_timeout(web_team, hung, member_of) -> Non
     hung.sim.faults.clear()
     ref = parse_server_ref(UBUNTU)
     on_page = Actor(membership, request=RequestFactory().get("/"))
-    page = execution.prepare("servers_get", actor=on_page, target=ref)
-    worker = execution.prepare("servers_get", actor=Actor(membership), target=ref)
-    write = execution.prepare("servers_start", actor=on_page, target=ref)
+    get = call(ServersArea.get, ref.server_id)
+    page = execution.prepare(get, actor=on_page, target=ref)
+    worker = execution.prepare(get, actor=Actor(membership), target=ref)
+    write = execution.prepare(call(ServersArea.start, ref.server_id), actor=on_page, target=ref)
     assert page.client is not None and page.client.timeout == 0.4
     assert worker.client is not None and worker.client.timeout == 30.0
     assert write.client is not None and write.client.timeout == 30.0  # a write cut short may still happen

@@ -44,6 +44,12 @@ AREAS: dict[str, type[Area]] = {
 }
 """Attribute name on the client -> area class."""
 
+for _name, _area in AREAS.items():
+    # each operation method learns where it lives on a client (`vpsbg_api.calls.call` reads it)
+    for _method in vars(_area).values():
+        if getattr(_method, "operation_id", None):
+            _method.area = _name
+
 __all__ = [
     "AREAS",
     "AffiliateArea",

@@ -52,7 +52,7 @@ _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
 def _list_adapter(model: Any) -> TypeAdapter[Any]:
     adapter = _ADAPTERS.get(model)
     if adapter is None:
-        adapter = _ADAPTERS[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
+        adapter = _ADAPTERS[model] = TypeAdapter(list[model])
     return adapter
 
 
@@ -80,9 +80,9 @@ def _file_tuple(field: str, value: FileInput) -> tuple[str, tuple[str, bytes] | 
     content: bytes | IO[bytes]
     if isinstance(value, tuple):
         if len(value) == 3:
-            name, content, ctype = value  # type: ignore[misc]
+            name, content, ctype = value
         else:
-            name, content = value  # type: ignore[misc]
+            name, content = value
     else:
         content = value
         name = getattr(value, "name", None) or name
@@ -102,7 +102,7 @@ def _files_of(value: Any) -> list[FileInput]:
     A tuple starting with a string is one file as `(filename, content[, content type])`.
     """
     if isinstance(value, tuple) and value and isinstance(value[0], str):
-        return [value]  # type: ignore[list-item]
+        return [value]
     if isinstance(value, list | tuple):
         return list(value)
     return [value]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
+from ..calls import operation
 from ..models import Backup
 from ..results import Page
 from ._base import Area
@@ -15,6 +16,7 @@ __all__ = ["BackupsArea"]
 class BackupsArea(Area):
     """Operations of the `backups` area of the VPSBG API."""
 
+    @operation("backups_list")
     def list(
         self,
         *,
@@ -48,6 +50,7 @@ class BackupsArea(Area):
         """Every item of `list`, walking all pages lazily."""
         return self._walk(lambda n: self.list(date=date, server_id=server_id, size=size, sort=sort, page=n))
 
+    @operation("backups_delete")
     def delete(self, id: int) -> None:
         """Delete backup (inferred route: `x-unverified` in the reference)."""
         self._call("backups_delete", path={"id": id})

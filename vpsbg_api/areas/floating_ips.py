@@ -8,6 +8,7 @@ import builtins
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from ..calls import operation
 from ..models import FloatingIp, FloatingIpPlan
 from ..results import Page
 from ._base import Area, body
@@ -18,6 +19,7 @@ __all__ = ["FloatingIpsArea"]
 class FloatingIpsArea(Area):
     """Operations of the `floating_ips` area of the VPSBG API."""
 
+    @operation("floating_ips_list")
     def list(
         self,
         *,
@@ -56,6 +58,7 @@ class FloatingIpsArea(Area):
             lambda n: self.list(per_page=per_page, ip=ip, search=search, status=status, ddos=ddos, page=n)
         )
 
+    @operation("floating_ips_purchase")
     def purchase(
         self,
         *,
@@ -79,22 +82,27 @@ class FloatingIpsArea(Area):
             ),
         )
 
+    @operation("floating_ips_cancel")
     def cancel(self, *, ids: Sequence[int], now: bool, reason: str | None = None) -> dict[str, Any]:
         """Cancel Floating IP."""
         return self._call("floating_ips_cancel", json=body({"ids": ids, "now": now}, reason=reason))
 
+    @operation("floating_ips_cancel_undo")
     def cancel_undo(self, *, ids: Sequence[int] | None = None) -> Any:
         """Delete Floating IP Cancellation (inferred route: `x-unverified` in the reference)."""
         return self._call("floating_ips_cancel_undo", json=body({}, ids=ids))
 
+    @operation("floating_ips_plans")
     def plans(self) -> Page[FloatingIpPlan]:
         """Plans (inferred route: `x-unverified` in the reference)."""
         return self._page("floating_ips_plans", FloatingIpPlan)
 
+    @operation("floating_ips_attach")
     def attach(self, *, ids: Sequence[int] | None = None, server_id: int | None = None) -> Any:
         """Attach Floating IP (inferred route: `x-unverified` in the reference)."""
         return self._call("floating_ips_attach", json=body({}, ids=ids, server_id=server_id))
 
+    @operation("floating_ips_detach")
     def detach(self, *, ids: Sequence[int] | None = None) -> Any:
         """Detach Floating IP (inferred route: `x-unverified` in the reference)."""
         return self._call("floating_ips_detach", json=body({}, ids=ids))

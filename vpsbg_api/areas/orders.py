@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
+from ..calls import operation
 from ..models import Order, OrderListItem
 from ..results import Page
 from ._base import Area, body
@@ -17,6 +18,7 @@ __all__ = ["OrdersArea"]
 class OrdersArea(Area):
     """Operations of the `orders` area of the VPSBG API."""
 
+    @operation("orders_list")
     def list(
         self, *, page: int | None = None, per_page: int | None = None, status: str | None = None
     ) -> Page[OrderListItem]:
@@ -29,14 +31,17 @@ class OrdersArea(Area):
         """Every item of `list`, walking all pages lazily (per_page items at a time)."""
         return self._walk(lambda n: self.list(per_page=per_page, status=status, page=n))
 
+    @operation("orders_get")
     def get(self, id: int | str) -> Order:
         """Get an order."""
         return self._call("orders_get", model=Order, path={"id": id})
 
+    @operation("orders_delete")
     def delete(self, id: int) -> Any:
         """Delete order (inferred route: `x-unverified` in the reference)."""
         return self._call("orders_delete", path={"id": id})
 
+    @operation("orders_update")
     def update(
         self,
         id: int,
@@ -52,6 +57,7 @@ class OrdersArea(Area):
             json=body({}, auto_pay=auto_pay, payment_method=payment_method, promo_code=promo_code),
         )
 
+    @operation("orders_change_renewal_period")
     def change_renewal_period(
         self,
         id: int,
@@ -68,6 +74,7 @@ class OrdersArea(Area):
             json=body({"billing_cycle": billing_cycle}, promo_code=promo_code),
         )
 
+    @operation("orders_pay")
     def pay(
         self,
         *,

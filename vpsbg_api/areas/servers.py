@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
+from ..calls import operation
 from ..models import (
     AddonScaleCostEstimate,
     Order,
@@ -55,10 +56,12 @@ def _list_query(
 class ServersArea(Area):
     """Operations of the `servers` area of the VPSBG API."""
 
+    @operation("servers_list_plans")
     def list_plans(self) -> Page[Plan]:
         """List plans."""
         return self._page("servers_list_plans", Plan)
 
+    @operation("servers_list")
     def list(
         self,
         *,
@@ -77,6 +80,7 @@ class ServersArea(Area):
             query=_list_query(page, per_page, ip, search, status, sort_created_at, sort_expiry_at),
         )
 
+    @operation("servers_list", variant=True)
     def list_unread(
         self,
         *,
@@ -118,6 +122,7 @@ class ServersArea(Area):
             )
         )
 
+    @operation("servers_deploy")
     def deploy(
         self,
         *,
@@ -167,14 +172,17 @@ class ServersArea(Area):
             ),
         )
 
+    @operation("servers_status")
     def status(self, id: int) -> ServerStatus:
         """Server status."""
         return self._call("servers_status", model=ServerStatus, path={"id": id})
 
+    @operation("servers_get")
     def get(self, id: int, *, include: Sequence[str] | None = None) -> Server:
         """Get a server."""
         return self._call("servers_get", model=Server, path={"id": id}, query={"include[]": include})
 
+    @operation("servers_metrics")
     def metrics(self, id: int, *, month: float | None = None, year: float | None = None) -> ServerMetrics:
         """Server metrics."""
         return self._call(
@@ -184,6 +192,7 @@ class ServersArea(Area):
             query={"filter[month]": month, "filter[year]": year},
         )
 
+    @operation("servers_bandwidth")
     def bandwidth(self, id: int, *, start: int | None = None, end: int | None = None) -> ServerBandwidth:
         """Bandwidth."""
         return self._call(
@@ -193,46 +202,56 @@ class ServersArea(Area):
             query={"filter[start]": start, "filter[end]": end},
         )
 
+    @operation("servers_start")
     def start(self, id: int) -> None:
         """Start a server (inferred route: `x-unverified` in the reference)."""
         self._call("servers_start", path={"id": id})
 
+    @operation("servers_restart")
     def restart(self, id: int) -> None:
         """Restart a server (inferred route: `x-unverified` in the reference)."""
         self._call("servers_restart", path={"id": id})
 
+    @operation("servers_stop")
     def stop(self, id: int) -> None:
         """Stop a server (inferred route: `x-unverified` in the reference)."""
         self._call("servers_stop", path={"id": id})
 
+    @operation("servers_power_off")
     def power_off(self, id: int) -> None:
         """Power off (inferred route: `x-unverified` in the reference)."""
         self._call("servers_power_off", path={"id": id})
 
+    @operation("servers_cancel")
     def cancel(self, id: int | str, *, reason: str | None = None, now: bool | None = None) -> None:
         """Cancel server."""
         self._call("servers_cancel", path={"id": id}, json=body({}, reason=reason, now=now))
 
+    @operation("servers_undo_cancel")
     def undo_cancel(self, id: int) -> None:
         """Undo cancel request (inferred route: `x-unverified` in the reference)."""
         self._call("servers_undo_cancel", path={"id": id})
 
+    @operation("servers_change_password")
     def change_password(self, id: int | str, *, password: str, reboot: bool | None = None) -> None:
         """Change password."""
         self._call(
             "servers_change_password", path={"id": id}, json=body({"password": password}, reboot=reboot)
         )
 
+    @operation("servers_update_hostname")
     def update_hostname(self, id: int, *, hostname: str) -> Server:
         """Update hostname (inferred route: `x-unverified` in the reference)."""
         return self._call(
             "servers_update_hostname", model=Server, path={"id": id}, json=body({"hostname": hostname})
         )
 
+    @operation("servers_update_ssh_keys")
     def update_ssh_keys(self, id: int, *, ssh_keys: Sequence[int] | None = None) -> Any:
         """Update SSH Keys (inferred route: `x-unverified` in the reference)."""
         return self._call("servers_update_ssh_keys", path={"id": id}, json=body({}, ssh_keys=ssh_keys))
 
+    @operation("servers_modify_isos")
     def modify_isos(
         self,
         id: int,
@@ -250,12 +269,14 @@ class ServersArea(Area):
             "servers_modify_isos", path={"id": id}, json={k: v for k, v in fields.items() if v is not UNSET}
         )
 
+    @operation("servers_restore")
     def restore(self, id: int, *, snapshot_id: int | None = None, backup_id: int | None = None) -> Any:
         """Restore (inferred route: `x-unverified` in the reference)."""
         return self._call(
             "servers_restore", path={"id": id}, json=body({}, snapshot_id=snapshot_id, backup_id=backup_id)
         )
 
+    @operation("servers_reinstall")
     def reinstall(
         self,
         id: int,
@@ -271,6 +292,7 @@ class ServersArea(Area):
             json=body({}, image_id=image_id, password=password, ssh_keys=ssh_keys),
         )
 
+    @operation("servers_renew")
     def renew(self, *, server_ids: Sequence[int], billing_cycle: int, promo_code: str | None = None) -> Order:
         """Renew server (inferred route: `x-unverified` in the reference)."""
         return self._call(
@@ -279,12 +301,14 @@ class ServersArea(Area):
             json=body({"server_ids": server_ids, "billing_cycle": billing_cycle}, promo_code=promo_code),
         )
 
+    @operation("servers_change_primary_ip")
     def change_primary_ip(self, id: int, *, ip_id: int) -> Server:
         """Change Primary IP."""
         return self._call(
             "servers_change_primary_ip", model=Server, path={"id": id}, json=body({"ip_id": ip_id})
         )
 
+    @operation("servers_calculate_renew")
     def calculate_renew(
         self, *, server_ids: Sequence[int], billing_cycle: int, promo_code: str | None = None
     ) -> RenewCostEstimate:
@@ -295,6 +319,7 @@ class ServersArea(Area):
             json=body({"server_ids": server_ids, "billing_cycle": billing_cycle}, promo_code=promo_code),
         )
 
+    @operation("servers_set_measured_boot")
     def set_measured_boot(self, id: int, *, kernel_image_id: int | None) -> Server:
         """Set server measured boot image (inferred route: `x-unverified` in the reference)."""
         return self._call(
@@ -304,16 +329,19 @@ class ServersArea(Area):
             json=body({"kernel_image_id": kernel_image_id}),
         )
 
+    @operation("servers_scale_list_plans")
     def scale_list_plans(self, id: int) -> Page[Plan]:
         """List plans (inferred route: `x-unverified` in the reference)."""
         return self._page("servers_scale_list_plans", Plan, path={"id": id})
 
+    @operation("servers_scale")
     def scale(self, id: int, *, plan: str, scale_disk: bool) -> Any:
         """Scale a server (inferred route: `x-unverified` in the reference)."""
         return self._call(
             "servers_scale", path={"id": id}, json=body({"plan": plan, "scale_disk": scale_disk})
         )
 
+    @operation("servers_scale_calculate")
     def scale_calculate(self, id: int, *, plan: str, scale_disk: bool) -> ScaleCostEstimate:
         """Calculate scale cost."""
         return self._call(
@@ -323,10 +351,12 @@ class ServersArea(Area):
             json=body({"plan": plan, "scale_disk": scale_disk}),
         )
 
+    @operation("servers_addons_list")
     def addons_list(self, server_id: int | str) -> Page[ServerAddonOffer]:
         """List available addons."""
         return self._page("servers_addons_list", ServerAddonOffer, path={"server_id": server_id})
 
+    @operation("servers_addons_purchase")
     def addons_purchase(
         self,
         server_id: int | str,
@@ -353,6 +383,7 @@ class ServersArea(Area):
             ),
         )
 
+    @operation("servers_addons_scale")
     def addons_scale(
         self,
         server_id: int | str,
@@ -373,6 +404,7 @@ class ServersArea(Area):
             ),
         )
 
+    @operation("servers_addons_scale_calculate")
     def addons_scale_calculate(
         self,
         server_id: int,
@@ -393,6 +425,7 @@ class ServersArea(Area):
             ),
         )
 
+    @operation("servers_addons_cancel")
     def addons_cancel(self, server_id: int, server_addon_id: int, *, reason: str, now: bool) -> None:
         """Cancel addon."""
         self._call(
@@ -401,20 +434,24 @@ class ServersArea(Area):
             json=body({"reason": reason, "now": now}),
         )
 
+    @operation("servers_addons_undo_cancel")
     def addons_undo_cancel(self, server_id: int, server_addon_id: int) -> None:
         """Undo cancel request (inferred route: `x-unverified` in the reference)."""
         self._call(
             "servers_addons_undo_cancel", path={"server_id": server_id, "server_addon_id": server_addon_id}
         )
 
+    @operation("servers_rescue_enable")
     def rescue_enable(self, id: int) -> Any:
         """Enable rescue mode (inferred route: `x-unverified` in the reference)."""
         return self._call("servers_rescue_enable", path={"id": id})
 
+    @operation("servers_rescue_disable")
     def rescue_disable(self, id: int) -> Any:
         """Disable rescue mode (inferred route: `x-unverified` in the reference)."""
         return self._call("servers_rescue_disable", path={"id": id})
 
+    @operation("servers_snapshots_create")
     def snapshots_create(self, id: int, *, name: str | None = None) -> Any:
         """Create snapshot (not documented) (inferred route: `x-unverified` in the reference)."""
         return self._call("servers_snapshots_create", path={"id": id}, json=body({}, name=name))

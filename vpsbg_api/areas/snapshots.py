@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
+from ..calls import operation
 from ..models import Snapshot
 from ..results import Page
 from ._base import Area
@@ -15,6 +16,7 @@ __all__ = ["SnapshotsArea"]
 class SnapshotsArea(Area):
     """Operations of the `snapshots` area of the VPSBG API."""
 
+    @operation("snapshots_list")
     def list(
         self,
         *,
@@ -40,6 +42,7 @@ class SnapshotsArea(Area):
         """Every item of `list`, walking all pages lazily."""
         return self._walk(lambda n: self.list(date=date, server_id=server_id, sort=sort, page=n))
 
+    @operation("snapshots_delete")
     def delete(self, id: int) -> None:
         """Delete snapshot (inferred route: `x-unverified` in the reference)."""
         self._call("snapshots_delete", path={"id": id})

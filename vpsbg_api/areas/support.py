@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from ..calls import operation
 from ..models import Ticket
 from ..results import Download, Page
 from ._base import Area, FileInput
@@ -18,6 +19,7 @@ __all__ = ["SupportArea"]
 class SupportArea(Area):
     """Operations of the `support` area of the VPSBG API."""
 
+    @operation("support_tickets_create")
     def tickets_create(
         self,
         *,
@@ -42,6 +44,7 @@ class SupportArea(Area):
             files={"attachments[]": attachments},
         )
 
+    @operation("support_tickets_list")
     def tickets_list(self, *, page: int | None = None, per_page: int | None = None) -> Page[Ticket]:
         """List tickets (inferred route: `x-unverified` in the reference)."""
         return self._page("support_tickets_list", Ticket, query={"page": page, "per_page": per_page})
@@ -50,6 +53,7 @@ class SupportArea(Area):
         """Every item of `tickets_list`, walking all pages lazily (per_page items at a time)."""
         return self._walk(lambda n: self.tickets_list(per_page=per_page, page=n))
 
+    @operation("support_tickets_reply")
     def tickets_reply(
         self, id: int | str, *, message: str, attachments: Sequence[FileInput] | None = None
     ) -> Ticket:
@@ -62,22 +66,27 @@ class SupportArea(Area):
             files={"attachments[]": attachments},
         )
 
+    @operation("support_tickets_get")
     def tickets_get(self, id: int | str) -> Ticket:
         """Get a ticket (inferred route: `x-unverified` in the reference)."""
         return self._call("support_tickets_get", model=Ticket, path={"id": id})
 
+    @operation("support_departments_list")
     def departments_list(self) -> Page[dict[str, Any]]:
         """List departments (inferred route: `x-unverified` in the reference)."""
         return self._page("support_departments_list", dict[str, Any])
 
+    @operation("support_related_services_list")
     def related_services_list(self) -> Page[dict[str, Any]]:
         """List related services (inferred route: `x-unverified` in the reference)."""
         return self._page("support_related_services_list", dict[str, Any])
 
+    @operation("support_tickets_resolve")
     def tickets_resolve(self, id: int | str) -> Any:
         """Mark ticket as resolved (inferred route: `x-unverified` in the reference)."""
         return self._call("support_tickets_resolve", path={"id": id})
 
+    @operation("support_tickets_attachment_download")
     def tickets_attachment_download(self, id: int | str, attachment_id: int) -> Download:
         """Download attachment (inferred route: `x-unverified` in the reference)."""
         return self._download(

@@ -4,6 +4,7 @@ user_get.
 
 from __future__ import annotations
 
+from ..calls import operation
 from ..models import TwoFactorSecret, User
 from ._base import Area, body
 
@@ -13,18 +14,22 @@ __all__ = ["UserArea"]
 class UserArea(Area):
     """Operations of the `user` area of the VPSBG API."""
 
+    @operation("user_2fa_get_secret")
     def two_factor_secret(self) -> TwoFactorSecret:
         """Get 2FA secret key."""
         return self._call("user_2fa_get_secret", model=TwoFactorSecret)
 
+    @operation("user_2fa_enable")
     def two_factor_enable(self, *, otp: int, secret_key: str) -> None:
         """Enable 2FA."""
         self._call("user_2fa_enable", json=body({"otp": otp, "secret_key": secret_key}))
 
+    @operation("user_2fa_disable")
     def two_factor_disable(self, *, otp: int | None = None) -> None:
         """Disable 2FA (inferred route: `x-unverified` in the reference)."""
         self._call("user_2fa_disable", json=body({}, otp=otp))
 
+    @operation("user_update")
     def update(
         self,
         *,
@@ -68,6 +73,7 @@ class UserArea(Area):
             ),
         )
 
+    @operation("user_get")
     def get(self) -> User:
         """Get account information (inferred route: `x-unverified` in the reference)."""
         return self._call("user_get", model=User)

@@ -9,6 +9,7 @@ from axes.helpers import get_cool_off
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -22,6 +23,7 @@ from panel.sso.rules import password_refusal
 from .. import second_factor, signin_audit
 from ..decorators import login_and_second_factor_required
 from ..forms import EnrollForm, PasswordConfirmForm, SignInForm, TimeZoneForm, TokenForm
+from ..requests import SignedInRequest
 from ..services import sign_out_other_sessions
 
 
@@ -50,7 +52,7 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         refusal = password_refusal(form.get_user())
         if refusal:  # a team of theirs signs in only with its identity provider
             signin_audit.password_refused(self.request, form.get_user(), refusal)
@@ -60,7 +62,7 @@ class SignInView(auth_views.LoginView):
         signin_audit.signed_in(self.request, form.get_user())
         return redirect_after_sign_in(self.request, self.get_success_url())
 
-    def form_invalid(self, form: SignInForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         if self.request.method == "POST":
             email = str(self.request.POST.get("username", ""))[:254]
             if getattr(self.request, "axes_locked_out", False):  # django-axes refused to even check
@@ -89,7 +91,7 @@ def redirect_after_sign_in(request: HttpRequest, target: str) -> HttpResponse:
 class SignOutView(auth_views.LogoutView):
     """POST only (Django 5): ends the session, server-side."""
 
-    next_page = reverse_lazy("accounts:login")
+    next_page = reverse_lazy("accounts:login")  # type: ignore[assignment]  # Django takes a lazy URL
 
 
 @never_cache
@@ -133,7 +135,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     user = request.user
     if second_factor.has_confirmed_device(user):
-        if not user.is_verified():
+        if not second_factor.is_verified(user):
             return redirect("accounts:two_factor_verify")
         messages.info(request, "Your second factor is already set up.")
         return redirect("accounts:security")
@@ -160,7 +162,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_and_second_factor_required
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: SignedInRequest) -> HttpResponse:
     user = request.user
     context = {
         "enrolled": second_factor.has_confirmed_device(user),
@@ -174,7 +176,7 @@ def security(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_and_second_factor_required
-def time_zone(request: HttpRequest) -> HttpResponse:
+def time_zone(request: SignedInRequest) -> HttpResponse:
     """Save the person's time zone; an unknown zone is refused with the choice kept as it was."""
     form = TimeZoneForm(request.POST)
     if form.is_valid():
@@ -188,7 +190,7 @@ def time_zone(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_and_second_factor_required
-def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
+def recovery_codes_regenerate(request: SignedInRequest) -> HttpResponse:
     if not second_factor.has_confirmed_device(request.user):
         messages.error(request, "Set up a second factor first.")
         return redirect("accounts:security")
@@ -199,7 +201,7 @@ def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_and_second_factor_required
-def two_factor_disable(request: HttpRequest) -> HttpResponse:
+def two_factor_disable(request: SignedInRequest) -> HttpResponse:
     user = request.user
     if second_factor.team_requires_second_factor(user):
         messages.error(request, "A team you belong to requires a second factor, so it stays on.")
@@ -215,7 +217,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_and_second_factor_required
-def sign_out_others(request: HttpRequest) -> HttpResponse:
+def sign_out_others(request: SignedInRequest) -> HttpResponse:
     """End every other session of this person; this one stays (its hash is refreshed)."""
     sign_out_other_sessions(request.user)
     update_session_auth_hash(request, request.user)

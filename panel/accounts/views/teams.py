@@ -28,6 +28,7 @@ from ..forms import (
 from ..middleware import SESSION_TEAM_KEY
 from ..models import Invitation, Membership
 from ..permissions import ActionDenied, can
+from ..requests import SignedInRequest, TeamRequest
 from ..roles import Role
 
 
@@ -41,14 +42,14 @@ def _form_errors(form) -> str:  # type: ignore[no-untyped-def]
 
 @require_GET
 @login_and_second_factor_required
-def teams(request: HttpRequest) -> HttpResponse:
+def teams(request: SignedInRequest) -> HttpResponse:
     memberships = Membership.objects.filter(user=request.user).select_related("team").order_by("team__name")
     return render(request, "accounts/teams.html", {"memberships": memberships, "form": TeamCreateForm()})
 
 
 @require_POST
 @login_and_second_factor_required
-def team_create(request: HttpRequest) -> HttpResponse:
+def team_create(request: SignedInRequest) -> HttpResponse:
     form = TeamCreateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -65,7 +66,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_and_second_factor_required
-def team_switch(request: HttpRequest) -> HttpResponse:
+def team_switch(request: SignedInRequest) -> HttpResponse:
     team_id = request.POST.get("team", "")
     if not team_id.isdigit():
         messages.error(request, "Choose a team to switch to.")
@@ -80,8 +81,8 @@ def team_switch(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @team_permission_required("team.view")
-def team(request: HttpRequest) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def team(request: TeamRequest) -> HttpResponse:
+    membership: Membership = request.membership
     members = (
         Membership.objects.filter(team=membership.team).select_related("user").order_by("role", "user__email")
     )
@@ -128,7 +129,7 @@ def _run(request: HttpRequest, action, success: str) -> HttpResponse:  # type: i
 
 @require_POST
 @team_permission_required("team.settings")
-def team_settings(request: HttpRequest) -> HttpResponse:
+def team_settings(request: TeamRequest) -> HttpResponse:
     form = TeamSettingsForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -144,7 +145,7 @@ def team_settings(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @team_permission_required("members.manage")
-def invitation_create(request: HttpRequest) -> HttpResponse:
+def invitation_create(request: TeamRequest) -> HttpResponse:
     form = InviteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -165,8 +166,8 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @team_permission_required("members.manage")
-def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = get_object_or_404(Invitation, pk=invitation_id, team=request.team)  # type: ignore[attr-defined]
+def invitation_revoke(request: TeamRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=invitation_id, team=request.team)
     return _run(
         request,
         lambda: services.revoke_invitation(request.membership, invitation),
@@ -176,8 +177,8 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 
 @require_POST
 @team_permission_required("members.manage")
-def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
-    target = get_membership_in_team(request.team, membership_id)  # type: ignore[attr-defined]
+def member_role(request: TeamRequest, membership_id: int) -> HttpResponse:
+    target = get_membership_in_team(request.team, membership_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the roles.")
@@ -190,7 +191,7 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     )
 
 
-def _server_choices(request: HttpRequest, scope: list[str]) -> dict[str, object]:
+def _server_choices(request: TeamRequest, scope: list[str]) -> dict[str, object]:
     """The team's servers to tick (from VPSBG, through the services), and the scope refs not among them.
 
     A VPSBG account that does not answer is a warning on the page: its servers can still be kept
@@ -200,8 +201,9 @@ def _server_choices(request: HttpRequest, scope: list[str]) -> dict[str, object]
     from panel.services.aggregates import servers_list_all
     from panel.services.context import Actor
 
+    warnings: list[object]
     try:
-        found = servers_list_all(actor=Actor(request.membership, request=request))  # type: ignore[attr-defined]
+        found = servers_list_all(actor=Actor(request.membership, request=request))
         rows, warnings = found.items, list(found.warnings)
     except PanelError as error:
         rows, warnings = [], [error.message]  # shown like an account's warning
@@ -215,9 +217,9 @@ def _server_choices(request: HttpRequest, scope: list[str]) -> dict[str, object]
 
 @require_http_methods(["GET", "POST"])
 @team_permission_required("members.manage")
-def member_servers(request: HttpRequest, membership_id: int) -> HttpResponse:
+def member_servers(request: TeamRequest, membership_id: int) -> HttpResponse:
     """Which servers a member may see: ticked from the team's server list, or typed as ids."""
-    target = get_membership_in_team(request.team, membership_id)  # type: ignore[attr-defined]
+    target = get_membership_in_team(request.team, membership_id)
     if request.method == "GET":
         context = {"target": target, **_server_choices(request, list(target.server_scope or []))}
         return render(request, "accounts/member_servers.html", context)
@@ -236,9 +238,9 @@ def member_servers(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @require_POST
 @team_permission_required("members.manage")
-def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
-    target = get_membership_in_team(request.team, membership_id)  # type: ignore[attr-defined]
-    if target.pk == request.membership.pk:  # type: ignore[attr-defined]
+def member_remove(request: TeamRequest, membership_id: int) -> HttpResponse:
+    target = get_membership_in_team(request.team, membership_id)
+    if target.pk == request.membership.pk:
         messages.error(request, "To leave the team, use “Leave team”.")
         return _back_to_team()
     return _run(
@@ -250,8 +252,8 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @require_POST
 @team_permission_required("team.view")
-def team_leave(request: HttpRequest) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def team_leave(request: TeamRequest) -> HttpResponse:
+    membership: Membership = request.membership
     try:
         services.leave_team(membership)
     except services.AccountsError as error:
@@ -267,8 +269,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Public: the emailed link. Signed in as the invited address: join. No account: create one."""
     try:
         invitation = services.find_invitation(token)
-    except services.AccountsError as error:
-        return render(request, "accounts/invitation_invalid.html", {"reason": str(error)}, status=404)
+    except services.AccountsError as refused:
+        return render(request, "accounts/invitation_invalid.html", {"reason": str(refused)}, status=404)
     user = request.user if request.user.is_authenticated else None
     has_account = user is not None or services.User.objects.filter(email__iexact=invitation.email).exists()
     form = AcceptInvitationForm(request.POST or None) if user is None and not has_account else None

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from rest_framework.pagination import BasePagination
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from panel.api import schema  # noqa: F401 - registers the token scheme with drf-spectacular
@@ -20,7 +25,7 @@ class PanelAPIView(APIView):
     permission_classes = [TokenPermission]
     throttle_classes = [TokenRateThrottle]
     renderer_classes = [JSONRenderer]
-    pagination_class = PageNumberPagination
+    pagination_class: type[BasePagination] | None = PageNumberPagination
 
-    def get_exception_handler(self):
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         return exception_handler

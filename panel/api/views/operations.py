@@ -23,7 +23,7 @@ ERRORS = error_responses()
 
 
 class OperationSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]  # a field, not Field.label
     url = serializers.SerializerMethodField()
 
     class Meta:

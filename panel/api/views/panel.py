@@ -7,6 +7,7 @@ import typing
 from typing import Any
 
 import django_filters
+from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework import generics
@@ -41,11 +42,16 @@ class PanelListView(PanelAPIView, generics.ListAPIView):
 
     action = ""
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no token
-            return self.serializer_class.Meta.model.objects.none()
+            model: type[Model] = self.serializer_class.Meta.model  # type: ignore[union-attr]
+            return model._default_manager.none()
         require_action(self.request, self.action)
         return self.scoped_queryset(token_of(self.request))
+
+    def scoped_queryset(self, token: PanelApiToken) -> QuerySet[Any]:
+        """What the token's team may list (each list says)."""
+        raise NotImplementedError
 
 
 @extend_schema(tags=["team"], responses={200: MeSerializer, **ERRORS})
@@ -83,7 +89,7 @@ class MemberListView(PanelListView):
     ordering_fields = ["created_at", "role", "user__email"]
     ordering = ["user__email"]
 
-    def scoped_queryset(self, token: PanelApiToken):
+    def scoped_queryset(self, token: PanelApiToken) -> QuerySet[Membership]:
         return Membership.objects.filter(team=token.membership.team).select_related("user")
 
 
@@ -103,7 +109,7 @@ class AuditListView(PanelListView):
     ordering_fields = ["seq", "created_at"]
     ordering = ["-seq"]
 
-    def scoped_queryset(self, token: PanelApiToken):
+    def scoped_queryset(self, token: PanelApiToken) -> QuerySet[AuditEvent]:
         return AuditEvent.objects.for_team(token.membership.team_id)
 
 
@@ -123,7 +129,9 @@ class TokenFilter(django_filters.FilterSet):
         model = PanelApiToken
         fields = ["read_only"]
 
-    def filter_active(self, queryset, name, value):
+    def filter_active(
+        self, queryset: QuerySet[PanelApiToken], name: str, value: bool
+    ) -> QuerySet[PanelApiToken]:
         active = PanelApiToken.objects.active().values("pk")
         return queryset.filter(pk__in=active) if value else queryset.exclude(pk__in=active)
 
@@ -139,7 +147,7 @@ class ApiTokenListView(PanelListView):
     ordering_fields = ["created_at", "last_used_at", "label"]
     ordering = ["-created_at"]
 
-    def scoped_queryset(self, token: PanelApiToken):
+    def scoped_queryset(self, token: PanelApiToken) -> QuerySet[PanelApiToken]:
         return PanelApiToken.objects.filter(membership=token.membership)
 
 

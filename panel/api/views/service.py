@@ -116,10 +116,10 @@ class ServiceView(PanelAPIView):
     operation_ids: tuple[str, ...] = ()
 
     def _endpoint(self, request: Request) -> Endpoint:
-        return self.endpoints["GET" if request.method == "HEAD" else request.method]
+        return self.endpoints["GET" if request.method == "HEAD" else str(request.method)]
 
     def is_write(self, request: Request) -> bool:
-        method = "GET" if request.method in ("HEAD", "OPTIONS") else request.method
+        method = "GET" if request.method in ("HEAD", "OPTIONS") else str(request.method)
         endpoint = self.endpoints.get(method)
         return endpoint.write if endpoint is not None else method != "GET"
 

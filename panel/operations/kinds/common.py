@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.utils import timezone
@@ -140,6 +141,11 @@ def fresh_server(ctx: Context, ref: ServerRef | None = None) -> Any:
 def fresh_order(ctx: Context, ref: Ref | str) -> Any:
     order = parse_ref(ref, "order")
     return billing.orders_get(actor=ctx.actor, order=order)
+
+
+def _order_status(ctx: Context, ref: Ref | str) -> str:
+    """The order's status at VPSBG now ("" when it says none)."""
+    return fresh_order(ctx, ref).status or ""
 
 
 def fresh_snapshots(ctx: Context, account: str, *, server: ServerRef | None = None) -> list[Any]:
@@ -316,7 +322,7 @@ def pay_step(progress: int) -> Step:
     def run(ctx: Context) -> str:
         waiting = False
         for ref in ctx.data.get("orders", []):
-            state = ctx.pay(ref, lambda ref=ref: fresh_order(ctx, ref).status or "")
+            state = ctx.pay(ref, partial(_order_status, ctx, ref))
             if state == WAIT or state == "processing":
                 waiting = True
             elif state not in (ORDER_PAID, "awaiting_payment"):

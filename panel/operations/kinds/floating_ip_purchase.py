@@ -17,11 +17,11 @@ ORDER_TYPE = "new-floating-ip"
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
-    counts = {}
+    counts: dict[str, int] = {}
     for name in ("ipv4", "ipv4_ddos", "ipv6"):
         value = params.get(name) or 0
-        counts[name] = positive_int({name: value}, name, required=False) if value else 0
-        if counts[name] and counts[name] > 16:
+        counts[name] = (positive_int({name: value}, name, required=False) or 0) if value else 0
+        if counts[name] > 16:
             raise InvalidInput(f"At most 16 {name} addresses at once.", fields={name: "At most 16."})
     if not sum(counts.values()):
         raise InvalidInput("Buy at least one IP address.", fields={"ipv4": "At least one."})

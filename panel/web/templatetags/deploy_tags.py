@@ -21,6 +21,6 @@ def may_deploy(context: dict[str, Any]) -> bool:
     member is not limited to chosen servers: deploying is account-wide)."""
     request = context.get("request")
     membership = getattr(request, "membership", None)
-    if membership is None or membership.is_server_limited:
+    if request is None or membership is None or membership.is_server_limited:
         return False
     return allowed_actions(request, "servers_deploy")["servers_deploy"]

@@ -8,7 +8,7 @@ behind a confirmation. Invoice downloads are audited reads (the service records 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -71,7 +71,7 @@ class OrderUpdateForm(OwnIds, forms.Form):
         super().__init__(*args, **kwargs)
         if not from_balance:  # a deposit: VPSBG never takes it from the balance
             self.fields["auto_pay"].label = "Pay automatically with the saved card"
-            self.fields["payment_method"].choices = [("", "—"), *PAYMENT_METHODS[1:]]
+            cast(forms.ChoiceField, self.fields["payment_method"]).choices = [("", "—"), *PAYMENT_METHODS[1:]]
 
 
 class RenewalPeriodForm(OwnIds, forms.Form):

@@ -561,7 +561,7 @@ def _deploy_operation(request: HttpRequest, pk: int) -> Any:
 
 def _new_servers(op: Any) -> list[dict[str, str]]:
     data = op.data if isinstance(op.data, dict) else {}
-    names = data.get("server_names") if isinstance(data.get("server_names"), dict) else {}
+    names: dict[str, Any] = data["server_names"] if isinstance(data.get("server_names"), dict) else {}
     refs = [ref for ref in data.get("servers") or [] if isinstance(ref, str)]
     return [{"ref": ref, "id": ref.rpartition(":")[2], "name": str(names.get(ref) or "")} for ref in refs]
 

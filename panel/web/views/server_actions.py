@@ -45,8 +45,8 @@ Choices = dict[str, list[tuple[Any, str]]]
 @dataclass(frozen=True)
 class Cost:
     label: str
-    amount: float | None
-    amount_with_vat: float | None
+    amount: float | str | None  # some estimates carry their amounts as strings
+    amount_with_vat: float | str | None
     note: str = ""
 
 
@@ -626,7 +626,7 @@ def confirm_page(request: HttpRequest, ref: str, action: ServerAction) -> HttpRe
     except PanelError as exc:
         context["problem"] = problem_from(exc)
         return render(request, "web/servers/confirm.html", context)
-    options = {
+    options: dict[str, Any] = {
         "hostname": server.hostname or str(server.id),
         "confirm": action.confirm,
         "choices": choices,

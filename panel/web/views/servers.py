@@ -521,7 +521,7 @@ def server_isos(request: HttpRequest, ref: str) -> HttpResponse:
     except PanelError as exc:
         problem = problem_from(exc)
         return _done(request, server_ref, problem.message, error=True, tab="rescue")
-    form = IsoForm(request.POST, isos=[(i.id, i.name or "") for i in isos])
+    form = IsoForm(request.POST, isos=[(i.id, i.name or "") for i in isos if i.id is not None])
     return _write(
         request,
         server_ref,
@@ -548,7 +548,7 @@ def server_ssh_keys(request: HttpRequest, ref: str) -> HttpResponse:
     except PanelError as exc:
         problem = problem_from(exc)
         return _done(request, server_ref, problem.message, error=True, tab="settings")
-    form = SshKeysForm(request.POST, keys=[(k.id, k.name or "") for k in keys])
+    form = SshKeysForm(request.POST, keys=[(k.id, k.name or "") for k in keys if k.id is not None])
     return _write(
         request,
         server_ref,
@@ -589,7 +589,9 @@ def server_metrics(request: HttpRequest, ref: str) -> JsonResponse:
         metrics = servers.servers_metrics(actor=actor_for(request), server=server_ref, month=month, year=year)
     except PanelError as exc:
         return _chart_error(exc)
-    points = sorted((p for p in metrics.data or [] if p.timestamp is not None), key=lambda p: p.timestamp)
+    points = sorted(
+        (p for p in metrics.data or [] if p.timestamp is not None), key=lambda p: p.timestamp or 0
+    )
     return JsonResponse(
         {
             "x": [p.timestamp for p in points],
@@ -635,7 +637,7 @@ def server_bandwidth(request: HttpRequest, ref: str) -> JsonResponse:
     except PanelError as exc:
         return _chart_error(exc)
     points = sorted(
-        (p for p in usage.daily_usage or [] if p.timestamp is not None), key=lambda p: p.timestamp
+        (p for p in usage.daily_usage or [] if p.timestamp is not None), key=lambda p: p.timestamp or 0
     )
     return JsonResponse(
         {

@@ -43,7 +43,7 @@ class Command(BaseCommand):
         if published is not None:
             self.stdout.write(f"published head {published} is in the chain")
         else:
-            where = head_file() or "AUDIT_HEAD_FILE is empty"
+            where = str(head_file() or "AUDIT_HEAD_FILE is empty")
             self.stdout.write(f"no published head to compare with yet ({where})")
         head = AuditChainHead.objects.filter(pk=1).first()
         if head is not None and head.last_seq:

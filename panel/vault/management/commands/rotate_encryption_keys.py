@@ -53,7 +53,8 @@ class Command(BaseCommand):
             changes: list[tuple[type[models.Model], list[models.Model], list[str]]] = []
             for label, model, field in ENCRYPTED:
                 extra = ["secret_fingerprint"] if model is ApiToken else []
-                rows = list(model.objects.select_for_update().order_by("pk").only("pk", field, *extra))
+                found = model._default_manager.select_for_update().order_by("pk")
+                rows = list(found.only("pk", field, *extra))
                 total += len(rows)
                 changed: list[models.Model] = []
                 for row in rows:
@@ -81,7 +82,7 @@ class Command(BaseCommand):
                 )
             if not dry_run:
                 for model, changed, fields in changes:
-                    model.objects.bulk_update(changed, fields, batch_size=BATCH_SIZE)
+                    model._default_manager.bulk_update(changed, fields, batch_size=BATCH_SIZE)
         verb = "Would re-encrypt" if dry_run else "Re-encrypted"
         self.stdout.write(
             self.style.SUCCESS(
