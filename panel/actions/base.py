@@ -28,6 +28,7 @@ class Mode(StrEnum):
 
 class Target(StrEnum):
     SERVER = "server"
+    BACKUP = "backup"  # "<account>:<backup id>"
     ACCOUNT = "account"
     TEAM = "team"
 

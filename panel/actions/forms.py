@@ -3,7 +3,8 @@ the type's own validators (cross-field rules) run on what the fields cleaned.
 
 Fields marked `offered` take their choices from the page (`form.fields[name].choices = ...`, as
 VPSBG lists images or keys for the server's account); until given, they accept what the input
-type accepts.
+type accepts. Fields named in `fixed` are no boxes: the page gives their values (`fixed={...}`
+when the form is made, e.g. the server a renewal is for), and the input type checks them too.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from .fields import FieldSpec, errors_by_field, specs
 
-__all__ = ["InputForm", "OfferedIntegerField", "OfferedIntegerListField", "form_class"]
+__all__ = ["InputForm", "OfferedIntegerField", "OfferedIntegerListField", "OfferedTextField", "form_class"]
 
 F = TypeVar("F", bound=forms.Form)
 
@@ -60,6 +61,18 @@ class OfferedIntegerField(_Offered, forms.IntegerField):
             self.check_offered([value])
 
 
+class OfferedTextField(_Offered, forms.CharField):
+    """Text chosen from what the page offers (a plan's key); bounds are the input type's."""
+
+    def offered_widget(self, choices: list[tuple[str, str]]) -> forms.Widget:
+        return forms.Select(choices=([("", "—")] if not self.required else []) + choices)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value not in (None, ""):
+            self.check_offered([value])
+
+
 class OfferedIntegerListField(_Offered, forms.Field):
     """A list of whole numbers (checkboxes); bounds are the input type's to check."""
 
@@ -86,6 +99,8 @@ def _field(spec: FieldSpec) -> forms.Field:
         kind = OfferedIntegerField if spec.offered else forms.IntegerField
         return kind(min_value=spec.minimum, max_value=spec.maximum, **common)
     if spec.shape == "str":
+        if spec.offered:
+            return OfferedTextField(min_length=spec.min_length, max_length=spec.max_length, **common)
         widget = (
             forms.PasswordInput(attrs={"autocomplete": "new-password"}) if spec.secret else forms.TextInput
         )
@@ -108,9 +123,11 @@ def _field(spec: FieldSpec) -> forms.Field:
     return forms.CharField(widget=forms.Textarea, **common)  # str_list: one a line
 
 
-def _values(form: forms.Form, fields: list[FieldSpec]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
+def _values(form: InputForm, fields: list[FieldSpec]) -> dict[str, Any]:
+    values: dict[str, Any] = dict(form.fixed)
     for spec in fields:
+        if spec.name not in form.fields:
+            continue
         value = form.cleaned_data.get(spec.name)
         if spec.shape == "str_list" and isinstance(value, str):
             value = [line.strip() for line in value.splitlines() if line.strip()]
@@ -129,6 +146,10 @@ class InputForm(forms.Form):
     input_fields: ClassVar[list[FieldSpec]]
     input: BaseModel
 
+    def __init__(self, *args: Any, fixed: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        self.fixed = dict(fixed or {})
+        super().__init__(*args, **kwargs)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if any(spec.name in self.errors for spec in self.input_fields):
@@ -142,13 +163,14 @@ class InputForm(forms.Form):
         return data
 
 
-def form_class(model: type[BaseModel], base: type[F]) -> type[F]:
+def form_class(model: type[BaseModel], base: type[F], *, fixed: tuple[str, ...] = ()) -> type[F]:
     """A form class for `model` on `base` (the page's own fields: confirmation, reason...).
 
     The class is an `InputForm` too: a valid form holds the validated input in `form.input`.
+    `fixed` names the fields the page gives rather than asks (`Form(data, fixed={...})`).
     """
     fields = specs(model)
-    attrs: dict[str, Any] = {spec.name: _field(spec) for spec in fields}
+    attrs: dict[str, Any] = {spec.name: _field(spec) for spec in fields if spec.name not in fixed}
     attrs.update(
         input_type=model,
         input_fields=fields,
