@@ -13,6 +13,13 @@ from .fields import FieldSpec, errors_by_field, specs
 __all__ = ["serializer_class"]
 
 
+class OneOrManyField(serializers.ListField):
+    """A list of text that also takes one text alone (a single hostname is a list of one)."""
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        return super().to_internal_value([data] if isinstance(data, str) else data)
+
+
 def _field(spec: FieldSpec) -> serializers.Field:
     common: dict[str, Any] = {"label": spec.label, "help_text": spec.help or None, "required": spec.required}
     if not spec.required:
@@ -35,9 +42,11 @@ def _field(spec: FieldSpec) -> serializers.Field:
     child: serializers.Field
     if spec.shape == "int_list":
         child = serializers.IntegerField(min_value=spec.minimum, max_value=spec.maximum)
+        kind: type[serializers.ListField] = serializers.ListField
     else:
         child = serializers.CharField()
-    return serializers.ListField(
+        kind = OneOrManyField
+    return kind(
         child=child, min_length=spec.min_length, max_length=spec.max_length, **common
     )
 

@@ -18,7 +18,7 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 from panel.services import servers
 from panel.services.context import Actor
 
-from .base import Action, Input, Mode, NoInput, Risk, Target
+from .base import Action, Input, Mode, NoInput, Risk, Target, field_error
 from .registry import register
 
 __all__ = [
@@ -142,7 +142,8 @@ class IsosInput(Input):
     @model_validator(mode="after")
     def _two_different_isos(self) -> IsosInput:
         if self.secondary_iso_id is not None and self.secondary_iso_id == self.primary_iso_id:
-            raise ValueError("The secondary ISO must differ from the primary one.")
+            message = "The secondary ISO must differ from the primary one."
+            raise field_error(IsosInput, "secondary_iso_id", message, self.secondary_iso_id)
         return self
 
 

@@ -54,7 +54,7 @@ def _hostname(n: int) -> str:
 
 TEXT_OF_LENGTH = {"hostname": _hostname}
 # Items of a list that must differ and name something real (the servers of one renewal).
-ITEMS = {"servers": lambda i: f"{ACCOUNT}:{2864 + i}"}
+ITEMS = {"servers": lambda i: f"{ACCOUNT}:{2864 + i}", "name": lambda i: f"web-{i:02d}.example.com"}
 BACKUP = f"{ACCOUNT}:77"
 
 
@@ -78,20 +78,30 @@ def _good(spec: FieldSpec) -> Any:
     return []
 
 
-def _baseline(action: Action, fields: list[FieldSpec]) -> dict[str, Any]:
-    """The type's first example (an input its cross-field rules accept), else its required fields."""
+def _baseline(action: Action, fields: list[FieldSpec], about: str = "") -> dict[str, Any]:
+    """A valid input to vary one field of: the type's first example naming `about` (inputs its
+    cross-field rules accept, e.g. one per source of a deploy), else its first example, else its
+    required fields."""
     extra = action.input.model_config.get("json_schema_extra")
-    examples = extra.get("examples") if isinstance(extra, dict) else None
-    base = dict(examples[0]) if examples else {}
-    return {**{spec.name: _good(spec) for spec in fields if spec.required}, **base}
+    examples = list(extra.get("examples") or []) if isinstance(extra, dict) else []
+    chosen = next((e for e in examples if about in e), examples[0] if examples else {})
+    return {**{spec.name: _good(spec) for spec in fields if spec.required}, **chosen}
+
+
+# Fields that name the action's target rather than describe it: the pipeline's authorisation (the
+# team's accounts) refuses a wrong one, not the input type.
+TARGET_FIELDS = {"account"}
 
 
 def cases(action: Action) -> Iterator[Case]:
     fields = specs(action.input)
-    base = _baseline(action, fields)
-    yield Case("baseline", base, True)
+    yield Case("baseline", _baseline(action, fields), True)
     for spec in fields:
-        def with_(value: Any, spec: FieldSpec = spec) -> dict[str, Any]:
+        if spec.name in TARGET_FIELDS:
+            continue
+        base = _baseline(action, fields, spec.name)
+
+        def with_(value: Any, spec: FieldSpec = spec, base: dict[str, Any] = base) -> dict[str, Any]:
             return {**base, spec.name: value}
 
         if spec.required:

@@ -164,7 +164,11 @@ class ServiceView(PanelAPIView):
         """A converted action: the pipeline authorises first (403 or 404, audited), then the
         body is validated by the serializer derived from the action's input type, then it runs."""
         first, *others = endpoint.path_params or [None]
-        target = path[first.url_name] if first is not None else ""  # none: the input names them
+        if first is not None:
+            target = path[first.url_name]
+        else:  # an account-wide action (deploy, renew): the body names the account, or its servers
+            body = request.data if isinstance(request.data, dict) else {}
+            target = str(body.get("account") or "")[:255]
         actor = actor_for(request)
         grant = pipeline.authorise(action, actor, target)
         fixed = {p.url_name: path[p.url_name] for p in others}

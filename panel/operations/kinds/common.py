@@ -87,19 +87,6 @@ def text(params: dict[str, Any], name: str, *, required: bool = True, max_length
     return value.strip()
 
 
-def password(params: dict[str, Any], *, required: bool) -> dict[str, Any]:
-    value = params.get("password")
-    if value in (None, ""):
-        if required:
-            raise InvalidInput("A new password is required.", fields={"password": "Required."})
-        return {}
-    if not isinstance(value, str) or not 8 <= len(value) <= 128:
-        raise InvalidInput(
-            "The password must be 8 to 128 characters.", fields={"password": "8 to 128 characters."}
-        )
-    return {"password": value}
-
-
 def server_target(actor: Any, params: dict[str, Any]) -> tuple[ServerRef, Prepared]:
     """The server a kind acts on (`params["server"]` = "<account>:<id>"), with its lock."""
     ref = parse_server_ref(params.get("server") or "")
