@@ -177,11 +177,14 @@ def web_accepts(action: Action, data: dict[str, Any]) -> bool:
     fixed = {}
     if page is not None and page.fixed is not None:
         fixed = {k: data[k] for k in page.fixed(parse_server_ref(SERVER)) if k in data}
+    lines = {spec.name for spec in specs(action.input) if spec.shape == "str_list"}
     posted = QueryDict(mutable=True)
     for key, value in data.items():
         if key in fixed:
             continue
-        if isinstance(value, list):
+        if isinstance(value, list) and key in lines:
+            posted[key] = "\n".join(str(v) for v in value)  # a text box, one a line
+        elif isinstance(value, list):
             posted.setlist(key, [str(v) for v in value])
         else:
             posted[key] = "on" if value is True else str(value)
