@@ -15,21 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from pydantic import ValidationError
 
 from panel.accounts.decorators import render_denied, team_permission_required
 from panel.actions import backups, pipeline
 from panel.actions import server_billing as billing
 from panel.actions import servers as declared
-from panel.actions.base import Action
+from panel.actions.base import Action, Input
 from panel.actions.fields import specs
 from panel.actions.pipeline import Refused
-from panel.actions.server_billing import BILLING_CYCLES, AddonPurchaseInput
+from panel.actions.server_billing import AddonPurchaseInput, AddonsScaleInput, RenewInput, ScaleInput
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
 from panel.operations import services as operations
 from panel.services import library, network, servers
@@ -43,6 +44,7 @@ from ..templatetags.web_tags import when
 from .servers import _ref, _server_or_problem, tab_url
 
 Choices = dict[str, list[tuple[Any, str]]]
+In = TypeVar("In", bound=Input)
 RENEW_FOR: list[tuple[Any, str]] = list(f.BILLING_CYCLES)
 
 
@@ -132,13 +134,27 @@ def _plans(request: HttpRequest, ref: ServerRef, server: Any) -> Choices:
     }
 
 
-def _renew_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> Cost | None:
+def _chosen(model: type[In], data: QueryDict, **fixed: Any) -> In | None:
+    """The choices made so far (the "Show cost" query), if the action's input type accepts them."""
+    names = {spec.name: spec for spec in specs(model)}
+    values: dict[str, Any] = {k: v for k, v in data.items() if k in names and v != ""}
+    for name, spec in names.items():
+        if spec.shape == "bool":
+            values[name] = data.get(name) in ("on", "true", "1")
+        elif spec.shape == "choice" and name in values:  # as the form's choice field coerces it
+            by_text = {str(choice): choice for choice in spec.choices}
+            values[name] = by_text.get(values[name], values[name])
     try:
-        cycle = int(data.get("billing_cycle", ""))
-    except ValueError:
+        return model.model_validate({**values, **fixed})
+    except ValidationError:
         return None
-    if cycle not in BILLING_CYCLES:
+
+
+def _renew_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> Cost | None:
+    chosen = _chosen(RenewInput, data, servers=[str(ref)])
+    if chosen is None:
         return None
+    cycle = chosen.billing_cycle
     quote = servers.servers_calculate_renew(actor=actor_for(request), servers=[ref], billing_cycle=cycle)
     due = quote.due_today_amount_with_vat
     return Cost(
@@ -150,12 +166,12 @@ def _renew_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> Cost |
 
 
 def _scale_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> Cost | None:
-    plan = (data.get("plan") or "").strip()[:100]
-    if not plan:
+    chosen = _chosen(ScaleInput, data)
+    if chosen is None:
         return None
-    scale_disk = data.get("scale_disk") in ("on", "true", "1")
+    plan = chosen.plan
     quote = servers.servers_scale_calculate(
-        actor=actor_for(request), server=ref, plan=plan, scale_disk=scale_disk
+        actor=actor_for(request), server=ref, plan=plan, scale_disk=chosen.scale_disk
     )
     note = f"Expected downtime: {quote.estimated_downtime}." if quote.estimated_downtime else ""
     return Cost(f"Scale to {plan}", quote.amount, quote.amount_with_vat, note)
@@ -180,8 +196,8 @@ def _offer_keys(field: str) -> tuple[Any, ...]:
 
 
 def _offer_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> Cost | None:
-    on = data.get("backups") in ("on", "true", "1")
-    key = "backups" if on else (data.get("cpanel") or data.get("bandwidth") or "").strip()
+    chosen = _chosen(AddonPurchaseInput, data)
+    key = chosen.offer_key() if chosen is not None else ""
     if not key:
         return None
     for offer in servers.servers_addons_list(actor=actor_for(request), server=ref):
@@ -198,20 +214,15 @@ def _offer_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> Cost |
 
 
 def _addon_scale_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> Cost | None:
-    def number(name: str) -> int | None:
-        value = (data.get(name) or "").strip()
-        return int(value) if value.isascii() and value.isdigit() and 0 < int(value) <= 1000 else None
-
-    cpanel = (data.get("cpanel") or "").strip()[:40] or None
-    rds, office = number("microsoft_rds_sal"), number("microsoft_office_sal")
-    if cpanel is None and rds is None and office is None:
+    chosen = _chosen(AddonsScaleInput, data)
+    if chosen is None:
         return None
     quote = servers.servers_addons_scale_calculate(
         actor=actor_for(request),
         server=ref,
-        microsoft_rds_sal=rds or 0,
-        cpanel=cpanel,
-        microsoft_office_sal=office,
+        microsoft_rds_sal=chosen.microsoft_rds_sal or 0,
+        cpanel=chosen.cpanel,
+        microsoft_office_sal=chosen.microsoft_office_sal,
     )
     return Cost("Change of addons", quote.amount, quote.amount_with_vat)
 
