@@ -215,3 +215,22 @@ def test_measured_boot_can_be_turned_off(web_team, member_of) -> None:
         follow=True,
     )
     assert "Measured boot updated." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("page", "action", "data"),
+    [
+        ("server_rescue_on", "servers_rescue_enable", {"confirm_hostname": "ubuntu-2gb"}),
+        ("server_cancel", "servers_cancel", {"confirm_hostname": "ubuntu-2gb"}),
+        ("server_renew", "servers_renew", {"billing_cycle": "3", "confirm_hostname": "ubuntu-2gb"}),
+    ],
+)
+def test_a_declared_action_asks_the_role_once(web_team, member_of, monkeypatch, page, action, data) -> None:
+    """A long operation, a single call and an account-wide order alike: one question per click."""
+    from tests.actions.role_checks import role_checks
+
+    browser = member_of(Role.OWNER)
+    asked = role_checks(monkeypatch)
+    response = browser.post(url(page), data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert asked.count(action) == 1
