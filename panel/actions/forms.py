@@ -5,10 +5,12 @@ Fields marked `offered` take their choices from the page (`form.fields[name].cho
 VPSBG lists images or keys for the server's account); until given, they accept what the input
 type accepts. Fields named in `fixed` are no boxes: the page gives their values (`fixed={...}`
 when the form is made, e.g. the server a renewal is for), and the input type checks them too.
+`ConfirmForm` is the base of an action's confirmation page (typed name, reason, request key).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, TypeVar
 
@@ -17,7 +19,14 @@ from pydantic import BaseModel, ValidationError
 
 from .fields import FieldSpec, errors_by_field, specs
 
-__all__ = ["InputForm", "OfferedIntegerField", "OfferedIntegerListField", "OfferedTextField", "form_class"]
+__all__ = [
+    "ConfirmForm",
+    "InputForm",
+    "OfferedIntegerField",
+    "OfferedIntegerListField",
+    "OfferedTextField",
+    "form_class",
+]
 
 F = TypeVar("F", bound=forms.Form)
 
@@ -178,3 +187,49 @@ def form_class(model: type[BaseModel], base: type[F], *, fixed: tuple[str, ...] 
         __doc__=f"The form of {model.__name__}, derived from it.",
     )
     return type(f"{model.__name__.removesuffix('Input')}Form", (InputForm, base), attrs)
+
+
+class ConfirmForm(forms.Form):
+    """What an action's confirmation page adds to the input type's fields: a request key (one
+    operation per page load, however often it is sent), an optional reason for the audit log and,
+    when asked, the target's name typed in full; `choices` gives offered fields their options."""
+
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
+    confirm_hostname = forms.CharField(
+        label="Type the server's hostname to confirm",
+        max_length=253,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    reason = forms.CharField(
+        label="Reason (optional)", max_length=500, required=False, help_text="Kept in the audit log."
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        hostname: str = "",
+        confirm: bool = True,
+        choices: dict[str, list[tuple[Any, str]]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.hostname = hostname
+        if not confirm:
+            del self.fields["confirm_hostname"]
+        else:
+            self.fields["confirm_hostname"].help_text = f"Type “{hostname}”."
+        # The action's own fields first, then why (for the audit log) and the typed confirmation.
+        for name in ("reason", "confirm_hostname"):
+            if name in self.fields:
+                self.fields[name] = self.fields.pop(name)
+        if not self.is_bound:
+            self.initial.setdefault("request_key", uuid.uuid4().hex)
+        for name, options in (choices or {}).items():
+            field = self.fields[name]
+            field.choices = [(str(value), label) for value, label in options]  # type: ignore[attr-defined]
+
+    def clean_confirm_hostname(self) -> str:
+        value = (self.cleaned_data.get("confirm_hostname") or "").strip()
+        if value.lower() != self.hostname.lower():
+            raise forms.ValidationError(f"Type the hostname exactly: “{self.hostname}”.")
+        return value

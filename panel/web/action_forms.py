@@ -10,12 +10,12 @@ Actions declared elsewhere (snapshots, floating IPs) keep their hand-written for
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
 
 from panel.actions.base import NoInput
+from panel.actions.forms import ConfirmForm as ActionForm
 from panel.actions.forms import form_class
 from panel.actions.server_billing import (
     BILLING_CYCLES as CYCLES,
@@ -71,51 +71,6 @@ REASON_HELP = "Optional; kept in the audit log."
 # The declarations' rules, labelled for the pages that still have their own forms (deploy, network).
 BILLING_CYCLES = tuple((m, f"{m} month{'s' if m > 1 else ''}") for m in CYCLES)
 MIN_PASSWORD = PASSWORD_MIN
-
-
-class ActionForm(forms.Form):
-    """Base: an idempotency key (one operation per page load), an optional reason for the audit log
-    and, when asked, the typed hostname."""
-
-    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
-    confirm_hostname = forms.CharField(
-        label="Type the server's hostname to confirm",
-        max_length=253,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
-    reason = forms.CharField(
-        label="Reason (optional)", max_length=500, required=False, help_text="Kept in the audit log."
-    )
-
-    def __init__(
-        self,
-        *args: Any,
-        hostname: str = "",
-        confirm: bool = True,
-        choices: dict[str, list[tuple[Any, str]]] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.hostname = hostname
-        if not confirm:
-            del self.fields["confirm_hostname"]
-        else:
-            self.fields["confirm_hostname"].help_text = f"Type “{hostname}”."
-        # The action's own fields first, then why (for the audit log) and the typed confirmation.
-        for name in ("reason", "confirm_hostname"):
-            if name in self.fields:
-                self.fields[name] = self.fields.pop(name)
-        if not self.is_bound:
-            self.initial.setdefault("request_key", uuid.uuid4().hex)
-        for name, options in (choices or {}).items():
-            field = self.fields[name]
-            field.choices = [(str(value), label) for value, label in options]  # type: ignore[attr-defined]
-
-    def clean_confirm_hostname(self) -> str:
-        value = (self.cleaned_data.get("confirm_hostname") or "").strip()
-        if value.lower() != self.hostname.lower():
-            raise forms.ValidationError(f"Type the hostname exactly: “{self.hostname}”.")
-        return value
 
 
 class TwicePasswordForm(ActionForm):
