@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-__all__ = ["Action", "Input", "Mode", "NoInput", "Risk", "Target"]
+__all__ = ["Action", "Input", "Mode", "NoInput", "Risk", "Target", "field_error"]
 
 
 class Risk(StrEnum):
@@ -28,6 +29,7 @@ class Mode(StrEnum):
 
 class Target(StrEnum):
     SERVER = "server"
+    BACKUP = "backup"  # "<account>:<backup id>"
     ACCOUNT = "account"
     TEAM = "team"
 
@@ -36,6 +38,15 @@ class Input(BaseModel):
     """Base of every input type: unknown fields are refused, so a typo is an error, not a no-op."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def field_error(model: type[BaseModel], field: str, message: str, value: Any = None) -> ValidationError:
+    """A cross-field rule's refusal shown next to one field (the form's box, the API's `fields`),
+    where a plain `ValueError` from a model validator would belong to the whole input."""
+    error = PydanticCustomError("value_error", "{message}", {"message": message})
+    return ValidationError.from_exception_data(
+        model.__name__, [InitErrorDetails(type=error, loc=(field,), input=value)]
+    )
 
 
 class NoInput(Input):

@@ -3,7 +3,7 @@
 Supported shapes: int, str, bool, a `Literal`/enum choice, and lists of int or str, each optional
 or not, with pydantic's bounds (`ge`/`le`, `min_length`/`max_length`). `json_schema_extra` may
 mark a field `secret` (never shown again: a password box) or `offered` (the page offers the
-values it may take: images, keys).
+values it may take: images, keys, plans), and give an `example` of a valid value (tests use it).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class FieldSpec:
     choices: tuple[Any, ...] = ()
     secret: bool = False
     offered: bool = False
+    example: Any = None
 
 
 def _bounds(metadata: list[Any]) -> dict[str, int]:
@@ -71,10 +72,14 @@ def _strip_optional(annotation: Any) -> Any:
 def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
     """(the bare type, the metadata of `Annotated[...]` around it)."""
     metadata: list[Any] = []
-    while typing.get_origin(annotation) is typing.Annotated:
-        annotation, *extra = typing.get_args(annotation)
-        metadata.extend(extra)
-    return _strip_optional(annotation), metadata
+    while True:
+        while typing.get_origin(annotation) is typing.Annotated:
+            annotation, *extra = typing.get_args(annotation)
+            metadata.extend(extra)
+        bare = _strip_optional(annotation)
+        if bare is annotation:
+            return bare, metadata
+        annotation = bare  # `Annotated[int, ...] | None`: the bounds are inside the union
 
 
 def _spec(name: str, info: FieldInfo) -> FieldSpec:
@@ -86,6 +91,7 @@ def _spec(name: str, info: FieldInfo) -> FieldSpec:
         "help": info.description or "",
         "secret": bool(extra.get("secret")),
         "offered": bool(extra.get("offered")),
+        "example": extra.get("example"),
     }
     annotation, metadata = _unwrap(info.annotation)
     bounds = _bounds([*info.metadata, *metadata])

@@ -3,11 +3,14 @@ the type's own validators (cross-field rules) run on what the fields cleaned.
 
 Fields marked `offered` take their choices from the page (`form.fields[name].choices = ...`, as
 VPSBG lists images or keys for the server's account); until given, they accept what the input
-type accepts.
+type accepts. Fields named in `fixed` are no boxes: the page gives their values (`fixed={...}`
+when the form is made, e.g. the server a renewal is for), and the input type checks them too.
+`ConfirmForm` is the base of an action's confirmation page (typed name, reason, request key).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, TypeVar
 
@@ -16,7 +19,14 @@ from pydantic import BaseModel, ValidationError
 
 from .fields import FieldSpec, errors_by_field, specs
 
-__all__ = ["InputForm", "OfferedIntegerField", "OfferedIntegerListField", "form_class"]
+__all__ = [
+    "ConfirmForm",
+    "InputForm",
+    "OfferedIntegerField",
+    "OfferedIntegerListField",
+    "OfferedTextField",
+    "form_class",
+]
 
 F = TypeVar("F", bound=forms.Form)
 
@@ -60,6 +70,18 @@ class OfferedIntegerField(_Offered, forms.IntegerField):
             self.check_offered([value])
 
 
+class OfferedTextField(_Offered, forms.CharField):
+    """Text chosen from what the page offers (a plan's key); bounds are the input type's."""
+
+    def offered_widget(self, choices: list[tuple[str, str]]) -> forms.Widget:
+        return forms.Select(choices=([("", "—")] if not self.required else []) + choices)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value not in (None, ""):
+            self.check_offered([value])
+
+
 class OfferedIntegerListField(_Offered, forms.Field):
     """A list of whole numbers (checkboxes); bounds are the input type's to check."""
 
@@ -86,6 +108,8 @@ def _field(spec: FieldSpec) -> forms.Field:
         kind = OfferedIntegerField if spec.offered else forms.IntegerField
         return kind(min_value=spec.minimum, max_value=spec.maximum, **common)
     if spec.shape == "str":
+        if spec.offered:
+            return OfferedTextField(min_length=spec.min_length, max_length=spec.max_length, **common)
         widget = (
             forms.PasswordInput(attrs={"autocomplete": "new-password"}) if spec.secret else forms.TextInput
         )
@@ -108,9 +132,11 @@ def _field(spec: FieldSpec) -> forms.Field:
     return forms.CharField(widget=forms.Textarea, **common)  # str_list: one a line
 
 
-def _values(form: forms.Form, fields: list[FieldSpec]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
+def _values(form: InputForm, fields: list[FieldSpec]) -> dict[str, Any]:
+    values: dict[str, Any] = dict(form.fixed)
     for spec in fields:
+        if spec.name not in form.fields:
+            continue
         value = form.cleaned_data.get(spec.name)
         if spec.shape == "str_list" and isinstance(value, str):
             value = [line.strip() for line in value.splitlines() if line.strip()]
@@ -129,6 +155,10 @@ class InputForm(forms.Form):
     input_fields: ClassVar[list[FieldSpec]]
     input: BaseModel
 
+    def __init__(self, *args: Any, fixed: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        self.fixed = dict(fixed or {})
+        super().__init__(*args, **kwargs)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if any(spec.name in self.errors for spec in self.input_fields):
@@ -142,13 +172,14 @@ class InputForm(forms.Form):
         return data
 
 
-def form_class(model: type[BaseModel], base: type[F]) -> type[F]:
+def form_class(model: type[BaseModel], base: type[F], *, fixed: tuple[str, ...] = ()) -> type[F]:
     """A form class for `model` on `base` (the page's own fields: confirmation, reason...).
 
     The class is an `InputForm` too: a valid form holds the validated input in `form.input`.
+    `fixed` names the fields the page gives rather than asks (`Form(data, fixed={...})`).
     """
     fields = specs(model)
-    attrs: dict[str, Any] = {spec.name: _field(spec) for spec in fields}
+    attrs: dict[str, Any] = {spec.name: _field(spec) for spec in fields if spec.name not in fixed}
     attrs.update(
         input_type=model,
         input_fields=fields,
@@ -156,3 +187,49 @@ def form_class(model: type[BaseModel], base: type[F]) -> type[F]:
         __doc__=f"The form of {model.__name__}, derived from it.",
     )
     return type(f"{model.__name__.removesuffix('Input')}Form", (InputForm, base), attrs)
+
+
+class ConfirmForm(forms.Form):
+    """What an action's confirmation page adds to the input type's fields: a request key (one
+    operation per page load, however often it is sent), an optional reason for the audit log and,
+    when asked, the target's name typed in full; `choices` gives offered fields their options."""
+
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
+    confirm_hostname = forms.CharField(
+        label="Type the server's hostname to confirm",
+        max_length=253,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    reason = forms.CharField(
+        label="Reason (optional)", max_length=500, required=False, help_text="Kept in the audit log."
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        hostname: str = "",
+        confirm: bool = True,
+        choices: dict[str, list[tuple[Any, str]]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.hostname = hostname
+        if not confirm:
+            del self.fields["confirm_hostname"]
+        else:
+            self.fields["confirm_hostname"].help_text = f"Type “{hostname}”."
+        # The action's own fields first, then why (for the audit log) and the typed confirmation.
+        for name in ("reason", "confirm_hostname"):
+            if name in self.fields:
+                self.fields[name] = self.fields.pop(name)
+        if not self.is_bound:
+            self.initial.setdefault("request_key", uuid.uuid4().hex)
+        for name, options in (choices or {}).items():
+            field = self.fields[name]
+            field.choices = [(str(value), label) for value, label in options]  # type: ignore[attr-defined]
+
+    def clean_confirm_hostname(self) -> str:
+        value = (self.cleaned_data.get("confirm_hostname") or "").strip()
+        if value.lower() != self.hostname.lower():
+            raise forms.ValidationError(f"Type the hostname exactly: “{self.hostname}”.")
+        return value

@@ -133,6 +133,11 @@ def authorise(action: Action, actor: Any, target: Any) -> Grant:
             missing = f"No such server: {text}."
             _refused(action, who, text, missing)  # an attempt on someone else's server is kept
             raise NotFoundError(missing)
+    elif action.target is Target.BACKUP:
+        if text.rpartition(":")[0] not in execution.team_accounts(who.team):
+            missing = f"No such {action.target.value}: {text[:120]}."
+            _refused(action, who, text, missing)
+            raise NotFoundError(missing)
     return Grant(action.name, who.membership.pk, text)
 
 

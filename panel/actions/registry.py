@@ -10,7 +10,12 @@ __all__ = ["ACTIONS", "AREA_MODULES", "get", "load_all", "register"]
 
 ACTIONS: dict[str, Action] = {}
 
-AREA_MODULES: tuple[str, ...] = ("panel.actions.servers",)
+AREA_MODULES: tuple[str, ...] = (
+    "panel.actions.servers",
+    "panel.actions.server_billing",
+    "panel.actions.backups",
+    "panel.actions.deploy",
+)
 
 
 def register(*actions: Action) -> None:

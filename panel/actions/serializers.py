@@ -13,6 +13,13 @@ from .fields import FieldSpec, errors_by_field, specs
 __all__ = ["serializer_class"]
 
 
+class OneOrManyField(serializers.ListField):
+    """A list of text that also takes one text alone (a single hostname is a list of one)."""
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        return super().to_internal_value([data] if isinstance(data, str) else data)
+
+
 def _field(spec: FieldSpec) -> serializers.Field:
     common: dict[str, Any] = {"label": spec.label, "help_text": spec.help or None, "required": spec.required}
     if not spec.required:
@@ -35,18 +42,23 @@ def _field(spec: FieldSpec) -> serializers.Field:
     child: serializers.Field
     if spec.shape == "int_list":
         child = serializers.IntegerField(min_value=spec.minimum, max_value=spec.maximum)
+        kind: type[serializers.ListField] = serializers.ListField
     else:
         child = serializers.CharField()
-    return serializers.ListField(
+        kind = OneOrManyField
+    return kind(
         child=child, min_length=spec.min_length, max_length=spec.max_length, **common
     )
 
 
-def serializer_class(model: type[BaseModel], name: str) -> type[serializers.Serializer[Any]]:
+def serializer_class(
+    model: type[BaseModel], name: str, *, fixed: tuple[str, ...] = ()
+) -> type[serializers.Serializer[Any]]:
     """A serializer class named `name` (the schema's component name) for `model`.
 
     Its `validated_data` is the input type's own dump (plus a subclass's own fields), so what the
-    API accepts is what the action runs with.
+    API accepts is what the action runs with. `fixed` names fields that are not in the body (the
+    URL gives them): the view passes them as `context={"fixed": {...}}`.
     """
     fields = specs(model)
 
@@ -54,6 +66,7 @@ def serializer_class(model: type[BaseModel], name: str) -> type[serializers.Seri
 
     def validate(self: serializers.Serializer[Any], attrs: dict[str, Any]) -> dict[str, Any]:
         values = {k: v for k, v in attrs.items() if k in names and not (v is None and not _required(k))}
+        values.update(self.context.get("fixed") or {})
         others = {k: v for k, v in attrs.items() if k not in names}  # a subclass's own (the reason)
         try:
             return {**others, **model.model_validate(values).model_dump()}
@@ -65,7 +78,7 @@ def serializer_class(model: type[BaseModel], name: str) -> type[serializers.Seri
     def _required(name: str) -> bool:
         return any(spec.name == name and spec.required for spec in fields)
 
-    attrs: dict[str, Any] = {spec.name: _field(spec) for spec in fields}
+    attrs: dict[str, Any] = {spec.name: _field(spec) for spec in fields if spec.name not in fixed}
     attrs["validate"] = validate
     attrs["__module__"] = model.__module__
     attrs["__doc__"] = model.__doc__ or f"The input of {name}."

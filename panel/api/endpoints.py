@@ -150,9 +150,12 @@ def field_for(name: str, annotation: Any, default: Any) -> serializers.Field:
     return serializers.JSONField(**options)
 
 
-def _action_serializer(declared: Action, name: str) -> type[serializers.Serializer]:
-    """The request body of a converted action: its input type's serializer, plus the audit reason."""
-    base = serializer_class(declared.input, f"{name}Input")
+def _action_serializer(declared: Action, name: str, fixed: tuple[str, ...]) -> type[serializers.Serializer]:
+    """The request body of a converted action: its input type's serializer, plus the audit reason.
+
+    `fixed`: input fields the URL gives (the addon of `/servers/{server}/addons/{server_addon_id}`).
+    """
+    base = serializer_class(declared.input, f"{name}Input", fixed=fixed)
     reason = serializers.CharField(
         max_length=1000, required=False, allow_blank=True, allow_null=True, help_text="Kept in the audit log."
     )
@@ -220,7 +223,8 @@ def _build(operation_id: str, func: Callable[..., Any]) -> Endpoint:
     body_fields = list(attrs)  # before type(): the serializer metaclass pops the fields from attrs
     declared = actions.get(operation_id)
     if declared is not None:  # converted: the body is the action's input type (+ the reason)
-        serializer = _action_serializer(declared, f"{_camel(operation_id)}{kind}")
+        fixed = tuple(p.url_name for p in path_params[1:] if p.url_name in declared.input.model_fields)
+        serializer = _action_serializer(declared, f"{_camel(operation_id)}{kind}", fixed)
         body_fields = list(serializer().fields)
     else:
         serializer = type(f"{_camel(operation_id)}{kind}", (serializers.Serializer,), attrs)

@@ -15,6 +15,8 @@ from typing import Any
 
 from django import forms
 
+from panel.actions.deploy import MAX_EXTRA_IPS, MAX_LICENCES, MAX_SERVERS
+
 from .action_forms import BILLING_CYCLES, MIN_PASSWORD
 from .forms import REASON_HELP, validate_hostname
 
@@ -42,7 +44,6 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 MULTI_VALUED = frozenset({"ssh_keys"})
 SOURCE_KINDS = ("image", "snapshot", "backup", "iso")
-MAX_SERVERS = 10  # what `servers_deploy` takes in one order (and the `deploy` kind accepts)
 
 
 class AccountStep(forms.Form):
@@ -183,6 +184,9 @@ class PromoCheck:
     billing_cycle: int
 
 
+WINDOWS_ONLY = "Windows images only; per user."
+
+
 def _count(label: str, maximum: int, help_text: str = "") -> forms.IntegerField:
     return forms.IntegerField(
         label=label, required=False, min_value=0, max_value=maximum, help_text=help_text
@@ -195,11 +199,12 @@ class ExtrasStep(forms.Form):
     backups = forms.BooleanField(label="Automatic backups", required=False)
     cpanel = forms.ChoiceField(label="cPanel licence", required=False)
     bandwidth = forms.ChoiceField(label="Unmetered bandwidth", required=False)
-    extra_ipv4 = _count("Extra IPv4 addresses", 8)
-    extra_ipv4_ddos = _count("Extra IPv4 addresses with DDoS protection", 8)
-    extra_ipv6 = _count("Extra IPv6 addresses", 8)
-    microsoft_rds_sal = _count("Microsoft RDS SAL licences", 100, "Windows images only; per user.")
-    microsoft_office_sal = _count("Microsoft Office SAL licences", 100, "Windows images only; per user.")
+    # The bounds are the deploy action's (`panel.actions.deploy`), where the order is checked.
+    extra_ipv4 = _count("Extra IPv4 addresses", MAX_EXTRA_IPS)
+    extra_ipv4_ddos = _count("Extra IPv4 addresses with DDoS protection", MAX_EXTRA_IPS)
+    extra_ipv6 = _count("Extra IPv6 addresses", MAX_EXTRA_IPS)
+    microsoft_rds_sal = _count("Microsoft RDS SAL licences", MAX_LICENCES, WINDOWS_ONLY)
+    microsoft_office_sal = _count("Microsoft Office SAL licences", MAX_LICENCES, WINDOWS_ONLY)
     promo_code = forms.CharField(
         label="Promo code", required=False, max_length=64, help_text="Optional; checked with VPSBG."
     )

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 
-__all__ = [
-    "HostnameForm",
-    "IsoForm",
-    "OwnIds",
-    "ReverseDnsForm",
-    "ServerFilterForm",
-    "SshKeysForm",
-]
+from panel.actions.servers import normal_hostname
 
-# RFC 1123 host names: labels of letters, digits and hyphens, 1-63 characters, not starting or
-# ending with a hyphen; 253 characters at most.
-HOSTNAME_RE = re.compile(r"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$")
+__all__ = ["OwnIds", "ReverseDnsForm", "ServerFilterForm", "validate_hostname"]
+
 
 STATUS_CHOICES = (
     ("", "Active and suspended"),
@@ -64,12 +55,11 @@ class ServerFilterForm(forms.Form):
 
 
 def validate_hostname(value: str) -> str:
-    value = value.strip()
-    if not HOSTNAME_RE.match(value):
-        raise forms.ValidationError(
-            "Enter a host name of letters, digits, hyphens and dots (e.g. web-01.example.com)."
-        )
-    return value.rstrip(".").lower()
+    """A host name as VPSBG gets it; the rule is the server rename's (`panel.actions.servers`)."""
+    try:
+        return normal_hostname(value)
+    except ValueError as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
 class OwnIds:
@@ -83,15 +73,6 @@ class OwnIds:
         super().__init__(*args, **kwargs)
 
 
-class HostnameForm(OwnIds, forms.Form):
-    ids = "hostname"
-    hostname = forms.CharField(label="Hostname", max_length=253)
-    reason = _reason_field()
-
-    def clean_hostname(self) -> str:
-        return validate_hostname(self.cleaned_data["hostname"])
-
-
 class ReverseDnsForm(forms.Form):
     """The PTR record of one of the server's IP addresses (empty clears it)."""
 
@@ -102,37 +83,6 @@ class ReverseDnsForm(forms.Form):
     def clean_ptr(self) -> str:
         value = (self.cleaned_data.get("ptr") or "").strip()
         return validate_hostname(value) if value else ""
-
-
-class IsoForm(OwnIds, forms.Form):
-    """Mount ISOs (choices are the account's ISOs); "none" unmounts."""
-
-    ids = "iso"
-    primary_iso_id = forms.TypedChoiceField(label="Primary ISO", coerce=int, required=False, empty_value=None)
-    secondary_iso_id = forms.TypedChoiceField(
-        label="Secondary ISO", coerce=int, required=False, empty_value=None
-    )
-    reason = _reason_field()
-
-    def __init__(self, *args: object, isos: list[tuple[int, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
-        super().__init__(*args, **kwargs)
-        choices = [("", "None (unmounted)")] + [(str(i), name) for i, name in isos]
-        self.fields["primary_iso_id"].choices = choices  # type: ignore[attr-defined]
-        self.fields["secondary_iso_id"].choices = choices  # type: ignore[attr-defined]
-
-
-class SshKeysForm(OwnIds, forms.Form):
-    """Which of the account's SSH keys the server authorizes."""
-
-    ids = "keys"
-    ssh_keys = forms.TypedMultipleChoiceField(
-        label="SSH keys", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    reason = _reason_field()
-
-    def __init__(self, *args: object, keys: list[tuple[int, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
-        super().__init__(*args, **kwargs)
-        self.fields["ssh_keys"].choices = [(str(i), name) for i, name in keys]  # type: ignore[attr-defined]
 
 
 # -- library ---------------------------------------------------------------------------------------

@@ -42,11 +42,47 @@ urlpatterns = [
     ),
     path("billing/orders/<str:ref>/pay/", billing.order_pay, name="order_pay"),
     path("billing/orders/<str:ref>/delete/", billing.order_delete, name="order_delete"),
+    # Actions behind a confirmation page (panel/web/views/server_actions.py).
     path("servers/<str:ref>/reinstall/", server_actions.server_reinstall, name="server_reinstall"),
-] + [
-    # Actions behind a confirmation page (reinstall, restore, scale, renew, cancel, ...).
-    path(f"servers/<str:ref>/{slug}/", view, name=f"server_{slug.replace('-', '_')}")
-    for slug, view in server_actions.VIEWS.items()
+    path("servers/<str:ref>/restore/", server_actions.server_restore, name="server_restore"),
+    path("servers/<str:ref>/snapshot/", server_actions.server_snapshot, name="server_snapshot"),
+    path(
+        "servers/<str:ref>/delete-snapshot/",
+        server_actions.server_delete_snapshot,
+        name="server_delete_snapshot",
+    ),
+    path(
+        "servers/<str:ref>/delete-backup/", server_actions.server_delete_backup, name="server_delete_backup"
+    ),
+    path("servers/<str:ref>/rescue-on/", server_actions.server_rescue_on, name="server_rescue_on"),
+    path("servers/<str:ref>/rescue-off/", server_actions.server_rescue_off, name="server_rescue_off"),
+    path("servers/<str:ref>/password/", server_actions.server_password, name="server_password"),
+    path("servers/<str:ref>/primary-ip/", server_actions.server_primary_ip, name="server_primary_ip"),
+    path("servers/<str:ref>/renew/", server_actions.server_renew, name="server_renew"),
+    path("servers/<str:ref>/scale/", server_actions.server_scale, name="server_scale"),
+    path("servers/<str:ref>/buy-addon/", server_actions.server_buy_addon, name="server_buy_addon"),
+    path("servers/<str:ref>/scale-addons/", server_actions.server_scale_addons, name="server_scale_addons"),
+    path("servers/<str:ref>/cancel-addon/", server_actions.server_cancel_addon, name="server_cancel_addon"),
+    path(
+        "servers/<str:ref>/undo-cancel-addon/",
+        server_actions.server_undo_cancel_addon,
+        name="server_undo_cancel_addon",
+    ),
+    path(
+        "servers/<str:ref>/attach-floating-ip/",
+        server_actions.server_attach_floating_ip,
+        name="server_attach_floating_ip",
+    ),
+    path(
+        "servers/<str:ref>/detach-floating-ip/",
+        server_actions.server_detach_floating_ip,
+        name="server_detach_floating_ip",
+    ),
+    path(
+        "servers/<str:ref>/measured-boot/", server_actions.server_measured_boot, name="server_measured_boot"
+    ),
+    path("servers/<str:ref>/cancel/", server_actions.server_cancel, name="server_cancel"),
+    path("servers/<str:ref>/undo-cancel/", server_actions.server_undo_cancel, name="server_undo_cancel"),
 ]
 
 # Areas with their own URL modules (one per area, so each can grow on its own).

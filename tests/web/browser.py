@@ -154,6 +154,8 @@ MAIN_PAGES: list[tuple[str, tuple[Any, ...]]] = [
     ("web:servers", ()),
     ("web:server_detail", (UBUNTU,)),
     ("web:server_reinstall", (UBUNTU,)),
+    ("web:server_buy_addon", (UBUNTU,)),
+    ("web:server_renew", (UBUNTU,)),
     ("web:billing", ()),
     ("web:order", (f"{ALPHA}:7814",)),
     ("web:library", ()),

@@ -147,3 +147,21 @@ def test_a_restart_asks_the_role_once(web_team, member_of, monkeypatch) -> None:
     body = browser.post(url("server_restart"), headers=HTMX_POWER).content.decode()
     assert "Restart requested." in body
     assert asked.count("servers_restart") == 1
+
+
+def test_a_hostname_change_asks_the_role_once(web_team, member_of, monkeypatch) -> None:
+    """The quick settings run through the actions pipeline too: the view's decorator asks the role
+    only to show pages, the pipeline asks it once for the write."""
+    from tests.actions.role_checks import role_checks
+
+    browser = member_of(Role.OPERATOR)
+    asked = role_checks(monkeypatch)
+    response = browser.post(url("server_hostname"), {"hostname": "once.example.com"}, follow=True)
+    assert "Hostname changed." in response.content.decode()
+    assert asked.count("servers_update_hostname") == 1
+
+
+def test_a_viewer_may_not_rename_and_learns_nothing_from_the_form(web_team, member_of) -> None:
+    response = member_of(Role.VIEWER).post(url("server_hostname"), {"hostname": "-bad_name-"})
+    assert response.status_code == 403 and "letters, digits" not in response.content.decode()
+    assert AuditEvent.objects.get(operation_id="servers_update_hostname").outcome == "denied"

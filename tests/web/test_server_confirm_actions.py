@@ -154,13 +154,14 @@ def test_scoped_member_cannot_reach_another_servers_page(web_team, member_of) ->
 def test_buy_addon_shows_its_price_then_orders_it(web_team, member_of) -> None:
     browser = member_of(Role.ADMIN)
     body = browser.get(url("server_buy_addon")).content.decode()
-    offers = _options(body, "addon")
+    offers = _options(body, "bandwidth")  # the form is the input type's: one box per kind of addon
     assert "100mbps-unmetered" in offers and "windows-server-license" not in offers
-    body = browser.get(url("server_buy_addon"), {"addon": "100mbps-unmetered"}).content.decode()
+    body = browser.get(url("server_buy_addon"), {"bandwidth": "100mbps-unmetered"}).content.decode()
     assert "100mbps-unmetered until the server&#x27;s expiry: 60.00" in body
-    response = browser.post(
-        url("server_buy_addon"), {"addon": "100mbps-unmetered", "confirm_hostname": "ubuntu-2gb"}, follow=True
-    )
+    response = browser.post(url("server_buy_addon"), {"confirm_hostname": "ubuntu-2gb"})
+    assert response.status_code == 422 and "Choose an addon to buy." in response.content.decode()
+    chosen = {"bandwidth": "100mbps-unmetered", "confirm_hostname": "ubuntu-2gb"}
+    response = browser.post(url("server_buy_addon"), chosen, follow=True)
     assert "Addon 100mbps-unmetered ordered." in response.content.decode()
     assert AuditEvent.objects.filter(operation_id="servers_addons_purchase", outcome="ok").exists()
 
@@ -179,14 +180,14 @@ def test_scale_addons_needs_a_choice_and_starts_an_operation(web_team, member_of
 def test_cancel_and_keep_an_addon(web_team, member_of) -> None:
     browser = member_of(Role.ADMIN)
     body = browser.get(url("server_cancel_addon")).content.decode()
-    addon = _options(body, "addon")[0]
+    addon = _options(body, "server_addon_id")[0]
     response = browser.post(
         url("server_cancel_addon"),
-        {"addon": addon, "confirm_hostname": "ubuntu-2gb", "reason": "unused"},
+        {"server_addon_id": addon, "confirm_hostname": "ubuntu-2gb", "reason": "unused"},
         follow=True,
     )
     assert "Addon cancellation requested." in response.content.decode()
-    response = browser.post(url("server_undo_cancel_addon"), {"addon": addon}, follow=True)
+    response = browser.post(url("server_undo_cancel_addon"), {"server_addon_id": addon}, follow=True)
     assert "Addon cancellation withdrawn." in response.content.decode()
 
 
@@ -214,3 +215,22 @@ def test_measured_boot_can_be_turned_off(web_team, member_of) -> None:
         follow=True,
     )
     assert "Measured boot updated." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("page", "action", "data"),
+    [
+        ("server_rescue_on", "servers_rescue_enable", {"confirm_hostname": "ubuntu-2gb"}),
+        ("server_cancel", "servers_cancel", {"confirm_hostname": "ubuntu-2gb"}),
+        ("server_renew", "servers_renew", {"billing_cycle": "3", "confirm_hostname": "ubuntu-2gb"}),
+    ],
+)
+def test_a_declared_action_asks_the_role_once(web_team, member_of, monkeypatch, page, action, data) -> None:
+    """A long operation, a single call and an account-wide order alike: one question per click."""
+    from tests.actions.role_checks import role_checks
+
+    browser = member_of(Role.OWNER)
+    asked = role_checks(monkeypatch)
+    response = browser.post(url(page), data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert asked.count(action) == 1

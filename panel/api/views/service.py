@@ -3,7 +3,7 @@
 Thin on purpose: validate the request with the serializer built from the service's signature,
 build the `Actor` (the token's member, named by the token in the audit log), call the service,
 render its result. Every rule (role, server scope, token choice, audit) lives in the service.
-Actions converted to `panel.actions` (power, reinstall) run through its pipeline instead
+Actions declared in `panel.actions` (the server area, ...) run through its pipeline instead
 (`run_action`), with the serializer derived from their input type.
 
 Long actions (deploy, reinstall, restore, scale, renew, pay, rescue, password, primary IP,
@@ -163,10 +163,16 @@ class ServiceView(PanelAPIView):
     def run_action(self, request: Request, endpoint: Endpoint, action: Action, **path: Any) -> HttpResponse:
         """A converted action: the pipeline authorises first (403 or 404, audited), then the
         body is validated by the serializer derived from the action's input type, then it runs."""
-        target = path[endpoint.path_params[0].url_name]
+        first, *others = endpoint.path_params or [None]
+        if first is not None:
+            target = path[first.url_name]
+        else:  # an account-wide action (deploy, renew): the body names the account, or its servers
+            body = request.data if isinstance(request.data, dict) else {}
+            target = str(body.get("account") or "")[:255]
         actor = actor_for(request)
         grant = pipeline.authorise(action, actor, target)
-        serializer = endpoint.serializer(data=request.data)
+        fixed = {p.url_name: path[p.url_name] for p in others}
+        serializer = endpoint.serializer(data=request.data, context={"fixed": fixed})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         reason = str(data.pop("reason", "") or "")

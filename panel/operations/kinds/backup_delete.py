@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from panel.actions.base import NoInput
 from panel.services import library
 from panel.services.context import parse_ref
 
 from ..runner import DONE, WAIT, Context, Step
-from .common import fresh_backups
+from .common import action_input, fresh_backups
 from .registry import Kind, Prepared
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
     ref = parse_ref(params.get("backup") or "", "backup")
+    action_input(NoInput, params, "Delete a backup", besides=("backup",))
     return Prepared(
         account_id=ref.account_id,
         target_type="backup",

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone
+from pydantic import BaseModel, ValidationError
 
+from panel.actions.fields import errors_by_field
 from panel.core.errors import InvalidInput
 from panel.services import billing, library, network, servers
 from panel.services.context import Ref, ServerRef, as_actor, parse_ref, parse_server_ref
@@ -27,6 +29,20 @@ ORDER_PAID = "paid"
 
 
 # -- input ----------------------------------------------------------------------------------------
+M = TypeVar("M", bound=BaseModel)
+
+
+def action_input(
+    model: type[M], params: dict[str, Any], label: str, *, besides: tuple[str, ...] = ("server",)
+) -> M:
+    """The operation's input checked by its action's own input type (`panel.actions`): one rule
+    everywhere. `besides` are the parameters that name the target, not input."""
+    try:
+        return model.model_validate({k: v for k, v in params.items() if k not in besides})
+    except ValidationError as exc:
+        raise InvalidInput(f"Invalid input for “{label}”.", fields=errors_by_field(exc)) from None
+
+
 def positive_int(params: dict[str, Any], name: str, *, required: bool = True) -> int | None:
     value = params.get(name)
     if value in (None, ""):
@@ -70,19 +86,6 @@ def text(params: dict[str, Any], name: str, *, required: bool = True, max_length
     if not isinstance(value, str) or len(value) > max_length:
         raise InvalidInput(f"{name} is too long.", fields={name: f"At most {max_length} characters."})
     return value.strip()
-
-
-def password(params: dict[str, Any], *, required: bool) -> dict[str, Any]:
-    value = params.get("password")
-    if value in (None, ""):
-        if required:
-            raise InvalidInput("A new password is required.", fields={"password": "Required."})
-        return {}
-    if not isinstance(value, str) or not 8 <= len(value) <= 128:
-        raise InvalidInput(
-            "The password must be 8 to 128 characters.", fields={"password": "8 to 128 characters."}
-        )
-    return {"password": value}
 
 
 def server_target(actor: Any, params: dict[str, Any]) -> tuple[ServerRef, Prepared]:

@@ -12,81 +12,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from panel.core.errors import InvalidInput
+from panel.actions.deploy import DeployInput
 from panel.services import servers
 from panel.services.context import ServerRef
 
 from ..runner import DONE, WAIT, Context, Step, StepFailed
-from .common import (
-    account_of,
-    fresh_order,
-    fresh_server,
-    int_list,
-    order_step,
-    password,
-    pay_step,
-    positive_int,
-    text,
-)
+from .common import account_of, action_input, fresh_order, fresh_server, order_step, pay_step
 from .registry import Kind, Prepared
-
-OPTIONAL_INTS = (
-    "snapshot_id", "backup_id", "primary_iso_id", "secondary_iso_id",
-    "extra_ipv4", "extra_ipv4_ddos", "extra_ipv6", "microsoft_rds_sal", "microsoft_office_sal",
-)  # fmt: skip
-# Addons named by a key (the reference's enums for `cpanel` and `bandwidth` of servers_deploy).
-CPANEL = ("cpanel-admin-5", "cpanel-pro-30", "cpanel-plus-50", "cpanel-premier-100")
-BANDWIDTH = ("100mbps-unmetered", "1gbps-unmetered")
-SOURCES = ("image_id", "snapshot_id", "backup_id", "primary_iso_id")
-
-
-def _one_of(params: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:
-    value = params.get(name)
-    if value in (None, ""):
-        return None
-    if value not in allowed:
-        raise InvalidInput(f"Unknown {name} addon.", fields={name: f"One of: {', '.join(allowed)}."})
-    return str(value)
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
-    account = account_of(actor, params)
-    names = params.get("name")
-    names = [names] if isinstance(names, str) else list(names or [])
-    if not names or len(names) > 10 or not all(isinstance(n, str) and n.strip() for n in names):
-        raise InvalidInput("Name one to ten servers.", fields={"name": "One to ten host names."})
-    if len({n.strip().lower() for n in names}) < len(names):
-        raise InvalidInput("Each server needs its own name.", fields={"name": "The names repeat."})
-    values: dict[str, Any] = {
-        "name": [n.strip() for n in names] if len(names) > 1 else names[0].strip(),
-        "plan": text(params, "plan", max_length=100),
-        "billing_cycle": positive_int(params, "billing_cycle"),
-        "image_id": positive_int(params, "image_id", required=False),
-        "ssh_keys": int_list(params, "ssh_keys", required=False),
-        "backups": bool(params.get("backups")) or None,
-    }
-    for name in OPTIONAL_INTS:
-        values[name] = positive_int(params, name, required=False)
-    values["cpanel"] = _one_of(params, "cpanel", CPANEL)
-    values["bandwidth"] = _one_of(params, "bandwidth", BANDWIDTH)
-    values["promo_code"] = text(params, "promo_code", required=False, max_length=64) or None
-    if not any(values[k] for k in SOURCES):
-        raise InvalidInput(
-            "Choose an image, a snapshot, a backup or an ISO.", fields={"image_id": "Required."}
-        )
-    if values["secondary_iso_id"] and values["secondary_iso_id"] == values["primary_iso_id"]:
-        raise InvalidInput(
-            "The secondary ISO must differ from the primary one.",
-            fields={"secondary_iso_id": "Choose another ISO than the primary one."},
-        )
-    label = f"new server {names[0].strip()}" if len(names) == 1 else f"{len(names)} new servers"
+    """The action's own input type checks the order (`panel.actions.deploy`): one rule everywhere."""
+    data = action_input(DeployInput, params, "Deploy servers", besides=())
+    account = account_of(actor, {"account": data.account})
+    values = data.model_dump(exclude={"account", "password"})
+    names = values["name"]
+    values["name"] = names[0] if len(names) == 1 else names
+    values["backups"] = values["backups"] or None
+    label = f"new server {names[0]}" if len(names) == 1 else f"{len(names)} new servers"
     return Prepared(
         account_id=account,
         target_type="account",
         target_id=account,
         target_label=label,
         params={**values, "account": account},
-        secret=password(params, required=False),
+        secret={"password": data.password} if data.password else {},
     )
 
 

@@ -5,16 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from panel.actions.servers import PasswordInput
 from panel.services import servers
 
 from ..runner import DONE, Context, Step
-from .common import password, server_ready_step, server_ref, server_target, server_verify, wait_server_step
+from .common import (
+    action_input,
+    server_ready_step,
+    server_ref,
+    server_target,
+    server_verify,
+    wait_server_step,
+)
 from .registry import Kind, Prepared
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
     _, prepared = server_target(actor, params)
-    prepared.secret = password(params, required=True)
+    prepared.secret = {"password": action_input(PasswordInput, params, "Change the root password").password}
     return prepared
 
 

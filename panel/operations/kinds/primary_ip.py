@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from panel.actions.servers import PrimaryIpInput
 from panel.services import servers
 
 from ..runner import DONE, Context, Step
-from .common import fresh_server, positive_int, server_ready_step, server_ref, server_target, wait_server_step
+from .common import action_input, fresh_server, server_ready_step, server_ref, server_target, wait_server_step
 from .registry import Kind, Prepared
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
     _, prepared = server_target(actor, params)
-    prepared.params["ip_id"] = positive_int(params, "ip_id")
+    prepared.params["ip_id"] = action_input(PrimaryIpInput, params, "Change the primary IP").ip_id
     return prepared
 
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
-from panel.actions.fields import errors_by_field
 from panel.actions.servers import ReinstallInput
-from panel.core.errors import InvalidInput
 from panel.services import servers
 
 from ..runner import DONE, Context, Step
 from .common import (
+    action_input,
     server_ready_step,
     server_ref,
     server_target,
@@ -25,10 +22,7 @@ from .registry import Kind, Prepared
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
     """The action's own input type checks the input (`panel.actions.servers`): one rule everywhere."""
     _, prepared = server_target(actor, params)
-    try:
-        data = ReinstallInput.model_validate({k: v for k, v in params.items() if k != "server"})
-    except ValidationError as exc:
-        raise InvalidInput("Invalid input for “Reinstall”.", fields=errors_by_field(exc)) from None
+    data = action_input(ReinstallInput, params, "Reinstall")
     prepared.params["image_id"] = data.image_id
     prepared.params["ssh_keys"] = list(data.ssh_keys)
     prepared.secret = {"password": data.password} if data.password else {}

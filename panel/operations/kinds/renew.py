@@ -4,36 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from panel.core.errors import InvalidInput
+from panel.actions.server_billing import RenewInput
 from panel.services import servers
 from panel.services.context import parse_server_ref
 
 from ..runner import DONE, WAIT, Context, Step, StepFailed
-from .common import account_of, fresh_order, order_step, pay_step, positive_int
+from .common import account_of, action_input, fresh_order, order_step, pay_step
 from .registry import Kind, Prepared
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
-    raw = params.get("servers")
-    if isinstance(raw, str):
-        raw = [raw]
-    if not raw or not isinstance(raw, list | tuple) or len(raw) > 50:
-        raise InvalidInput("Choose one to 50 servers to renew.", fields={"servers": "Choose at least one."})
-    refs = [parse_server_ref(s) for s in raw]
-    accounts = {r.account_id for r in refs}
-    if len(accounts) != 1:
-        raise InvalidInput(
-            "Renew servers of one VPSBG account at a time.", fields={"servers": "One account."}
-        )
+    data = action_input(RenewInput, params, "Renew", besides=())
+    refs = [parse_server_ref(s) for s in data.servers]  # of one account: the input type says so
     account = account_of(actor, {"account": refs[0].account_id})
-    cycle = positive_int(params, "billing_cycle")
     single = len(refs) == 1
     return Prepared(
         account_id=account,
         target_type="server" if single else "account",
         target_id=str(refs[0]) if single else account,
         target_label=f"server {refs[0].id}" if single else f"{len(refs)} servers",
-        params={"servers": [str(r) for r in refs], "billing_cycle": cycle},
+        params=data.model_dump(),
         locks=[f"server:{r}" for r in refs],
     )
 
@@ -61,6 +51,7 @@ KIND = Kind(
                 actor=ctx.actor,
                 servers=ctx.params["servers"],
                 billing_cycle=ctx.params["billing_cycle"],
+                promo_code=ctx.params.get("promo_code"),
                 account=ctx.op.account_id,
             ),
             progress=30,

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from panel.actions.base import NoInput
 from panel.services import servers
 
 from ..runner import DONE, WAIT, Context, Step, StepFailed
-from .common import fresh_server, server_ready_step, server_ref, server_target
+from .common import action_input, fresh_server, server_ready_step, server_ref, server_target
 from .registry import Kind, Prepared
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
     _, prepared = server_target(actor, params)
+    action_input(NoInput, params, "Rescue mode")
     return prepared
 
 

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from panel.actions.server_billing import ScaleInput
 from panel.services import servers
 
-from .common import order_step, pay_step, server_ready_step, server_ref, server_target, text, wait_server_step
+from .common import (
+    action_input,
+    order_step,
+    pay_step,
+    server_ready_step,
+    server_ref,
+    server_target,
+    wait_server_step,
+)
 from .registry import Kind, Prepared
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
     _, prepared = server_target(actor, params)
-    prepared.params["plan"] = text(params, "plan", max_length=100)
-    prepared.params["scale_disk"] = bool(params.get("scale_disk"))
+    prepared.params.update(action_input(ScaleInput, params, "Scale").model_dump())
     return prepared
 
 

@@ -4,34 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from panel.core.errors import InvalidInput
+from panel.actions.server_billing import AddonsScaleInput
 from panel.services import servers
 
 from .common import (
+    action_input,
     order_step,
     pay_step,
-    positive_int,
     server_ready_step,
     server_ref,
     server_target,
-    text,
     wait_server_step,
 )
 from .registry import Kind, Prepared
 
-CPANEL = ("cpanel-admin-5", "cpanel-pro-30", "cpanel-plus-50", "cpanel-premier-100")
-
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
     _, prepared = server_target(actor, params)
-    cpanel = text(params, "cpanel", required=False, max_length=40) or None
-    if cpanel is not None and cpanel not in CPANEL:
-        raise InvalidInput("Unknown cPanel licence.", fields={"cpanel": f"One of {', '.join(CPANEL)}."})
-    rds = positive_int(params, "microsoft_rds_sal", required=False)
-    office = positive_int(params, "microsoft_office_sal", required=False)
-    if cpanel is None and rds is None and office is None:
-        raise InvalidInput("Choose at least one addon to scale.")
-    prepared.params.update(cpanel=cpanel, microsoft_rds_sal=rds, microsoft_office_sal=office)
+    prepared.params.update(action_input(AddonsScaleInput, params, "Change licences").model_dump())
     return prepared
 
 

@@ -12,8 +12,11 @@ Why it is built this way:
   names): the setup step takes one hostname per line, the summary multiplies the per-server cost
   by their number, and the confirmation asks for the hostname (one server) or the number of servers.
 - An ISO install may mount a second ISO (`secondary_iso_id`), chosen from the account's ISOs.
-- Confirming (POST) starts the `deploy` operation (order, pay, wait until active) and sends the
-  member to this area's progress page, which follows it and links to the new servers at the end.
+- Confirming (POST) runs the `servers_deploy` action (`panel.actions.deploy`) through the actions
+  pipeline, which asks the role once and whose input type checks the whole order; it starts the
+  `deploy` operation (order, pay, wait until active) and sends the member to this area's progress
+  page, which follows it and links to the new servers at the end. The steps' forms take their
+  bounds from the same declaration.
 """
 
 from __future__ import annotations
@@ -31,9 +34,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
-from panel.accounts.decorators import team_permission_required
+from panel.accounts.decorators import render_denied, team_permission_required
+from panel.actions import pipeline
+from panel.actions.deploy import DEPLOY
+from panel.actions.pipeline import Refused
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
-from panel.operations import services as operations
 from panel.services import billing, library, network, servers
 from panel.services.registry import reaches
 
@@ -464,15 +469,17 @@ def _param_label(name: str) -> str:
     return PARAM_FIELDS.get(name, name)
 
 
-def _start(request: HttpRequest, wizard: Wizard, confirm: dict[str, Any]) -> Any:
-    return operations.start(
+def _start(request: HttpRequest, wizard: Wizard, confirm: dict[str, Any], grant: pipeline.Grant) -> Any:
+    outcome = pipeline.submit(
+        DEPLOY,
         actor=actor_for(request),
-        kind="deploy",
-        params=wizard.params(confirm),
-        idempotency_key=confirm.get("request_key") or "",
-        request=request,
+        target=wizard.account,
+        data=wizard.params(confirm),
         reason=confirm.get("reason") or "",
+        idempotency_key=confirm.get("request_key") or "",
+        grant=grant,
     )
+    return outcome.operation
 
 
 def _target_step(wizard: Wizard) -> str:
@@ -497,7 +504,7 @@ def _validate_until(wizard: Wizard, target: str) -> HttpResponse | None:
 
 
 @reaches("servers_deploy", *DEPLOY_READS)
-@team_permission_required("servers_deploy")
+@team_permission_required("servers_deploy", writes=False)
 @require_http_methods(["GET", "POST"])
 def deploy(request: HttpRequest) -> HttpResponse:
     """The wizard (GET, one step at a time) and the confirmation that starts the deploy (POST)."""
@@ -511,26 +518,34 @@ def deploy(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     wizard = Wizard(request, data, accounts)
     target = "summary" if request.method == "POST" else _target_step(wizard)
+    grant = None
+    if request.method == "POST":  # the pipeline asks the role, before anything is validated
+        try:
+            grant = pipeline.authorise(DEPLOY, actor_for(request), wizard.account)
+        except Refused as exc:
+            return render_denied(request, exc)
     try:
         refused = _validate_until(wizard, target)
         if refused is not None:
             return refused
         if target == "summary":
-            return _confirm(request, wizard)
+            return _confirm(request, wizard, grant)
         return _render(wizard, target, form=wizard.form(target, bound=False))
     except PanelError as exc:
         return _problem(request, exc)
 
 
-def _confirm(request: HttpRequest, wizard: Wizard) -> HttpResponse:
+def _confirm(request: HttpRequest, wizard: Wizard, grant: pipeline.Grant | None) -> HttpResponse:
     promo = wizard.cleaned.get("promo")
     if request.method != "POST":
         return _summary(wizard, promo)
     names: list[str] = wizard.cleaned["hostname"]
     confirm = f.ConfirmStep(request.POST, hostnames=names)
-    if confirm.is_valid():
+    if confirm.is_valid() and grant is not None:
         try:
-            operation = _start(request, wizard, confirm.cleaned_data)
+            operation = _start(request, wizard, confirm.cleaned_data, grant)
+        except Refused as exc:  # a policy
+            return render_denied(request, exc)
         except NotFoundError as exc:
             raise Http404(exc.message) from exc
         except InvalidInput as exc:

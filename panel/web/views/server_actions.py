@@ -1,32 +1,36 @@
 """Server actions behind a confirmation page: what will happen, what it costs, then confirm.
 
-Reinstall, restore, snapshots, rescue, password, primary IP, renew and scale run as long
-operations (`panel.operations`): the page starts one and sends the member to its progress page.
-Cancel and undo-cancel are single VPSBG calls. Destructive or paying actions ask for the server's
-hostname typed in full; costs come from VPSBG's calculate endpoints before anything is confirmed.
-
-Each action is one row of `ACTIONS`; one helper, `confirm_page`, serves them all (GET shows the
-page, and the cost for the choices made with "Show cost"; POST confirms). Reinstall is converted
-to `panel.actions`: its own view function, its form derived from its input type, run through the
-actions pipeline. The others still have views generated from their rows (to be converted).
+Each action has its own view function (`server_reinstall`, `server_scale`, ...) and one row of
+`ACTIONS` with what its page says and offers; one helper, `confirm_page`, serves them all (GET
+shows the page, and the cost of the choices made with "Show cost"; POST confirms). An action
+declared in `panel.actions` (`row.declared`) is authorised by its pipeline before anything is read
+or validated, its form is derived from its input type, and it runs through the pipeline: a long
+one starts an operation (the member follows it on its progress page), a quick one is one VPSBG
+call. Destructive or paying actions ask for the server's hostname typed in full; costs come from
+VPSBG's calculate endpoints before anything is confirmed. Rows not declared yet (snapshots, floating
+IPs: other areas) start their operation or call their service directly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from pydantic import ValidationError
 
 from panel.accounts.decorators import render_denied, team_permission_required
-from panel.actions import pipeline
-from panel.actions import servers as action_declarations
-from panel.actions.base import Action
+from panel.actions import backups, pipeline
+from panel.actions import server_billing as billing
+from panel.actions import servers as declared
+from panel.actions.base import Action, Input
+from panel.actions.fields import specs
 from panel.actions.pipeline import Refused
+from panel.actions.server_billing import AddonPurchaseInput, AddonsScaleInput, RenewInput, ScaleInput
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
 from panel.operations import services as operations
 from panel.services import library, network, servers
@@ -40,6 +44,8 @@ from ..templatetags.web_tags import when
 from .servers import _ref, _server_or_problem, tab_url
 
 Choices = dict[str, list[tuple[Any, str]]]
+In = TypeVar("In", bound=Input)
+RENEW_FOR: list[tuple[Any, str]] = list(f.BILLING_CYCLES)
 
 
 @dataclass(frozen=True)
@@ -52,21 +58,31 @@ class Cost:
 
 @dataclass(frozen=True)
 class ServerAction:
+    """What one action's confirmation page says and offers; `declared`: how it runs."""
+
     slug: str
-    operation_id: str
+    url_name: str  # the literal URL name of its view (`panel/web/urls.py`)
     title: str
     form: type[f.ActionForm]
     what: Callable[[Any], list[str]]
-    kind: str | None = None  # the operation kind; None: a direct service call (`perform`)
+    declared: Action | None = None  # declared in `panel.actions`: run through its pipeline
+    operation_id: str = ""  # not declared yet: the operationId its view reaches
+    kind: str | None = None  # not declared yet: the operation kind, or None for `perform`
     confirm: bool = True  # ask for the hostname typed in full
-    reads: tuple[str, ...] = ()
     choices: Callable[[HttpRequest, ServerRef, Any], Choices] | None = None
+    fixed: Callable[[ServerRef], dict[str, Any]] | None = None  # input the page gives, not asks
+    target: Callable[[ServerRef, QueryDict], str] | None = None  # when not the server itself
     params: Callable[[ServerRef, dict[str, Any]], dict[str, Any]] | None = None
     perform: Callable[[HttpRequest, ServerRef, dict[str, Any]], str] | None = None
     cost: Callable[[HttpRequest, ServerRef, QueryDict], Cost | None] | None = None
     initial: Callable[[HttpRequest], dict[str, Any]] = field(default=lambda request: {})
+    done: Callable[[Any], str] | None = None  # the flash after a quick action, from its input
     destructive: bool = True
-    declared: Action | None = None  # converted to `panel.actions`: run through its pipeline
+
+    @property
+    def name(self) -> str:
+        """The operationId: the declared action's name, or the row's own."""
+        return self.declared.name if self.declared is not None else self.operation_id
 
 
 # -- choices, costs and calls ---------------------------------------------------------------------
@@ -118,13 +134,27 @@ def _plans(request: HttpRequest, ref: ServerRef, server: Any) -> Choices:
     }
 
 
-def _renew_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> Cost | None:
+def _chosen(model: type[In], data: QueryDict, **fixed: Any) -> In | None:
+    """The choices made so far (the "Show cost" query), if the action's input type accepts them."""
+    names = {spec.name: spec for spec in specs(model)}
+    values: dict[str, Any] = {k: v for k, v in data.items() if k in names and v != ""}
+    for name, spec in names.items():
+        if spec.shape == "bool":
+            values[name] = data.get(name) in ("on", "true", "1")
+        elif spec.shape == "choice" and name in values:  # as the form's choice field coerces it
+            by_text = {str(choice): choice for choice in spec.choices}
+            values[name] = by_text.get(values[name], values[name])
     try:
-        cycle = int(data.get("billing_cycle", ""))
-    except ValueError:
+        return model.model_validate({**values, **fixed})
+    except ValidationError:
         return None
-    if cycle not in dict(f.BILLING_CYCLES):
+
+
+def _renew_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> Cost | None:
+    chosen = _chosen(RenewInput, data, servers=[str(ref)])
+    if chosen is None:
         return None
+    cycle = chosen.billing_cycle
     quote = servers.servers_calculate_renew(actor=actor_for(request), servers=[ref], billing_cycle=cycle)
     due = quote.due_today_amount_with_vat
     return Cost(
@@ -136,58 +166,38 @@ def _renew_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> Cost |
 
 
 def _scale_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> Cost | None:
-    plan = (data.get("plan") or "").strip()[:100]
-    if not plan:
+    chosen = _chosen(ScaleInput, data)
+    if chosen is None:
         return None
-    scale_disk = data.get("scale_disk") in ("on", "true", "1")
+    plan = chosen.plan
     quote = servers.servers_scale_calculate(
-        actor=actor_for(request), server=ref, plan=plan, scale_disk=scale_disk
+        actor=actor_for(request), server=ref, plan=plan, scale_disk=chosen.scale_disk
     )
     note = f"Expected downtime: {quote.estimated_downtime}." if quote.estimated_downtime else ""
     return Cost(f"Scale to {plan}", quote.amount, quote.amount_with_vat, note)
 
 
-def _cancel(request: HttpRequest, ref: ServerRef, data: dict[str, Any]) -> str:
-    servers.servers_cancel(
-        actor=actor_for(request), server=ref, reason=data["reason"] or None, now=data["now"]
-    )
-    return "Cancellation requested."
-
-
-def _undo_cancel(request: HttpRequest, ref: ServerRef, data: dict[str, Any]) -> str:
-    servers.servers_undo_cancel(actor=actor_for(request), server=ref, reason=data["reason"])
-    return "Cancellation withdrawn."
-
-
-BANDWIDTH_ADDONS = ("100mbps-unmetered", "1gbps-unmetered")
-
-
-def _purchase_kwargs(key: str) -> dict[str, Any] | None:
-    """The purchase call's arguments for an offer key; None for offers bought elsewhere."""
-    if key == "backups":
-        return {"backups": True}
-    if key.startswith("cpanel-"):
-        return {"cpanel": key}
-    if key in BANDWIDTH_ADDONS:
-        return {"bandwidth": key}
-    return None
-
-
 def _offers(request: HttpRequest, ref: ServerRef, server: Any) -> Choices:
+    """The cPanel tiers and bandwidth options VPSBG offers this server, with their prices."""
     offers = servers.servers_addons_list(actor=actor_for(request), server=ref)
-    return {
-        "addon": [
-            (o.key, f"{o.key} — {o.price_with_vat:.2f} a month, {o.price_until_expiry_with_vat:.2f} due now")
-            if o.price_with_vat is not None and o.price_until_expiry_with_vat is not None
-            else (o.key, o.key)
-            for o in offers
-            if o.key and _purchase_kwargs(o.key) is not None
-        ]
-    }
+    found: Choices = {"cpanel": [("", "—")], "bandwidth": [("", "—")]}
+    for o in offers:
+        field = "cpanel" if (o.key or "").startswith("cpanel-") else "bandwidth"
+        if o.key and o.key in _offer_keys(field):
+            priced = o.price_with_vat is not None and o.price_until_expiry_with_vat is not None
+            label = f"{o.key} — {o.price_with_vat:.2f} a month, {o.price_until_expiry_with_vat:.2f} due now"
+            found[field].append((o.key, label if priced else o.key))
+    return found
+
+
+def _offer_keys(field: str) -> tuple[Any, ...]:
+    spec = next(s for s in specs(AddonPurchaseInput) if s.name == field)
+    return spec.choices
 
 
 def _offer_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> Cost | None:
-    key = (data.get("addon") or "").strip()
+    chosen = _chosen(AddonPurchaseInput, data)
+    key = chosen.offer_key() if chosen is not None else ""
     if not key:
         return None
     for offer in servers.servers_addons_list(actor=actor_for(request), server=ref):
@@ -204,56 +214,27 @@ def _offer_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> Cost |
 
 
 def _addon_scale_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> Cost | None:
-    def number(name: str) -> int | None:
-        value = (data.get(name) or "").strip()
-        return int(value) if value.isascii() and value.isdigit() and 0 < int(value) <= 1000 else None
-
-    cpanel = (data.get("cpanel") or "").strip()[:40] or None
-    rds, office = number("microsoft_rds_sal"), number("microsoft_office_sal")
-    if cpanel is None and rds is None and office is None:
+    chosen = _chosen(AddonsScaleInput, data)
+    if chosen is None:
         return None
     quote = servers.servers_addons_scale_calculate(
         actor=actor_for(request),
         server=ref,
-        microsoft_rds_sal=rds or 0,
-        cpanel=cpanel,
-        microsoft_office_sal=office,
+        microsoft_rds_sal=chosen.microsoft_rds_sal or 0,
+        cpanel=chosen.cpanel,
+        microsoft_office_sal=chosen.microsoft_office_sal,
     )
     return Cost("Change of addons", quote.amount, quote.amount_with_vat)
 
 
 def _addons_of(server: Any) -> Choices:
     return {
-        "addon": [
+        "server_addon_id": [
             (a.id, f"{a.name}{f' ×{a.quantity}' if a.quantity and a.quantity > 1 else ''} ({a.status})")
             for a in server.addons or []
             if a.id is not None
         ]
     }
-
-
-def _buy_addon(request: HttpRequest, ref: ServerRef, data: dict[str, Any]) -> str:
-    kwargs = _purchase_kwargs(data["addon"]) or {}
-    servers.servers_addons_purchase(actor=actor_for(request), server=ref, **kwargs)
-    return f"Addon {data['addon']} ordered."
-
-
-def _cancel_addon(request: HttpRequest, ref: ServerRef, data: dict[str, Any]) -> str:
-    servers.servers_addons_cancel(
-        actor=actor_for(request),
-        server=ref,
-        server_addon_id=data["addon"],
-        reason=data["reason"],
-        now=data["now"],
-    )
-    return "Addon cancellation requested."
-
-
-def _undo_cancel_addon(request: HttpRequest, ref: ServerRef, data: dict[str, Any]) -> str:
-    servers.servers_addons_undo_cancel(
-        actor=actor_for(request), server=ref, server_addon_id=data["addon"], reason=data["reason"]
-    )
-    return "Addon cancellation withdrawn."
 
 
 def _floating_ips(request: HttpRequest, ref: ServerRef, server: Any, *, attached: bool) -> Choices:
@@ -273,15 +254,9 @@ def _boot_images(request: HttpRequest, ref: ServerRef, server: Any) -> Choices:
     return {"kernel_image_id": [("", "None (off)")] + [(i.id, i.name or f"Image {i.id}") for i in images]}
 
 
-def _set_boot(request: HttpRequest, ref: ServerRef, data: dict[str, Any]) -> str:
-    servers.servers_set_measured_boot(
-        actor=actor_for(request), server=ref, kernel_image_id=data["kernel_image_id"], reason=data["reason"]
-    )
-    return "Measured boot updated."
-
-
-def _on(ref: ServerRef, data: dict[str, Any]) -> dict[str, Any]:
-    return {"server": str(ref)}
+def _backup(ref: ServerRef, posted: QueryDict) -> str:
+    """The backup chosen on the page (`"backup:<id>"`), as a reference in the server's account."""
+    return f"{ref.account_id}:{posted.get('target', '').partition(':')[2][:20]}"
 
 
 def _copy_target(ref: ServerRef, data: dict[str, Any]) -> dict[str, Any]:
@@ -306,35 +281,35 @@ def _source(request: HttpRequest) -> dict[str, Any]:
 ACTIONS: tuple[ServerAction, ...] = (
     ServerAction(
         "reinstall",
-        "servers_reinstall",
+        "web:server_reinstall",
         "Reinstall",
         f.ReinstallForm,
         lambda s: [f"Everything on the disk of {s.hostname} is erased.", "The chosen image is installed."],
-        reads=("server_images_list", "ssh_keys_list"),
+        declared=declared.REINSTALL,
         choices=_images,
-        declared=action_declarations.REINSTALL,
     ),
     ServerAction(
         "restore",
-        "servers_restore",
+        "web:server_restore",
         "Restore",
         f.RestoreForm,
         lambda s: [
             f"The disk of {s.hostname} is replaced by the chosen copy.",
             "Changes made since are lost.",
         ],
+        operation_id="servers_restore",
         kind="restore",
-        reads=("snapshots_list", "backups_list"),
         choices=lambda request, ref, server: _copies(request, ref, server, "source"),
         params=_restore_params,
         initial=_source,
     ),
     ServerAction(
         "snapshot",
-        "servers_snapshots_create",
+        "web:server_snapshot",
         "Take a snapshot",
         f.SnapshotCreateForm,
         lambda s: [f"A snapshot of {s.hostname}'s disk is taken; the server may pause briefly."],
+        operation_id="servers_snapshots_create",
         kind="snapshot_create",
         confirm=False,
         destructive=False,
@@ -342,12 +317,12 @@ ACTIONS: tuple[ServerAction, ...] = (
     ),
     ServerAction(
         "delete-snapshot",
-        "snapshots_delete",
+        "web:server_delete_snapshot",
         "Delete a snapshot",
         f.SnapshotDeleteForm,
         lambda s: ["The chosen snapshot is deleted for good."],
+        operation_id="snapshots_delete",
         kind="snapshot_delete",
-        reads=("snapshots_list",),
         choices=lambda request, ref, server: {
             "target": [
                 c for c in _copies(request, ref, server, "target")["target"] if c[0].startswith("snapshot:")
@@ -358,181 +333,167 @@ ACTIONS: tuple[ServerAction, ...] = (
     ),
     ServerAction(
         "delete-backup",
-        "backups_delete",
+        "web:server_delete_backup",
         "Delete a backup",
-        f.SnapshotDeleteForm,
+        f.BackupDeleteForm,
         lambda s: ["The chosen backup is deleted for good."],
-        kind="backup_delete",
-        reads=("backups_list",),
+        declared=backups.BACKUP_DELETE,
         choices=lambda request, ref, server: {
             "target": [
                 c for c in _copies(request, ref, server, "target")["target"] if c[0].startswith("backup:")
             ]
         },
-        params=_copy_target,
+        target=_backup,
         initial=_delete_kind,
     ),
     ServerAction(
         "rescue-on",
-        "servers_rescue_enable",
+        "web:server_rescue_on",
         "Start rescue mode",
         f.RescueForm,
         lambda s: [
             f"{s.hostname} restarts into a rescue system; its own system does not run until you end it."
         ],
-        kind="rescue_on",
-        params=_on,
+        declared=declared.RESCUE_ON,
     ),
     ServerAction(
         "rescue-off",
-        "servers_rescue_disable",
+        "web:server_rescue_off",
         "End rescue mode",
         f.RescueForm,
         lambda s: [f"{s.hostname} restarts into its own system."],
-        kind="rescue_off",
+        declared=declared.RESCUE_OFF,
         confirm=False,
         destructive=False,
-        params=_on,
     ),
     ServerAction(
         "password",
-        "servers_change_password",
+        "web:server_password",
         "Change the root password",
         f.PasswordForm,
         lambda s: [f"The root password of {s.hostname} is replaced.", "The server reboots to apply it."],
-        kind="password",
-        params=lambda ref, d: {"server": str(ref), "password": d["password"]},
+        declared=declared.CHANGE_PASSWORD,
     ),
     ServerAction(
         "primary-ip",
-        "servers_change_primary_ip",
+        "web:server_primary_ip",
         "Change the primary IP address",
         f.PrimaryIpForm,
         lambda s: [
             f"The chosen address becomes the primary address of {s.hostname}.",
             "The server restarts.",
         ],
-        kind="primary_ip",
+        declared=declared.PRIMARY_IP,
         choices=_addresses,
-        params=lambda ref, d: {"server": str(ref), "ip_id": d["ip_id"]},
     ),
     ServerAction(
         "renew",
-        "servers_renew",
+        "web:server_renew",
         "Renew",
         f.RenewForm,
         lambda s: [
             f"An order renewing {s.hostname} is created and paid from the account's balance.",
             f"It expires on {s.expiry_at:%Y-%m-%d} now; the renewal extends that." if s.expiry_at else "",
         ],
-        kind="renew",
-        reads=("servers_calculate_renew",),
+        declared=billing.RENEW,
+        choices=lambda request, ref, server: {"billing_cycle": RENEW_FOR},
+        fixed=lambda ref: {"servers": [str(ref)]},
+        target=lambda ref, posted: ref.account_id,
         cost=_renew_cost,
-        params=lambda ref, d: {"servers": [str(ref)], "billing_cycle": d["billing_cycle"]},
     ),
     ServerAction(
         "scale",
-        "servers_scale",
+        "web:server_scale",
         "Scale to another plan",
         f.ScaleForm,
         lambda s: [
             f"{s.hostname} moves to the chosen plan; the difference is ordered and paid from the balance.",
             "The server restarts.",
         ],
-        kind="scale",
-        reads=("servers_scale_list_plans", "servers_scale_calculate"),
+        declared=billing.SCALE,
         choices=_plans,
         cost=_scale_cost,
-        params=lambda ref, d: {"server": str(ref), "plan": d["plan"], "scale_disk": d["scale_disk"]},
     ),
     ServerAction(
         "buy-addon",
-        "servers_addons_purchase",
+        "web:server_buy_addon",
         "Buy an addon",
         f.AddonPurchaseForm,
         lambda s: [
             f"The addon is added to {s.hostname} and paid from the account's balance until its expiry."
         ],
-        reads=("servers_addons_list",),
+        declared=billing.ADDON_PURCHASE,
         choices=_offers,
         cost=_offer_cost,
-        perform=_buy_addon,
+        done=lambda data: f"Addon {data.offer_key() or 'licences'} ordered.",
     ),
     ServerAction(
         "scale-addons",
-        "servers_addons_scale",
+        "web:server_scale_addons",
         "Change licences",
         f.AddonScaleForm,
         lambda s: [
             f"The licences of {s.hostname} change; the difference is ordered and paid from the balance."
         ],
-        kind="scale_addons",
-        reads=("servers_addons_scale_calculate",),
+        declared=billing.ADDONS_SCALE,
         cost=_addon_scale_cost,
-        params=lambda ref, d: {
-            "server": str(ref),
-            "cpanel": d["cpanel"] or None,
-            "microsoft_rds_sal": d["microsoft_rds_sal"],
-            "microsoft_office_sal": d["microsoft_office_sal"],
-        },
     ),
     ServerAction(
         "cancel-addon",
-        "servers_addons_cancel",
+        "web:server_cancel_addon",
         "Cancel an addon",
         f.AddonCancelForm,
         lambda s: ["The chosen addon is not renewed and ends with the paid period (or now, if you choose)."],
+        declared=billing.ADDON_CANCEL,
         choices=lambda request, ref, server: _addons_of(server),
-        perform=_cancel_addon,
     ),
     ServerAction(
         "undo-cancel-addon",
-        "servers_addons_undo_cancel",
+        "web:server_undo_cancel_addon",
         "Keep a cancelled addon",
         f.AddonUndoCancelForm,
         lambda s: ["The addon's cancellation is withdrawn; it renews with the server."],
+        declared=billing.ADDON_UNDO_CANCEL,
         confirm=False,
         destructive=False,
         choices=lambda request, ref, server: _addons_of(server),
-        perform=_undo_cancel_addon,
     ),
     ServerAction(
         "attach-floating-ip",
-        "floating_ips_attach",
+        "web:server_attach_floating_ip",
         "Attach a floating IP",
         f.FloatingIpForm,
         lambda s: [f"The floating IP is routed to {s.hostname}."],
+        operation_id="floating_ips_attach",
         kind="floating_ip_attach",
         confirm=False,
         destructive=False,
-        reads=("floating_ips_list",),
         choices=lambda request, ref, server: _floating_ips(request, ref, server, attached=False),
         params=lambda ref, d: {"server": str(ref), "ids": [d["floating_ip"]]},
     ),
     ServerAction(
         "detach-floating-ip",
-        "floating_ips_detach",
+        "web:server_detach_floating_ip",
         "Detach a floating IP",
         f.FloatingIpForm,
         lambda s: [f"The floating IP stops reaching {s.hostname}; services using it there stop answering."],
+        operation_id="floating_ips_detach",
         kind="floating_ip_detach",
-        reads=("floating_ips_list",),
         choices=lambda request, ref, server: _floating_ips(request, ref, server, attached=True),
         params=lambda ref, d: {"account": ref.account_id, "ids": [d["floating_ip"]]},
     ),
     ServerAction(
         "measured-boot",
-        "servers_set_measured_boot",
+        "web:server_measured_boot",
         "Measured boot",
         f.MeasuredBootForm,
         lambda s: [f"{s.hostname} boots the chosen Unified Kernel Image from its next start."],
-        reads=("measured_boot_images_list",),
+        declared=declared.MEASURED_BOOT,
         choices=_boot_images,
-        perform=_set_boot,
     ),
     ServerAction(
         "cancel",
-        "servers_cancel",
+        "web:server_cancel",
         "Cancel the server",
         f.CancelForm,
         lambda s: [
@@ -540,24 +501,27 @@ ACTIONS: tuple[ServerAction, ...] = (
             + (f" ({s.expiry_at:%Y-%m-%d})." if s.expiry_at else "."),
             "Until then you can withdraw the cancellation.",
         ],
-        perform=_cancel,
+        declared=billing.CANCEL,
     ),
     ServerAction(
         "undo-cancel",
-        "servers_undo_cancel",
+        "web:server_undo_cancel",
         "Withdraw the cancellation",
         f.UndoCancelForm,
         lambda s: [f"{s.hostname} stays and renews as before."],
+        declared=billing.UNDO_CANCEL,
         confirm=False,
         destructive=False,
-        perform=_undo_cancel,
     ),
 )
 BY_SLUG = {action.slug: action for action in ACTIONS}
-CONVERTED = ("reinstall",)  # served by their own view functions below, through the pipeline
 
 
-# -- the view ---------------------------------------------------------------------------------------
+# -- the page ---------------------------------------------------------------------------------------
+def _target(action: ServerAction, ref: ServerRef, posted: QueryDict) -> str:
+    return action.target(ref, posted) if action.target is not None else str(ref)
+
+
 def _start(
     request: HttpRequest, action: ServerAction, ref: ServerRef, form: Any, grant: pipeline.Grant | None
 ) -> HttpResponse:
@@ -566,43 +530,47 @@ def _start(
         outcome = pipeline.submit(
             action.declared,
             actor=actor_for(request),
-            target=ref,
+            target=_target(action, ref, request.POST),
             data=form.input,
             reason=data.get("reason") or "",
             idempotency_key=data.get("request_key") or "",
             grant=grant,
         )
-        messages.success(request, f"{action.title}: started. This page follows it to the end.")
-        return redirect(reverse("operations:detail", kwargs={"pk": outcome.operation.pk}))
-    if action.perform is not None:
+        operation = outcome.operation
+        if operation is None:
+            done = action.done(form.input) if action.done else action.declared.done_message
+            messages.success(request, done)
+            return redirect(tab_url(ref, ACTION_PLACES[action.slug][0]))  # where the undo is offered
+    elif action.perform is not None:
         messages.success(request, action.perform(request, ref, data))
-        return redirect(tab_url(ref, ACTION_PLACES[action.slug][0]))  # where the undo is offered
-    assert action.kind is not None and action.params is not None
-    operation = operations.start(
-        actor=actor_for(request),
-        kind=action.kind,
-        params=action.params(ref, data),
-        idempotency_key=data.get("request_key") or "",
-        request=request,
-        reason=data.get("reason") or "",
-    )
+        return redirect(tab_url(ref, ACTION_PLACES[action.slug][0]))
+    else:
+        assert action.kind is not None and action.params is not None
+        operation = operations.start(
+            actor=actor_for(request),
+            kind=action.kind,
+            params=action.params(ref, data),
+            idempotency_key=data.get("request_key") or "",
+            request=request,
+            reason=data.get("reason") or "",
+        )
     messages.success(request, f"{action.title}: started. This page follows it to the end.")
     return redirect(reverse("operations:detail", kwargs={"pk": operation.pk}))
-
-
 
 
 def confirm_page(request: HttpRequest, ref: str, action: ServerAction) -> HttpResponse:
     """GET shows the page (and the cost of the choices made); POST confirms and starts the action.
 
-    A converted action is authorised by the pipeline before anything is read or validated, so a
+    A declared action is authorised by the pipeline before anything is read or validated, so a
     refused member learns nothing from the page, and its role is checked once.
     """
     server_ref = _ref(ref)
     grant = None
     if request.method == "POST" and action.declared is not None:
         try:
-            grant = pipeline.authorise(action.declared, actor_for(request), server_ref)
+            grant = pipeline.authorise(
+                action.declared, actor_for(request), _target(action, server_ref, request.POST)
+            )
         except Refused as exc:
             return render_denied(request, exc)
         except NotFoundError as exc:
@@ -631,6 +599,8 @@ def confirm_page(request: HttpRequest, ref: str, action: ServerAction) -> HttpRe
         "confirm": action.confirm,
         "choices": choices,
     }
+    if action.fixed is not None:
+        options["fixed"] = action.fixed(server_ref)
     status = 200
     if request.method == "POST":
         form = action.form(request.POST, **options)
@@ -650,9 +620,7 @@ def confirm_page(request: HttpRequest, ref: str, action: ServerAction) -> HttpRe
     else:
         initial = {k: v for k, v in action.initial(request).items() if v}
         bound = {
-            k: v
-            for k, v in request.GET.items()
-            if k in action.form.base_fields and k != "confirm_hostname"
+            k: v for k, v in request.GET.items() if k in action.form.base_fields and k != "confirm_hostname"
         }
         form = action.form(initial={**initial, **bound}, **options)
         data = request.GET
@@ -667,6 +635,7 @@ def confirm_page(request: HttpRequest, ref: str, action: ServerAction) -> HttpRe
     return render(request, "web/servers/confirm.html", context, status=status)
 
 
+# -- one view per action (declared ones: the role is asked once, by the pipeline, on POST) ----------
 @reaches("servers_reinstall", "servers_get", "server_images_list", "ssh_keys_list")
 @team_permission_required("servers_reinstall", writes=False)
 def server_reinstall(request: HttpRequest, ref: str) -> HttpResponse:
@@ -674,19 +643,115 @@ def server_reinstall(request: HttpRequest, ref: str) -> HttpResponse:
     return confirm_page(request, ref, BY_SLUG["reinstall"])
 
 
-def _action_view(action: ServerAction) -> Callable[..., HttpResponse]:
-    """The view of an action not yet converted to `panel.actions` (see docs/architecture.md)."""
-
-    @reaches(action.operation_id, "servers_get", *action.reads)
-    @team_permission_required(action.operation_id)
-    def view(request: HttpRequest, ref: str) -> HttpResponse:
-        return confirm_page(request, ref, action)
-
-    view.__name__ = view.__qualname__ = f"server_{action.slug.replace('-', '_')}"
-    view.__doc__ = f"{action.title}: the confirmation page (GET) and the confirmation (POST)."
-    return view
+@reaches("servers_restore", "servers_get", "snapshots_list", "backups_list")
+@team_permission_required("servers_restore")
+def server_restore(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["restore"])
 
 
-VIEWS: dict[str, Callable[..., HttpResponse]] = {
-    action.slug: _action_view(action) for action in ACTIONS if action.slug not in CONVERTED
-}
+@reaches("servers_snapshots_create", "servers_get")
+@team_permission_required("servers_snapshots_create")
+def server_snapshot(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["snapshot"])
+
+
+@reaches("snapshots_delete", "servers_get", "snapshots_list")
+@team_permission_required("snapshots_delete")
+def server_delete_snapshot(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["delete-snapshot"])
+
+
+@reaches("backups_delete", "servers_get", "backups_list", "snapshots_list")
+@team_permission_required("backups_delete", writes=False)
+def server_delete_backup(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["delete-backup"])
+
+
+@reaches("servers_rescue_enable", "servers_get")
+@team_permission_required("servers_rescue_enable", writes=False)
+def server_rescue_on(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["rescue-on"])
+
+
+@reaches("servers_rescue_disable", "servers_get")
+@team_permission_required("servers_rescue_disable", writes=False)
+def server_rescue_off(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["rescue-off"])
+
+
+@reaches("servers_change_password", "servers_get")
+@team_permission_required("servers_change_password", writes=False)
+def server_password(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["password"])
+
+
+@reaches("servers_change_primary_ip", "servers_get")
+@team_permission_required("servers_change_primary_ip", writes=False)
+def server_primary_ip(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["primary-ip"])
+
+
+@reaches("servers_renew", "servers_get", "servers_calculate_renew")
+@team_permission_required("servers_renew", writes=False)
+def server_renew(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["renew"])
+
+
+@reaches("servers_scale", "servers_get", "servers_scale_list_plans", "servers_scale_calculate")
+@team_permission_required("servers_scale", writes=False)
+def server_scale(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["scale"])
+
+
+@reaches("servers_addons_purchase", "servers_get", "servers_addons_list")
+@team_permission_required("servers_addons_purchase", writes=False)
+def server_buy_addon(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["buy-addon"])
+
+
+@reaches("servers_addons_scale", "servers_get", "servers_addons_scale_calculate")
+@team_permission_required("servers_addons_scale", writes=False)
+def server_scale_addons(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["scale-addons"])
+
+
+@reaches("servers_addons_cancel", "servers_get")
+@team_permission_required("servers_addons_cancel", writes=False)
+def server_cancel_addon(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["cancel-addon"])
+
+
+@reaches("servers_addons_undo_cancel", "servers_get")
+@team_permission_required("servers_addons_undo_cancel", writes=False)
+def server_undo_cancel_addon(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["undo-cancel-addon"])
+
+
+@reaches("floating_ips_attach", "servers_get", "floating_ips_list")
+@team_permission_required("floating_ips_attach")
+def server_attach_floating_ip(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["attach-floating-ip"])
+
+
+@reaches("floating_ips_detach", "servers_get", "floating_ips_list")
+@team_permission_required("floating_ips_detach")
+def server_detach_floating_ip(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["detach-floating-ip"])
+
+
+@reaches("servers_set_measured_boot", "servers_get", "measured_boot_images_list")
+@team_permission_required("servers_set_measured_boot", writes=False)
+def server_measured_boot(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["measured-boot"])
+
+
+@reaches("servers_cancel", "servers_get")
+@team_permission_required("servers_cancel", writes=False)
+def server_cancel(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["cancel"])
+
+
+@reaches("servers_undo_cancel", "servers_get")
+@team_permission_required("servers_undo_cancel", writes=False)
+def server_undo_cancel(request: HttpRequest, ref: str) -> HttpResponse:
+    return confirm_page(request, ref, BY_SLUG["undo-cancel"])

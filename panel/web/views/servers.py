@@ -1,10 +1,10 @@
 """Servers: the list across the team's accounts and one server's page with its quick actions.
 
 Reads that fail upstream render the page with a clear message and a retry button; a server that
-does not exist or is outside the member's scope is a 404. Quick writes (hostname, reverse DNS,
-ISOs, SSH keys) call their service directly, power actions go through the actions pipeline
-(`panel.actions`); an htmx request gets the refreshed section back,
-a plain form post is redirected to the server page with a flash message.
+does not exist or is outside the member's scope is a 404. Quick writes (power, hostname, ISOs,
+SSH keys) go through the actions pipeline (`panel.actions`), their forms derived from the actions'
+input types; reverse DNS (the network area's) calls its service. An htmx request gets the
+refreshed section back, a plain form post is redirected to the server page with a flash message.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from panel.services import aggregates, library, network, servers
 from panel.services.context import ServerRef, parse_server_ref
 from panel.services.registry import reaches
 
+from ..action_forms import HostnameForm, IsoForm, SshKeysForm
 from ..common import Problem, actor_for, allowed_actions, error_text, field_errors, problem_from
-from ..forms import HostnameForm, IsoForm, ReverseDnsForm, ServerFilterForm, SshKeysForm
+from ..forms import ReverseDnsForm, ServerFilterForm
 from ..htmx import is_fragment_request, render_page_or_fragment
 from ..server_state import power_state
 from ..server_tabs import ACTION_PLACES, DEFAULT_TAB, RED_ACTIONS, TABS, tab_of
@@ -345,13 +346,13 @@ def _action_links(
         {
             "title": action.title,
             "blurb": ACTION_PLACES[action.slug][1],
-            "url": reverse(f"web:server_{action.slug.replace('-', '_')}", kwargs={"ref": str(ref)}),
+            "url": reverse(action.url_name, kwargs={"ref": str(ref)}),
             "red": action.slug in RED_ACTIONS,
         }
         for action in ACTIONS
         if ACTION_PLACES[action.slug][0] == tab
         and not hidden.get(action.slug)
-        and can(membership, action.operation_id)
+        and can(membership, action.name)
     ]
 
 
@@ -466,24 +467,42 @@ def _write(
     return _detail(request, ref, tab=tab, forms={form_key: form}, status=422)
 
 
+def _declared_write(
+    request: HttpRequest, ref: str, form_key: str, action: Action, make_form: Callable[[], Any]
+) -> HttpResponse:
+    """A quick write declared in `panel.actions`: authorised first (the role asked once, a refused
+    member learns nothing from the form), then its derived form validates, then the pipeline runs it."""
+    server_ref = _ref(ref)
+    try:
+        grant = pipeline.authorise(action, actor_for(request), server_ref)
+    except Refused as exc:
+        return render_denied(request, exc)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    try:
+        form = make_form()
+    except PanelError as exc:  # the choices could not be read
+        return _done(request, server_ref, problem_from(exc).message, error=True, tab=FORM_TABS[form_key])
+
+    def call() -> None:
+        pipeline.submit(
+            action,
+            actor=actor_for(request),
+            target=server_ref,
+            data=form.input,
+            reason=form.cleaned_data.get("reason") or "",
+            grant=grant,
+        )
+
+    return _write(request, server_ref, form_key, form, call, action.done_message)
+
+
 @reaches("servers_update_hostname")
-@team_permission_required("servers_update_hostname")
+@team_permission_required("servers_update_hostname", writes=False)
 @require_POST
 def server_hostname(request: HttpRequest, ref: str) -> HttpResponse:
-    server_ref = _ref(ref)
-    form = HostnameForm(request.POST)
-    return _write(
-        request,
-        server_ref,
-        "hostname",
-        form,
-        lambda: servers.servers_update_hostname(
-            actor=actor_for(request),
-            server=server_ref,
-            hostname=form.cleaned_data["hostname"],
-            reason=form.cleaned_data["reason"],
-        ),
-        "Hostname changed.",
+    return _declared_write(
+        request, ref, "hostname", server_actions.HOSTNAME, lambda: HostnameForm(request.POST)
     )
 
 
@@ -511,57 +530,27 @@ def server_reverse_dns(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @reaches("isos_list", "servers_modify_isos")
-@team_permission_required("servers_modify_isos")
+@team_permission_required("servers_modify_isos", writes=False)
 @require_POST
 def server_isos(request: HttpRequest, ref: str) -> HttpResponse:
     """Mount (or unmount, with "None") the primary and secondary ISO."""
-    server_ref = _ref(ref)
-    try:
-        isos = library.isos_list(actor=actor_for(request), account=server_ref.account_id)
-    except PanelError as exc:
-        problem = problem_from(exc)
-        return _done(request, server_ref, problem.message, error=True, tab="rescue")
-    form = IsoForm(request.POST, isos=[(i.id, i.name or "") for i in isos if i.id is not None])
-    return _write(
-        request,
-        server_ref,
-        "iso",
-        form,
-        lambda: servers.servers_modify_isos(
-            actor=actor_for(request),
-            server=server_ref,
-            primary_iso_id=form.cleaned_data["primary_iso_id"],
-            secondary_iso_id=form.cleaned_data["secondary_iso_id"],
-            reason=form.cleaned_data["reason"],
-        ),
-        "ISOs updated.",
-    )
+
+    def form() -> Any:
+        isos = library.isos_list(actor=actor_for(request), account=_ref(ref).account_id)
+        return IsoForm(request.POST, isos=[(i.id, i.name or "") for i in isos if i.id is not None])
+
+    return _declared_write(request, ref, "iso", server_actions.ISOS, form)
 
 
 @reaches("ssh_keys_list", "servers_update_ssh_keys")
-@team_permission_required("servers_update_ssh_keys")
+@team_permission_required("servers_update_ssh_keys", writes=False)
 @require_POST
 def server_ssh_keys(request: HttpRequest, ref: str) -> HttpResponse:
-    server_ref = _ref(ref)
-    try:
-        keys = library.ssh_keys_list(actor=actor_for(request), account=server_ref.account_id)
-    except PanelError as exc:
-        problem = problem_from(exc)
-        return _done(request, server_ref, problem.message, error=True, tab="settings")
-    form = SshKeysForm(request.POST, keys=[(k.id, k.name or "") for k in keys if k.id is not None])
-    return _write(
-        request,
-        server_ref,
-        "keys",
-        form,
-        lambda: servers.servers_update_ssh_keys(
-            actor=actor_for(request),
-            server=server_ref,
-            ssh_keys=form.cleaned_data["ssh_keys"],
-            reason=form.cleaned_data["reason"],
-        ),
-        "SSH keys updated.",
-    )
+    def form() -> Any:
+        keys = library.ssh_keys_list(actor=actor_for(request), account=_ref(ref).account_id)
+        return SshKeysForm(request.POST, keys=[(k.id, k.name or "") for k in keys if k.id is not None])
+
+    return _declared_write(request, ref, "keys", server_actions.SSH_KEYS, form)
 
 
 # -- chart data ----------------------------------------------------------------------------------

@@ -1,0 +1,260 @@
+"""What a server costs and how long it runs: renew, scale to another plan, addons, cancel.
+
+Renewing and scaling order and pay (long operations); buying, changing and cancelling addons and
+cancelling the server are single VPSBG calls. The choices (billing cycles, cPanel tiers, bandwidth
+options) are the reference's enums; licence counts are bounded by the panel (1 to 1000).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from panel.services import servers
+from panel.services.context import Actor, parse_server_ref
+
+from .base import Action, Input, Mode, NoInput, Risk, Target
+from .registry import register
+from .servers import VpsbgId, server_params
+
+__all__ = [
+    "ADDONS_SCALE",
+    "ADDON_CANCEL",
+    "ADDON_PURCHASE",
+    "ADDON_UNDO_CANCEL",
+    "BILLING_CYCLES",
+    "CANCEL",
+    "RENEW",
+    "SCALE",
+    "UNDO_CANCEL",
+    "AddonCancelInput",
+    "AddonPurchaseInput",
+    "AddonRefInput",
+    "AddonsScaleInput",
+    "CancelInput",
+    "RenewInput",
+    "ScaleInput",
+]
+
+BILLING_CYCLES = (1, 3, 6, 12, 24)  # months, as VPSBG sells them
+MAX_RENEW = 50  # servers in one renewal order
+Cpanel = Literal["cpanel-admin-5", "cpanel-pro-30", "cpanel-plus-50", "cpanel-premier-100"]
+Bandwidth = Literal["100mbps-unmetered", "1gbps-unmetered"]
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+Licences = Annotated[Annotated[int, Field(ge=1, le=1000)] | None, BeforeValidator(_blank_is_none)]
+OptionalCpanel = Annotated[Cpanel | None, BeforeValidator(_blank_is_none)]
+OptionalBandwidth = Annotated[Bandwidth | None, BeforeValidator(_blank_is_none)]
+
+
+class RenewInput(Input):
+    """One renewal order: servers of one VPSBG account, for a number of months."""
+
+    servers: list[Annotated[str, Field(min_length=3, max_length=400)]] = Field(
+        min_length=1,
+        max_length=MAX_RENEW,
+        title="Servers",
+        description=f"1 to {MAX_RENEW} references “<account>:<server id>” of one VPSBG account.",
+        json_schema_extra={"example": ["ops@example.com:2864"]},
+    )
+    billing_cycle: Literal[1, 3, 6, 12, 24] = Field(title="Renew for", description="Months.")
+    promo_code: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
+        default=None, max_length=64, title="Promo code"
+    )
+
+    @field_validator("servers")
+    @classmethod
+    def _of_one_account(cls, value: list[str]) -> list[str]:
+        refs = []
+        for item in value:
+            try:
+                refs.append(parse_server_ref(item))
+            except Exception:  # NotFoundError: not "<account>:<id>"
+                raise ValueError(f"“{item[:80]}” is not a server reference “<account>:<id>”.") from None
+        if len({r.account_id for r in refs}) > 1:
+            raise ValueError("Renew servers of one VPSBG account at a time.")
+        if len({str(r) for r in refs}) < len(refs):
+            raise ValueError("A server is named twice.")
+        return [str(r) for r in refs]
+
+
+class ScaleInput(Input):
+    plan: str = Field(
+        min_length=1,
+        max_length=100,
+        title="New plan",
+        description="The key of a plan the server can move to.",
+        json_schema_extra={"offered": True, "example": "cloud-vps-4gb"},
+    )
+    scale_disk: bool = Field(
+        default=False, title="Grow the disk too", description="A larger disk cannot be made smaller again."
+    )
+
+
+def _at_least_one(model: Input, names: tuple[str, ...], message: str) -> None:
+    if not any(getattr(model, name) for name in names):
+        raise ValueError(message)
+
+
+class AddonsScaleInput(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"cpanel": "cpanel-pro-30"}]})
+
+    cpanel: OptionalCpanel = Field(default=None, title="cPanel licence", description="Empty: no change.")
+    microsoft_rds_sal: Licences = Field(default=None, title="Microsoft RDS licences")
+    microsoft_office_sal: Licences = Field(default=None, title="Microsoft Office licences")
+
+    @model_validator(mode="after")
+    def _something(self) -> AddonsScaleInput:
+        _at_least_one(self, ("cpanel", "microsoft_rds_sal", "microsoft_office_sal"),
+                      "Choose at least one addon to change.")  # fmt: skip
+        return self
+
+
+class AddonPurchaseInput(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"bandwidth": "100mbps-unmetered"}]})
+
+    backups: bool = Field(default=False, title="Automatic backups", description="Weekly, kept 3 weeks.")
+    cpanel: OptionalCpanel = Field(default=None, title="cPanel licence")
+    bandwidth: OptionalBandwidth = Field(default=None, title="Unmetered bandwidth")
+    microsoft_rds_sal: Licences = Field(default=None, title="Microsoft RDS licences")
+    microsoft_office_sal: Licences = Field(default=None, title="Microsoft Office licences")
+
+    @model_validator(mode="after")
+    def _something(self) -> AddonPurchaseInput:
+        _at_least_one(self, ("backups", "cpanel", "bandwidth", "microsoft_rds_sal", "microsoft_office_sal"),
+                      "Choose an addon to buy.")  # fmt: skip
+        return self
+
+    def offer_key(self) -> str:
+        """The key VPSBG lists this purchase under (`servers_addons_list`), for its price."""
+        return "backups" if self.backups else (self.cpanel or self.bandwidth or "")
+
+
+class AddonRefInput(Input):
+    server_addon_id: VpsbgId = Field(
+        title="Addon", description="One of the server's addons.", json_schema_extra={"offered": True}
+    )
+
+
+class AddonCancelInput(AddonRefInput):
+    now: bool = Field(default=False, title="End it now instead of at the end of the paid period")
+
+
+class CancelInput(Input):
+    now: bool = Field(
+        default=False,
+        title="Cancel now instead of at the end of the paid period",
+        description="The server and its data are deleted at once.",
+    )
+
+
+# -- run at once ----------------------------------------------------------------------------------
+def _purchase(actor: Actor, target: str, data: AddonPurchaseInput, reason: str) -> Any:
+    return servers.servers_addons_purchase(
+        actor=actor,
+        server=target,
+        backups=data.backups or None,
+        cpanel=data.cpanel,
+        bandwidth=data.bandwidth,
+        microsoft_rds_sal=data.microsoft_rds_sal,
+        microsoft_office_sal=data.microsoft_office_sal,
+        reason=reason,
+    )
+
+
+def _addon_cancel(actor: Actor, target: str, data: AddonCancelInput, reason: str) -> None:
+    servers.servers_addons_cancel(
+        actor=actor, server=target, server_addon_id=data.server_addon_id, reason=reason, now=data.now
+    )
+
+
+def _addon_undo_cancel(actor: Actor, target: str, data: AddonRefInput, reason: str) -> None:
+    servers.servers_addons_undo_cancel(
+        actor=actor, server=target, server_addon_id=data.server_addon_id, reason=reason
+    )
+
+
+def _cancel(actor: Actor, target: str, data: CancelInput, reason: str) -> None:
+    servers.servers_cancel(actor=actor, server=target, reason=reason or None, now=data.now)
+
+
+def _undo_cancel(actor: Actor, target: str, data: NoInput, reason: str) -> None:
+    servers.servers_undo_cancel(actor=actor, server=target, reason=reason)
+
+
+def _now(name: str, label: str, description: str, model: type[Input], perform: Any, risk: Risk,
+         done: str) -> Action:  # fmt: skip
+    return Action(
+        name=name, label=label, description=description, input=model, target=Target.SERVER, risk=risk,
+        mode=Mode.NOW, perform=perform, done_message=done,
+    )  # fmt: skip
+
+
+ADDON_PURCHASE = _now(
+    "servers_addons_purchase", "Buy an addon", "Add an addon, paid from the balance until the expiry.",
+    AddonPurchaseInput, _purchase, Risk.PAYING, "Addon ordered.",
+)  # fmt: skip
+ADDON_CANCEL = _now(
+    "servers_addons_cancel", "Cancel an addon", "The addon is not renewed (or ends now).",
+    AddonCancelInput, _addon_cancel, Risk.DESTRUCTIVE, "Addon cancellation requested.",
+)  # fmt: skip
+ADDON_UNDO_CANCEL = _now(
+    "servers_addons_undo_cancel", "Keep a cancelled addon", "Withdraw an addon's cancellation.",
+    AddonRefInput, _addon_undo_cancel, Risk.WRITE, "Addon cancellation withdrawn.",
+)  # fmt: skip
+CANCEL = _now(
+    "servers_cancel", "Cancel the server",
+    "VPSBG deletes the server and its data at the end of the paid period (or now).",
+    CancelInput, _cancel, Risk.DESTRUCTIVE, "Cancellation requested.",
+)  # fmt: skip
+UNDO_CANCEL = _now(
+    "servers_undo_cancel", "Withdraw the cancellation", "The server stays and renews as before.",
+    NoInput, _undo_cancel, Risk.WRITE, "Cancellation withdrawn.",
+)  # fmt: skip
+
+
+# -- long operations ------------------------------------------------------------------------------
+def _renew_params(target: str, data: RenewInput) -> dict[str, Any]:
+    return data.model_dump()
+
+
+RENEW = Action(
+    name="servers_renew",
+    label="Renew",
+    description="Order and pay more months for servers of one account.",
+    input=RenewInput,
+    target=Target.ACCOUNT,
+    risk=Risk.PAYING,
+    mode=Mode.OPERATION,
+    kind="renew",
+    params=_renew_params,
+)
+SCALE = Action(
+    name="servers_scale",
+    label="Scale to another plan",
+    description="Move the server to another plan; the difference is ordered and paid.",
+    input=ScaleInput,
+    target=Target.SERVER,
+    risk=Risk.PAYING,
+    mode=Mode.OPERATION,
+    kind="scale",
+    params=server_params,
+)
+ADDONS_SCALE = Action(
+    name="servers_addons_scale",
+    label="Change licences",
+    description="Change the server's cPanel or Microsoft licences; the difference is ordered and paid.",
+    input=AddonsScaleInput,
+    target=Target.SERVER,
+    risk=Risk.PAYING,
+    mode=Mode.OPERATION,
+    kind="scale_addons",
+    params=server_params,
+)
+
+register(ADDON_PURCHASE, ADDON_CANCEL, ADDON_UNDO_CANCEL, CANCEL, UNDO_CANCEL, RENEW, SCALE, ADDONS_SCALE)
