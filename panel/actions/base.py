@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Action", "Input", "Mode", "NoInput", "Risk", "Target"]
+__all__ = ["Action", "Cost", "Input", "Mode", "NoInput", "Risk", "Target"]
+
+Cost = tuple[Decimal, str]  # an amount and its currency ("EUR")
 
 
 class Risk(StrEnum):
@@ -27,6 +30,13 @@ class Mode(StrEnum):
 
 
 class Target(StrEnum):
+    """What the request's `target` text names.
+
+    SERVER: `"<account>:<server id>"`. ACCOUNT: a VPSBG account of the team, either the account
+    id itself or, when the action has a `subject` ("order", "ticket"...), one object of it written
+    `"<account>:<id>"`. TEAM: the panel team itself (its members, invitations, tokens).
+    """
+
     SERVER = "server"
     ACCOUNT = "account"
     TEAM = "team"
@@ -49,7 +59,10 @@ class Action:
     `name` is the reference's operationId for VPSBG actions: the same name in URLs, the permission
     table, audit events and operations. `perform(actor, target, input, reason)` runs a NOW action
     through its typed service; `kind` names the operation kind of an OPERATION action and
-    `params(target, input)` the parameters it is started with.
+    `params(target, input)` the parameters it is started with. `subject` names the object of an
+    account the target points at (an ACCOUNT action on an order: "order"), empty when the target is
+    the account itself. `cost(request)`, for PAYING actions, says what running the request would
+    spend as `(amount, currency)`, or None when it cannot tell (policies: budgets, approvals).
     """
 
     name: str
@@ -63,9 +76,15 @@ class Action:
     kind: str | None = None
     params: Callable[[str, Any], dict[str, Any]] | None = None
     done_message: str = ""
+    subject: str = ""
+    cost: Callable[[Any], Cost | None] | None = None
 
     def __post_init__(self) -> None:
         if self.mode is Mode.NOW and self.perform is None:
             raise ValueError(f"{self.name}: a NOW action needs `perform`")
         if self.mode is Mode.OPERATION and (self.kind is None or self.params is None):
             raise ValueError(f"{self.name}: an OPERATION action needs `kind` and `params`")
+        if self.cost is not None and self.risk is not Risk.PAYING:
+            raise ValueError(f"{self.name}: only a PAYING action has a `cost`")
+        if self.subject and self.target is not Target.ACCOUNT:
+            raise ValueError(f"{self.name}: only an ACCOUNT action names a `subject`")

@@ -1,9 +1,10 @@
 """What an input type says about each of its fields, read once for every adapter (form, serializer).
 
-Supported shapes: int, str, bool, a `Literal`/enum choice, and lists of int or str, each optional
-or not, with pydantic's bounds (`ge`/`le`, `min_length`/`max_length`). `json_schema_extra` may
-mark a field `secret` (never shown again: a password box) or `offered` (the page offers the
-values it may take: images, keys).
+Supported shapes: int, str, bool, decimal (an amount), a `Literal`/enum choice, and lists of int
+or str, each optional or not, with pydantic's bounds (`ge`/`le`, `min_length`/`max_length`,
+`decimal_places`). `json_schema_extra` may mark a field `secret` (never shown again: a password
+box) or `offered` (the page offers the values it may take: images, keys), give a choice's
+`labels` ({"value as text": "label"}) or a text's `widget` ("textarea").
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 import annotated_types
@@ -20,7 +22,7 @@ from pydantic.fields import FieldInfo
 
 __all__ = ["FieldSpec", "errors_by_field", "specs"]
 
-Shape = Literal["int", "str", "bool", "choice", "int_list", "str_list"]
+Shape = Literal["int", "str", "bool", "decimal", "choice", "int_list", "str_list"]
 
 
 @dataclass(frozen=True)
@@ -30,30 +32,44 @@ class FieldSpec:
     required: bool
     label: str
     help: str
-    minimum: int | None = None  # value bounds (int, items of an int list)
-    maximum: int | None = None
+    minimum: Any = None  # value bounds (int or Decimal, items of an int list)
+    maximum: Any = None
     min_length: int | None = None  # text length, or list length for lists
     max_length: int | None = None
     choices: tuple[Any, ...] = ()
     secret: bool = False
     offered: bool = False
+    decimal_places: int | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # choice value (as text) -> label
+    widget: str = ""  # "textarea" for long text
+
+    def choice_label(self, value: Any) -> str:
+        return self.labels.get(str(value), str(value))
 
 
-def _bounds(metadata: list[Any]) -> dict[str, int]:
-    found: dict[str, int] = {}
+def _number(value: Any, step: int = 0) -> Any:
+    if isinstance(value, Decimal | float):
+        return Decimal(str(value))
+    return int(value) + step
+
+
+def _bounds(metadata: list[Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
     for item in metadata:
         if isinstance(item, annotated_types.Ge):
-            found["minimum"] = int(item.ge)  # type: ignore[call-overload]
+            found["minimum"] = _number(item.ge)
         elif isinstance(item, annotated_types.Gt):
-            found["minimum"] = int(item.gt) + 1  # type: ignore[call-overload]
+            found["minimum"] = _number(item.gt, 1)
         elif isinstance(item, annotated_types.Le):
-            found["maximum"] = int(item.le)  # type: ignore[call-overload]
+            found["maximum"] = _number(item.le)
         elif isinstance(item, annotated_types.Lt):
-            found["maximum"] = int(item.lt) - 1  # type: ignore[call-overload]
+            found["maximum"] = _number(item.lt, -1)
         elif isinstance(item, annotated_types.MinLen):
             found["min_length"] = item.min_length
         elif isinstance(item, annotated_types.MaxLen):
             found["max_length"] = item.max_length
+        elif getattr(item, "decimal_places", None) is not None:
+            found["decimal_places"] = item.decimal_places
         elif isinstance(item, FieldInfo):
             found.update(_bounds(item.metadata))
     return found
@@ -71,10 +87,14 @@ def _strip_optional(annotation: Any) -> Any:
 def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
     """(the bare type, the metadata of `Annotated[...]` around it)."""
     metadata: list[Any] = []
-    while typing.get_origin(annotation) is typing.Annotated:
-        annotation, *extra = typing.get_args(annotation)
-        metadata.extend(extra)
-    return _strip_optional(annotation), metadata
+    while True:
+        while typing.get_origin(annotation) is typing.Annotated:
+            annotation, *extra = typing.get_args(annotation)
+            metadata.extend(extra)
+        bare = _strip_optional(annotation)
+        if bare is annotation:
+            return bare, metadata
+        annotation = bare  # `Annotated[...] | None`: its metadata counts too
 
 
 def _spec(name: str, info: FieldInfo) -> FieldSpec:
@@ -86,6 +106,8 @@ def _spec(name: str, info: FieldInfo) -> FieldSpec:
         "help": info.description or "",
         "secret": bool(extra.get("secret")),
         "offered": bool(extra.get("offered")),
+        "labels": dict(extra.get("labels") or {}),  # type: ignore[call-overload]
+        "widget": str(extra.get("widget") or ""),
     }
     annotation, metadata = _unwrap(info.annotation)
     bounds = _bounds([*info.metadata, *metadata])
@@ -108,6 +130,14 @@ def _spec(name: str, info: FieldInfo) -> FieldSpec:
         )
     if annotation is bool:
         return FieldSpec(shape="bool", **common)
+    if annotation is Decimal:
+        return FieldSpec(
+            shape="decimal",
+            minimum=bounds.get("minimum"),
+            maximum=bounds.get("maximum"),
+            decimal_places=bounds.get("decimal_places"),
+            **common,
+        )
     if annotation is int:
         return FieldSpec(shape="int", minimum=bounds.get("minimum"), maximum=bounds.get("maximum"), **common)
     if annotation is str:

@@ -85,17 +85,23 @@ def _field(spec: FieldSpec) -> forms.Field:
     if spec.shape == "int":
         kind = OfferedIntegerField if spec.offered else forms.IntegerField
         return kind(min_value=spec.minimum, max_value=spec.maximum, **common)
-    if spec.shape == "str":
-        widget = (
-            forms.PasswordInput(attrs={"autocomplete": "new-password"}) if spec.secret else forms.TextInput
+    if spec.shape == "decimal":
+        return forms.DecimalField(
+            min_value=spec.minimum, max_value=spec.maximum, decimal_places=spec.decimal_places, **common
         )
+    if spec.shape == "str":
+        widget: Any = forms.TextInput
+        if spec.secret:
+            widget = forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        elif spec.widget == "textarea":
+            widget = forms.Textarea(attrs={"rows": 6})
         return forms.CharField(
             min_length=spec.min_length, max_length=spec.max_length, strip=False, widget=widget, **common
         )
     if spec.shape == "bool":
         return forms.BooleanField(**{**common, "required": False})
     if spec.shape == "choice":
-        options = [(str(c), str(c)) for c in spec.choices]
+        options = [(str(c), spec.choice_label(c)) for c in spec.choices]
         coerce: Callable[[Any], Any] = type(spec.choices[0]) if spec.choices else str
         return forms.TypedChoiceField(
             choices=([("", "—")] if not spec.required else []) + options,
@@ -105,7 +111,9 @@ def _field(spec: FieldSpec) -> forms.Field:
         )
     if spec.shape == "int_list":
         return OfferedIntegerListField(widget=forms.CheckboxSelectMultiple, **common)
-    return forms.CharField(widget=forms.Textarea, **common)  # str_list: one a line
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}), **common
+    )  # str_list: one a line
 
 
 def _values(form: forms.Form, fields: list[FieldSpec]) -> dict[str, Any]:

@@ -10,7 +10,14 @@ __all__ = ["ACTIONS", "AREA_MODULES", "get", "load_all", "register"]
 
 ACTIONS: dict[str, Action] = {}
 
-AREA_MODULES: tuple[str, ...] = ("panel.actions.servers",)
+AREA_MODULES: tuple[str, ...] = (
+    "panel.actions.servers",
+    "panel.actions.account",
+    "panel.actions.billing",
+    "panel.actions.library",
+    "panel.actions.network",
+    "panel.actions.support",
+)
 
 
 def register(*actions: Action) -> None:

@@ -19,6 +19,15 @@ def _field(spec: FieldSpec) -> serializers.Field:
         common["allow_null"] = True
     if spec.shape == "int":
         return serializers.IntegerField(min_value=spec.minimum, max_value=spec.maximum, **common)
+    if spec.shape == "decimal":
+        return serializers.DecimalField(
+            max_digits=None,
+            decimal_places=spec.decimal_places,
+            min_value=spec.minimum,
+            max_value=spec.maximum,
+            coerce_to_string=False,
+            **common,
+        )
     if spec.shape == "str":
         return serializers.CharField(
             min_length=spec.min_length,
@@ -31,7 +40,7 @@ def _field(spec: FieldSpec) -> serializers.Field:
     if spec.shape == "bool":
         return serializers.BooleanField(**common)
     if spec.shape == "choice":
-        return serializers.ChoiceField(choices=list(spec.choices), **common)
+        return serializers.ChoiceField(choices=[(c, spec.choice_label(c)) for c in spec.choices], **common)
     child: serializers.Field
     if spec.shape == "int_list":
         child = serializers.IntegerField(min_value=spec.minimum, max_value=spec.maximum)

@@ -9,6 +9,7 @@ multipart body when it takes files). The response follows the return annotation 
 
 from __future__ import annotations
 
+import copy
 import inspect
 import re
 import types
@@ -22,7 +23,7 @@ from rest_framework import serializers
 
 from panel.accounts.permissions import SAFE_POSTS, UPSTREAM_OPERATIONS
 from panel.actions import registry as actions
-from panel.actions.base import Action
+from panel.actions.base import Action, Target
 from panel.actions.serializers import serializer_class
 from panel.services import registry
 from panel.services.context import Ref
@@ -150,13 +151,42 @@ def field_for(name: str, annotation: Any, default: Any) -> serializers.Field:
     return serializers.JSONField(**options)
 
 
-def _action_serializer(declared: Action, name: str) -> type[serializers.Serializer]:
-    """The request body of a converted action: its input type's serializer, plus the audit reason."""
+def _action_serializer(
+    declared: Action, name: str, path_params: list[PathParam]
+) -> type[serializers.Serializer]:
+    """The request body of a converted action: its input type's serializer, plus the audit reason
+    and, when the path names no target, the field that does (`account`, or `server`)."""
     base = serializer_class(declared.input, f"{name}Input")
-    reason = serializers.CharField(
-        max_length=1000, required=False, allow_blank=True, allow_null=True, help_text="Kept in the audit log."
-    )
-    return type(name, (base,), {"reason": reason, "__module__": base.__module__})
+    attrs: dict[str, Any] = {
+        "reason": serializers.CharField(
+            max_length=1000,
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+            help_text="Kept in the audit log.",
+        ),
+        "__module__": base.__module__,
+    }
+    if not path_params and declared.target is Target.ACCOUNT and not declared.subject:
+        attrs["account"] = serializers.CharField(
+            max_length=255,
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+            help_text="The VPSBG account (its id, as the lists give it); the team's only one if left out.",
+        )
+    elif not path_params and declared.target is Target.SERVER:
+        attrs["server"] = serializers.CharField(
+            max_length=400, help_text="The server, “<VPSBG account id>:<server id>”."
+        )
+    for param in path_params[1:]:  # given in the path (which wins): optional in the body
+        declared_field = base._declared_fields.get(param.url_name)  # type: ignore[attr-defined]
+        if declared_field is not None:
+            field_copy = copy.deepcopy(declared_field)
+            field_copy.required = False
+            field_copy.help_text = "Given in the path."
+            attrs[param.url_name] = field_copy
+    return type(name, (base,), attrs)
 
 
 def _camel(operation_id: str) -> str:
@@ -220,7 +250,7 @@ def _build(operation_id: str, func: Callable[..., Any]) -> Endpoint:
     body_fields = list(attrs)  # before type(): the serializer metaclass pops the fields from attrs
     declared = actions.get(operation_id)
     if declared is not None:  # converted: the body is the action's input type (+ the reason)
-        serializer = _action_serializer(declared, f"{_camel(operation_id)}{kind}")
+        serializer = _action_serializer(declared, f"{_camel(operation_id)}{kind}", path_params)
         body_fields = list(serializer().fields)
     else:
         serializer = type(f"{_camel(operation_id)}{kind}", (serializers.Serializer,), attrs)

@@ -7,7 +7,7 @@ choose the token, call, map errors, audit). Object arguments are `"<account>:<id
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from panel.core.errors import InvalidInput, NotFoundError
@@ -360,77 +360,102 @@ def network_protection_geo_delete(*, actor: ActorLike, protected_ip: Ref | str, 
     return on_object("network_protection_geo_delete", actor, protected_ip, PROTECTION, reason=reason)
 
 
-def _ip_filter_list(kind: str) -> tuple[Callable[..., Any], ...]:
-    """The four services of one IP list of network protection (`whitelist` or `blacklist`).
-
-    Both lists take the same calls on their own route, so one body serves both; each function
-    keeps its explicit signature (the API builds its request forms from it) and its own name.
-    """
-    prefix = f"network_protection_{kind}"
-
-    def get(*, actor: ActorLike, protected_ip: Ref | str) -> IpFilterList:
-        ref = _visible_protection(actor, protected_ip)
-        return execute(
-            f"{prefix}_get",
-            actor=actor,
-            target=ref,
-            target_type="network_protection",
-            kwargs={"id": ref.int_id},
-        )
-
-    def set_(
-        *, actor: ActorLike, protected_ip: Ref | str, networks: Sequence[str], reason: str = ""
-    ) -> IpFilterList:
-        return on_object(f"{prefix}_set", actor, protected_ip, PROTECTION, reason=reason, networks=networks)
-
-    def update(
-        *,
-        actor: ActorLike,
-        protected_ip: Ref | str,
-        networks: Sequence[str] | None = None,
-        active: bool | None = None,
-        reason: str = "",
-    ) -> IpFilterList:
-        return on_object(
-            f"{prefix}_update",
-            actor,
-            protected_ip,
-            PROTECTION,
-            reason=reason,
-            networks=networks,
-            active=active,
-        )
-
-    def delete(*, actor: ActorLike, protected_ip: Ref | str, reason: str = "") -> Any:
-        return on_object(f"{prefix}_delete", actor, protected_ip, PROTECTION, reason=reason)
-
-    docs = {
-        "get": f"The {kind}'s status and addresses (read).",
-        "set": f"Put addresses on the {kind} (audited write).",
-        "update": f"Change the {kind}: add addresses, switch it on or off (audited write).",
-        "delete": f"Delete every rule of the {kind} (audited write).",
-    }
-    made = []
-    for verb, func in (("get", get), ("set", set_), ("update", update), ("delete", delete)):
-        name = f"{prefix}_{verb}"
-        func.__name__ = func.__qualname__ = name
-        func.__doc__ = f"{docs[verb]}\n\n`{name}` in the reference."
-        made.append(service(name)(func))
-    return tuple(made)
+def _ip_filter_get(operation_id: str, actor: ActorLike, protected_ip: Ref | str) -> IpFilterList:
+    ref = _visible_protection(actor, protected_ip)
+    return execute(
+        operation_id, actor=actor, target=ref, target_type="network_protection", kwargs={"id": ref.int_id}
+    )
 
 
-(
-    network_protection_whitelist_get,
-    network_protection_whitelist_set,
-    network_protection_whitelist_update,
-    network_protection_whitelist_delete,
-) = _ip_filter_list("whitelist")
-(
-    network_protection_blacklist_get,
-    network_protection_blacklist_set,
-    network_protection_blacklist_update,
-    network_protection_blacklist_delete,
-) = _ip_filter_list("blacklist")
+# The whitelist and the blacklist take the same calls, each on its own route.
+@service("network_protection_whitelist_get")
+def network_protection_whitelist_get(*, actor: ActorLike, protected_ip: Ref | str) -> IpFilterList:
+    """The whitelist's status and addresses (read)."""
+    return _ip_filter_get("network_protection_whitelist_get", actor, protected_ip)
+
+
+@service("network_protection_whitelist_set")
+def network_protection_whitelist_set(
+    *, actor: ActorLike, protected_ip: Ref | str, networks: Sequence[str], reason: str = ""
+) -> IpFilterList:
+    """Put addresses on the whitelist (audited write)."""
+    return on_object(
+        "network_protection_whitelist_set", actor, protected_ip, PROTECTION, reason=reason, networks=networks
+    )
+
+
+@service("network_protection_whitelist_update")
+def network_protection_whitelist_update(
+    *,
+    actor: ActorLike,
+    protected_ip: Ref | str,
+    networks: Sequence[str] | None = None,
+    active: bool | None = None,
+    reason: str = "",
+) -> IpFilterList:
+    """Change the whitelist: add addresses, switch it on or off (audited write)."""
+    return on_object(
+        "network_protection_whitelist_update",
+        actor,
+        protected_ip,
+        PROTECTION,
+        reason=reason,
+        networks=networks,
+        active=active,
+    )
+
+
+@service("network_protection_whitelist_delete")
+def network_protection_whitelist_delete(
+    *, actor: ActorLike, protected_ip: Ref | str, reason: str = ""
+) -> Any:
+    """Delete every rule of the whitelist (audited write)."""
+    return on_object("network_protection_whitelist_delete", actor, protected_ip, PROTECTION, reason=reason)
+
+
+@service("network_protection_blacklist_get")
+def network_protection_blacklist_get(*, actor: ActorLike, protected_ip: Ref | str) -> IpFilterList:
+    """The blacklist's status and addresses (read)."""
+    return _ip_filter_get("network_protection_blacklist_get", actor, protected_ip)
+
+
+@service("network_protection_blacklist_set")
+def network_protection_blacklist_set(
+    *, actor: ActorLike, protected_ip: Ref | str, networks: Sequence[str], reason: str = ""
+) -> IpFilterList:
+    """Put addresses on the blacklist (audited write)."""
+    return on_object(
+        "network_protection_blacklist_set", actor, protected_ip, PROTECTION, reason=reason, networks=networks
+    )
+
+
+@service("network_protection_blacklist_update")
+def network_protection_blacklist_update(
+    *,
+    actor: ActorLike,
+    protected_ip: Ref | str,
+    networks: Sequence[str] | None = None,
+    active: bool | None = None,
+    reason: str = "",
+) -> IpFilterList:
+    """Change the blacklist: add addresses, switch it on or off (audited write)."""
+    return on_object(
+        "network_protection_blacklist_update",
+        actor,
+        protected_ip,
+        PROTECTION,
+        reason=reason,
+        networks=networks,
+        active=active,
+    )
+
+
+@service("network_protection_blacklist_delete")
+def network_protection_blacklist_delete(
+    *, actor: ActorLike, protected_ip: Ref | str, reason: str = ""
+) -> Any:
+    """Delete every rule of the blacklist (audited write)."""
+    return on_object("network_protection_blacklist_delete", actor, protected_ip, PROTECTION, reason=reason)
 
 
 @service("network_protection_get")
