@@ -78,7 +78,7 @@ class PayOrdersInput(Input):
 
 
 class OrderUpdateInput(Input):
-    auto_pay: bool | None = Field(default=None, title="Pay automatically")
+    auto_pay: bool | None = Field(default=None, title="Pay automatically from the balance")
     payment_method: PaymentMethod | None = Field(
         default=None, title="Payment method", json_schema_extra={"labels": PAYMENT_METHOD_LABELS}
     )

@@ -97,7 +97,7 @@ class IsoAddInput(Input):
     def _iso_name(cls, value: str) -> str:
         value = value.strip()
         if not value.lower().endswith(".iso") or "/" in value:
-            raise ValueError("The name must be a file name ending with .iso.")
+            raise ValueError("The name must end with .iso (a file name, e.g. alpine-3.20.iso).")
         return value
 
     @field_validator("url")

@@ -82,7 +82,7 @@ def check_countries(codes: list[str]) -> list[str]:
     upper = [c.upper() for c in codes]
     unknown = [c for c in upper if c not in COUNTRY_CODES]
     if unknown:
-        shown = ", ".join(f"“{c[:10]}”" for c in codes if c.upper() in unknown[:5])
+        shown = ", ".join(f"“{c[:10]}”" for c in unknown[:5])
         raise ValueError(
             f"Not ISO 3166-1 country codes: {shown}. Use two letters per country, e.g. BG, DE, NL."
         )
