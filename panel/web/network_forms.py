@@ -90,14 +90,15 @@ class _PurchasePage(_TypedConfirmation):
 
     confirm_label = "Type the account's name to confirm the purchase"
 
-    def __init__(self, *args: Any, servers: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, servers: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["server"] = forms.ChoiceField(
-            label=self.fields["server"].label,
-            help_text="Optional. The server may restart to take the new addresses.",
-            required=False,
-            choices=[("", "None (keep them unattached)"), *servers],
-        )
+        if servers is not None:  # the page's offer: the account's servers
+            self.fields["server"] = forms.ChoiceField(
+                label=self.fields["server"].label,
+                help_text="Optional. The server may restart to take the new addresses.",
+                required=False,
+                choices=[("", "None (keep them unattached)"), *servers],
+            )
         for name in ("ipv4", "ipv4_ddos", "ipv6"):
             self.fields[name].initial = 0
         self.fields["billing_cycle"].initial = 1
@@ -157,18 +158,25 @@ class _ListPage(_Page):
         self.order_fields(["networks", "active", "reason"])
 
 
+class SwitchField(forms.ChoiceField):
+    """On, off, or keep as it is (None); "on"/"off" as the page posts them, true/false as JSON has them."""
+
+    VALUES = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value).lower() in self.VALUES or value in ("", None)
+
+    def clean(self, value: Any) -> bool | None:
+        super().clean(value)
+        return self.VALUES.get(str(value).lower()) if value not in ("", None) else None
+
+
 class _ListUpdatePage(_ListPage):
     """Add networks and/or switch the list on or off ("Keep as it is": neither)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["active"] = forms.TypedChoiceField(
-            label="The list",
-            choices=ACTIVE_CHOICES,
-            required=False,
-            coerce=lambda value: {"on": True, "off": False}.get(value),
-            empty_value=None,
-        )
+        self.fields["active"] = SwitchField(label="The list", choices=ACTIVE_CHOICES, required=False)
 
 
 NetworkListForm = form_class(actions.NetworkListInput, _ListPage)

@@ -25,6 +25,10 @@ from panel.actions.request import ActionRequest
 from panel.api.endpoints import endpoints
 from panel.core.errors import InvalidInput
 from panel.operations.kinds.registry import KINDS
+from panel.web import forms as _library_forms  # noqa: F401  (registers the library pages' forms)
+from panel.web import network_forms as _network_forms  # noqa: F401
+from panel.web.action_runs import PAGE_FORMS
+from panel.web.views import billing as _billing_pages  # noqa: F401
 from panel.web.views.server_actions import ACTIONS as PAGES
 from tests.actions.conftest import ACCOUNT, SERVER
 
@@ -185,6 +189,8 @@ def _web_form(action: Action) -> Any:
     for page in PAGES:
         if page.declared is action:
             return lambda data: page.form(data, confirm=False)
+    if action.name in PAGE_FORMS:  # the other areas' pages (no typed confirmation given: none asked)
+        return PAGE_FORMS[action.name]
     return lambda data: form_class(action.input, forms.Form)(data)
 
 
@@ -262,3 +268,8 @@ def test_every_converted_page_uses_the_derived_form() -> None:
     for page in PAGES:
         if page.declared is not None:
             assert page.form.input_type is page.declared.input  # type: ignore[attr-defined]
+    assert {"balance_deposit", "orders_update", "ssh_keys_create", "ssh_keys_update", "isos_add",
+            "floating_ips_purchase", "network_protection_geo_set", "network_protection_geo_update",
+            "network_protection_whitelist_set", "network_protection_blacklist_update"} <= set(PAGE_FORMS)
+    for name, form in PAGE_FORMS.items():
+        assert form.input_type is ACTIONS[name].input  # type: ignore[attr-defined]
