@@ -18,8 +18,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import escape, linebreaks
 
+from panel.actions import billing as billing_actions
+from panel.actions.forms import form_class
+
+from .action_runs import page_form
+
 __all__ = [
-    "BILLING_CYCLES",
     "MAX_ATTACHMENTS",
     "MAX_ATTACHMENT_BYTES",
     "PlanCancelForm",
@@ -34,7 +38,6 @@ __all__ = [
 
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-BILLING_CYCLES = ((1, "1 month"), (3, "3 months"), (6, "6 months"), (12, "12 months"), (24, "24 months"))
 STATUS_FILTERS = (("", "All tickets"), ("open", "Open (not resolved)"), ("closed", "Resolved or closed"))
 ATTACHMENT_HELP = (
     f"Optional; up to {MAX_ATTACHMENTS} files of at most "
@@ -172,17 +175,20 @@ class _TypedConfirmForm(forms.Form):
     )
     reason = _reason_field()
 
-    def __init__(self, *args: Any, expected: str = "", label: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, expected: str | None = None, label: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.expected = expected
-        self.fields["confirm"].label = label
-        self.fields["confirm"].help_text = f"Type “{expected}”."
+        if expected is None:  # nothing to type (a check of the input's rules alone)
+            del self.fields["confirm"]
+        else:
+            self.fields["confirm"].label = label
+            self.fields["confirm"].help_text = f"Type “{expected}”."
         if not self.is_bound:
             self.initial.setdefault("request_key", uuid.uuid4().hex)
 
     def clean_confirm(self) -> str:
         value = (self.cleaned_data.get("confirm") or "").strip()
-        if value.lower().lstrip("#") != self.expected.lower():
+        if self.expected is not None and value.lower().lstrip("#") != self.expected.lower():
             raise forms.ValidationError(f"Type it exactly: “{self.expected}”.")
         return value
 
@@ -191,17 +197,22 @@ class ResolveForm(_TypedConfirmForm):
     pass
 
 
-class PlanOrderForm(_TypedConfirmForm):
+class _PlanOrderPage(_TypedConfirmForm):
     """Purchase or renew: the billing period (its price is shown beside each choice)."""
-
-    billing_cycle = forms.TypedChoiceField(
-        label="Billing period", coerce=int, widget=forms.RadioSelect, choices=BILLING_CYCLES
-    )
 
     def __init__(self, *args: Any, cycle_labels: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        field = self.fields["billing_cycle"]
+        field.widget = forms.RadioSelect(choices=field.choices)  # type: ignore[attr-defined]
         if cycle_labels:
-            self.fields["billing_cycle"].choices = [(str(c), label) for c, label in cycle_labels]  # type: ignore[attr-defined]
+            field.choices = [(str(c), label) for c, label in cycle_labels]  # type: ignore[attr-defined]
+        self.order_fields(["request_key", "billing_cycle", "confirm", "reason"])
+
+
+# The plan's key comes from the page (its URL or the active plan): the period is what is chosen.
+PlanOrderForm = page_form(
+    billing_actions.PLAN_RENEW, form_class(billing_actions.PlanRenewInput, _PlanOrderPage)
+)
 
 
 class PlanCancelForm(_TypedConfirmForm):
