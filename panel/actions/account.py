@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from panel.services import account
 from panel.services.context import Actor
@@ -39,8 +39,23 @@ REFERRAL_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 BASE32_RE = re.compile(r"^[A-Za-z2-7]+=*$")
 
 Text = Annotated[str, Field(max_length=255)] | None
-Otp = Annotated[int, Field(ge=0, le=999_999)]
 OTP_HELP = "The 6 digits the authenticator app shows now."
+
+
+def _six_digits(value: Any) -> Any:
+    """A code as typed ("123 456") or as a number (JSON): six digits, leading zeros kept."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 999_999:
+        return f"{value:06d}"
+    if isinstance(value, str):
+        code = re.sub(r"\s", "", value)
+        if not re.fullmatch(r"\d{6}", code):
+            raise ValueError("Enter the 6 digits the authenticator app shows.")
+        return code
+    raise ValueError("Enter the 6 digits the authenticator app shows.")
+
+
+# The reference's `otp` is an integer; a person types six digits (a leading zero is one of them).
+Otp = Annotated[str, BeforeValidator(_six_digits), Field(max_length=20, pattern=r"^\d{6}$")]
 
 
 class ProfileInput(Input):
@@ -121,8 +136,9 @@ class ProfileInput(Input):
 
     @model_validator(mode="after")
     def _company_named(self) -> ProfileInput:
-        if self.company and not (self.company_name or "").strip():
-            raise ValueError("A company needs its name: give company_name with company.")
+        # Left out, the name at VPSBG is kept; given empty, a company would have none.
+        if self.company and self.company_name is not None and not self.company_name.strip():
+            raise ValueError("A company needs its name.")
         return self
 
 
@@ -167,12 +183,12 @@ def _profile(actor: Actor, target: str, data: ProfileInput, reason: str) -> Any:
 
 def _two_factor_enable(actor: Actor, target: str, data: TwoFactorEnableInput, reason: str) -> Any:
     return account.user_2fa_enable(
-        actor=actor, otp=data.otp, secret_key=data.secret_key, account=target, reason=reason
+        actor=actor, otp=int(data.otp), secret_key=data.secret_key, account=target, reason=reason
     )
 
 
 def _two_factor_disable(actor: Actor, target: str, data: TwoFactorDisableInput, reason: str) -> Any:
-    return account.user_2fa_disable(actor=actor, otp=data.otp, account=target, reason=reason)
+    return account.user_2fa_disable(actor=actor, otp=int(data.otp), account=target, reason=reason)
 
 
 def _affiliate_activate(actor: Actor, target: str, data: NoInput, reason: str) -> Any:

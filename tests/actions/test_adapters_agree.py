@@ -71,7 +71,8 @@ VALID: dict[str, dict[str, Any]] = {
     "network_protection_blacklist_set": {"networks": ["203.0.113.0/24"]},
     "network_protection_blacklist_update": {"active": False},
     "support_plans_purchase": {"plan": "professional", "billing_cycle": 1},
-    "user_2fa_enable": {"secret_key": "TYFM77AMC6O2RPHA", "otp": 123456},
+    "user_2fa_enable": {"secret_key": "TYFM77AMC6O2RPHA", "otp": "123456"},
+    "user_2fa_disable": {"otp": "012345"},
     "user_update": {"city": "Plovdiv"},
     "affiliate_update_referral_code": {"referral_code": "my-code"},
 }
@@ -87,7 +88,8 @@ BAD_FORMAT: dict[str, list[tuple[str, Any, str]]] = {
         ("server", f"{ACCOUNT}:2864", "a server of the team"),
     ],
     "user_update": [("vat_number", "123", "not a VAT number"), ("technical_email", "a@", "not an address")],
-    "user_2fa_enable": [("secret_key", "not base32!", "not base32")],
+    "user_2fa_enable": [("secret_key", "not base32!", "not base32"), ("otp", "12", "not six digits")],
+    "user_2fa_disable": [("otp", "123 456", "six digits with a space"), ("otp", "1234567", "seven digits")],
     "affiliate_update_referral_code": [("referral_code", "a b c d e", "not URL-safe")],
 }
 
@@ -113,6 +115,8 @@ FILL: dict[tuple[str, str], Any] = {
     ("user_update", "phone_number"): lambda n: "1" * n,
     ("user_update", "technical_email"): lambda n: _email(n),
     ("user_update", "vat_number"): lambda n: "BG" + "1" * (n - 2),
+    ("user_2fa_enable", "otp"): None,  # six digits, however typed: the format bounds it
+    ("user_2fa_disable", "otp"): None,
 }
 
 
@@ -134,7 +138,8 @@ def cases(action: Action) -> Iterator[Case]:
     yield Case("baseline", base, True)
     for name, value, why in BAD_FORMAT.get(action.name, []):
         changed = value if not name else {name: value}  # no name: several fields at once
-        yield Case(f"{name} {why}".strip(), {**base, **changed}, why.startswith("a server of the team"))
+        valid = why.startswith(("a server of the team", "six digits with"))
+        yield Case(f"{name} {why}".strip(), {**base, **changed}, valid)
     for spec in fields:
         def with_(value: Any, spec: FieldSpec = spec) -> dict[str, Any]:
             return {**base, spec.name: value}
