@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["Action", "Cost", "Input", "Mode", "NoInput", "Risk", "Target"]
+__all__ = ["Action", "Cost", "Input", "Mode", "NoInput", "Risk", "Target", "Upload"]
 
 Cost = tuple[Decimal, str]  # an amount and its currency ("EUR")
 
@@ -46,6 +48,33 @@ class Input(BaseModel):
     """Base of every input type: unknown fields are refused, so a typo is an error, not a no-op."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Upload(BaseModel):
+    """One uploaded file of an input (a ticket's attachment): its name, type and bytes.
+
+    In JSON (a stored request) the bytes are base64; a file's size limits are the input type's.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_bytes="base64")
+
+    name: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(default="application/octet-stream", max_length=255)
+    content: bytes
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _from_base64(cls, value: object) -> object:
+        if isinstance(value, str):  # from JSON: `to_json` wrote the bytes as base64
+            try:
+                return base64.b64decode(value, validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError("A file's content must be base64 in JSON.") from None
+        return value
+
+    def as_tuple(self) -> tuple[str, bytes, str]:
+        """As the services take a file: (name, content, content type)."""
+        return self.name, self.content, self.content_type
 
 
 class NoInput(Input):

@@ -1,10 +1,10 @@
 """What an input type says about each of its fields, read once for every adapter (form, serializer).
 
-Supported shapes: int, str, bool, decimal (an amount), a `Literal`/enum choice, and lists of int
-or str, each optional or not, with pydantic's bounds (`ge`/`le`, `min_length`/`max_length`,
-`decimal_places`). `json_schema_extra` may mark a field `secret` (never shown again: a password
-box) or `offered` (the page offers the values it may take: images, keys), give a choice's
-`labels` ({"value as text": "label"}) or a text's `widget` ("textarea").
+Supported shapes: int, str, bool, decimal (an amount), a `Literal`/enum choice, lists of int or
+str, and files (a list of `base.Upload`), each optional or not, with pydantic's bounds (`ge`/`le`,
+`min_length`/`max_length`, `decimal_places`). `json_schema_extra` may mark a field `secret`
+(never shown again: a password box) or `offered` (the page offers the values it may take: images,
+keys), give a choice's `labels` ({"value as text": "label"}) or a text's `widget` ("textarea").
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from .base import Upload
+
 __all__ = ["FieldSpec", "errors_by_field", "specs"]
 
-Shape = Literal["int", "str", "bool", "decimal", "choice", "int_list", "str_list"]
+Shape = Literal["int", "str", "bool", "decimal", "choice", "int_list", "str_list", "files"]
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,13 @@ def _spec(name: str, info: FieldInfo) -> FieldSpec:
         return FieldSpec(shape="choice", choices=tuple(m.value for m in annotation), **common)
     if origin in (list, tuple):
         item, item_metadata = _unwrap(typing.get_args(annotation)[0])
+        if isinstance(item, type) and issubclass(item, Upload):
+            return FieldSpec(
+                shape="files",
+                min_length=bounds.get("min_length"),
+                max_length=bounds.get("max_length"),
+                **common,
+            )
         item_bounds = _bounds(item_metadata)
         shape: Shape = "int_list" if item is int else "str_list"
         return FieldSpec(

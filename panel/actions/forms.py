@@ -16,7 +16,14 @@ from pydantic import BaseModel, ValidationError
 
 from .fields import FieldSpec, errors_by_field, specs
 
-__all__ = ["InputForm", "OfferedIntegerField", "OfferedIntegerListField", "form_class"]
+__all__ = [
+    "FilesField",
+    "InputForm",
+    "OfferedIntegerField",
+    "OfferedIntegerListField",
+    "form_class",
+    "uploads",
+]
 
 F = TypeVar("F", bound=forms.Form)
 
@@ -80,6 +87,37 @@ class OfferedIntegerListField(_Offered, forms.Field):
         self.check_offered(value)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Zero or more files from one `<input type="file" multiple>` (Django's documented recipe);
+    how many and how big is the input type's to say."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def uploads(files: Iterable[Any]) -> list[dict[str, Any]]:
+    """Uploaded files (Django's) as an input type's `Upload` values."""
+    return [
+        {
+            "name": (getattr(f, "name", None) or "attachment")[:255],
+            "content_type": getattr(f, "content_type", None) or "application/octet-stream",
+            "content": f.read(),
+        }
+        for f in files
+    ]
+
+
 def _field(spec: FieldSpec) -> forms.Field:
     common: dict[str, Any] = {"label": spec.label, "help_text": spec.help, "required": spec.required}
     if spec.shape == "int":
@@ -111,6 +149,8 @@ def _field(spec: FieldSpec) -> forms.Field:
         )
     if spec.shape == "int_list":
         return OfferedIntegerListField(widget=forms.CheckboxSelectMultiple, **common)
+    if spec.shape == "files":
+        return FilesField(**common)
     return forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}), **common
     )  # str_list: one a line
@@ -122,6 +162,8 @@ def _values(form: forms.Form, fields: list[FieldSpec]) -> dict[str, Any]:
         value = form.cleaned_data.get(spec.name)
         if spec.shape == "str_list" and isinstance(value, str):
             value = [line.strip() for line in value.splitlines() if line.strip()]
+        if spec.shape == "files" and value:
+            value = uploads(value)
         if value is None and not spec.required:
             continue  # the input type's default applies
         values[spec.name] = value

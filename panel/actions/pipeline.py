@@ -124,14 +124,8 @@ def _account_target(action: Action, who: Actor, target: Any) -> str:
         return str(ref)
     text = str(target or "").strip()
     if not text:
-        if len(accounts) == 1:
-            return next(iter(accounts))
-        if not accounts:
-            raise NoUsableToken(
-                f"Team {who.team} has no checked VPSBG token yet. "
-                "An owner or admin can add one on the Tokens page."
-            )
-        return ""  # several: `submit` asks which one once the input itself is known to be valid
+        # One: that one. None or several: `submit` says so once the input is known to be valid.
+        return next(iter(accounts)) if len(accounts) == 1 else ""
     if text not in accounts:
         raise NotFoundError(f"This team has no VPSBG account “{text[:120]}”.")
     return text
@@ -225,6 +219,11 @@ def submit(
     )
     if action.target is Target.ACCOUNT and not request.target:
         accounts = execution.team_accounts(request.actor.team)
+        if not accounts:
+            raise NoUsableToken(
+                f"Team {request.actor.team} has no checked VPSBG token yet. "
+                "An owner or admin can add one on the Tokens page."
+            )
         raise InvalidInput(
             "This team has several VPSBG accounts: choose one.",
             fields={"account": [f"Choose one of: {', '.join(sorted(accounts.values()))}."]},

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 from rest_framework import serializers
 
 from .fields import FieldSpec, errors_by_field, specs
+from .forms import uploads
 
 __all__ = ["serializer_class"]
 
@@ -42,7 +43,9 @@ def _field(spec: FieldSpec) -> serializers.Field:
     if spec.shape == "choice":
         return serializers.ChoiceField(choices=[(c, spec.choice_label(c)) for c in spec.choices], **common)
     child: serializers.Field
-    if spec.shape == "int_list":
+    if spec.shape == "files":
+        child = serializers.FileField(allow_empty_file=True)
+    elif spec.shape == "int_list":
         child = serializers.IntegerField(min_value=spec.minimum, max_value=spec.maximum)
     else:
         child = serializers.CharField()
@@ -60,9 +63,13 @@ def serializer_class(model: type[BaseModel], name: str) -> type[serializers.Seri
     fields = specs(model)
 
     names = {spec.name for spec in fields}
+    files = {spec.name for spec in fields if spec.shape == "files"}
 
     def validate(self: serializers.Serializer[Any], attrs: dict[str, Any]) -> dict[str, Any]:
         values = {k: v for k, v in attrs.items() if k in names and not (v is None and not _required(k))}
+        for name in files:
+            if values.get(name):
+                values[name] = uploads(values[name])
         others = {k: v for k, v in attrs.items() if k not in names}  # a subclass's own (the reason)
         try:
             return {**others, **model.model_validate(values).model_dump()}

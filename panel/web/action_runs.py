@@ -22,7 +22,7 @@ from panel.core.errors import InvalidInput, NotFoundError, PanelError
 
 from .common import actor_for, error_text, field_errors
 
-__all__ = ["PAGE_FORMS", "Denied", "authorise", "page_form", "submit"]
+__all__ = ["PAGE_FORMS", "Denied", "authorise", "page_form", "requested_account", "submit"]
 
 F = TypeVar("F", bound=type)
 
@@ -57,13 +57,19 @@ def authorise(request: HttpRequest, action: Action, target: Any) -> pipeline.Gra
         raise Http404(exc.message) from exc
 
 
+def requested_account(request: HttpRequest) -> str:
+    """The account a page's `?account=` names, as typed ("" for none): what `authorise` is asked
+    about before the page resolves it, so a refused role is refused before anything else."""
+    return (request.GET.get("account") or request.POST.get("account") or "").strip()
+
+
 def submit(
     request: HttpRequest,
     action: Action,
     form: Any,
     *,
     target: Any,
-    grant: pipeline.Grant,
+    grant: pipeline.Grant | None,
     data: Any = None,
     aliases: dict[str, str] | None = None,
     on_invalid: Callable[[Any, InvalidInput], None] | None = None,
@@ -72,6 +78,8 @@ def submit(
     with the reason on the form (next to its field when VPSBG named one; `on_invalid` places a
     page's own way)."""
     cleaned = form.cleaned_data
+    if grant.target != str(target):  # granted for the account as asked, run on the page's choice
+        grant = None
     try:
         return pipeline.submit(
             action,

@@ -74,6 +74,8 @@ VALID: dict[str, dict[str, Any]] = {
     "user_2fa_enable": {"secret_key": "TYFM77AMC6O2RPHA", "otp": "123456"},
     "user_2fa_disable": {"otp": "012345"},
     "user_update": {"city": "Plovdiv"},
+    "support_tickets_create": {"department_id": 2, "subject": "Disk", "message": "Slow disk",
+                               "service_id": 2864, "service_type": "server"},
     "affiliate_update_referral_code": {"referral_code": "my-code"},
 }
 # A value of the right shape that the input type's own format refuses (the type, not the field).
@@ -88,6 +90,7 @@ BAD_FORMAT: dict[str, list[tuple[str, Any, str]]] = {
         ("server", f"{ACCOUNT}:2864", "a server of the team"),
     ],
     "user_update": [("vat_number", "123", "not a VAT number"), ("technical_email", "a@", "not an address")],
+    "support_tickets_create": [("service_type", "", "a service without its type")],
     "user_2fa_enable": [("secret_key", "not base32!", "not base32"), ("otp", "12", "not six digits")],
     "user_2fa_disable": [("otp", "123 456", "six digits with a space"), ("otp", "1234567", "seven digits")],
     "affiliate_update_referral_code": [("referral_code", "a b c d e", "not URL-safe")],
@@ -185,7 +188,15 @@ def cases(action: Action) -> Iterator[Case]:
                 yield Case(f"{spec.name} item max+1", with_([spec.maximum + 1]), False)
 
 
-ALL_CASES = [(name, case) for name, action in sorted(ACTIONS.items()) for case in cases(action)]
+# Generated cases whose verdict a cross-field rule turns: (action, case) -> the right verdict.
+CROSS_FIELD: dict[tuple[str, str], bool] = {
+    ("support_tickets_create", "service_type empty"): False,  # a related service needs its type
+}
+ALL_CASES = [
+    (name, Case(case.name, case.data, CROSS_FIELD.get((name, case.name), case.valid)))
+    for name, action in sorted(ACTIONS.items())
+    for case in cases(action)
+]
 
 
 # -- the three doors --------------------------------------------------------------------------------

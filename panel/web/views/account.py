@@ -113,10 +113,11 @@ def _pager(request: HttpRequest, page: Any, param: str, section: str) -> dict[st
     }
 
 
-def _authorise(request: HttpRequest, action: Action, account: str) -> pipeline.Grant | HttpResponse:
-    """The pipeline's authorisation of a POST, or the refusal page to return."""
+def _authorise(request: HttpRequest, action: Action) -> pipeline.Grant | HttpResponse:
+    """The pipeline's authorisation of a POST (first: a refused role learns nothing more), or the
+    refusal page to return."""
     try:
-        return action_runs.authorise(request, action, account)
+        return action_runs.authorise(request, action, action_runs.requested_account(request))
     except action_runs.Denied as denied:
         return denied.response
 
@@ -211,13 +212,13 @@ def account_index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest) -> HttpResponse:
     """Edit the account's profile and company details (only the changed fields are sent)."""
+    grant = _authorise(request, actions.PROFILE_UPDATE) if request.method == "POST" else None
+    if isinstance(grant, HttpResponse):
+        return grant
     accounts = team_accounts(request)
     account = chosen_account(request, accounts)
     if account is None:
         return _no_account(request)
-    grant = _authorise(request, actions.PROFILE_UPDATE, account) if request.method == "POST" else None
-    if isinstance(grant, HttpResponse):
-        return grant
     context: dict[str, Any] = {
         "account": account,
         "account_label": accounts[account],
@@ -311,13 +312,13 @@ def two_factor_secret(request: HttpRequest) -> HttpResponse:
 @require_POST
 def two_factor_enable(request: HttpRequest) -> HttpResponse:
     """Turn the account's 2FA on with the secret shown and a current code (errors keep the secret)."""
+    grant = _authorise(request, actions.TWO_FACTOR_ENABLE)
+    if isinstance(grant, HttpResponse):
+        return grant
     accounts = team_accounts(request)
     account = chosen_account(request, accounts)
     if account is None:
         return _no_account(request)
-    grant = _authorise(request, actions.TWO_FACTOR_ENABLE, account)
-    if isinstance(grant, HttpResponse):
-        return grant
     form = TwoFactorEnableForm(request.POST)
     if form.is_valid() and _run(request, actions.TWO_FACTOR_ENABLE, form, account, grant):
         messages.success(request, f"Two-factor sign-in is now on for the VPSBG account {accounts[account]}.")
@@ -331,13 +332,13 @@ def two_factor_enable(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
     """A confirmation (what it means, a current code, the account's e-mail typed), then DELETE /user/2fa."""
+    grant = _authorise(request, actions.TWO_FACTOR_DISABLE) if request.method == "POST" else None
+    if isinstance(grant, HttpResponse):
+        return grant
     accounts = team_accounts(request)
     account = chosen_account(request, accounts)
     if account is None:
         return _no_account(request)
-    grant = _authorise(request, actions.TWO_FACTOR_DISABLE, account) if request.method == "POST" else None
-    if isinstance(grant, HttpResponse):
-        return grant
     actor = actor_for(request)
     context: dict[str, Any] = {
         "account": account,
@@ -366,13 +367,13 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def affiliate_activate(request: HttpRequest) -> HttpResponse:
     """A confirmation of what joining the affiliate programme means, then the activation."""
+    grant = _authorise(request, actions.AFFILIATE_ACTIVATE) if request.method == "POST" else None
+    if isinstance(grant, HttpResponse):
+        return grant
     accounts = team_accounts(request)
     account = chosen_account(request, accounts)
     if account is None:
         return _no_account(request)
-    grant = _authorise(request, actions.AFFILIATE_ACTIVATE, account) if request.method == "POST" else None
-    if isinstance(grant, HttpResponse):
-        return grant
     actor = actor_for(request)
     context: dict[str, Any] = {
         "account": account,
@@ -404,13 +405,13 @@ def affiliate_activate(request: HttpRequest) -> HttpResponse:
 @require_POST
 def referral_code_update(request: HttpRequest) -> HttpResponse:
     """Change the referral code (and so the link); errors re-render the Accounts page beside the field."""
+    grant = _authorise(request, actions.REFERRAL_CODE)
+    if isinstance(grant, HttpResponse):
+        return grant
     accounts = team_accounts(request)
     account = chosen_account(request, accounts)
     if account is None:
         return _no_account(request)
-    grant = _authorise(request, actions.REFERRAL_CODE, account)
-    if isinstance(grant, HttpResponse):
-        return grant
     form = ReferralCodeForm(request.POST)
     if form.is_valid() and _run(request, actions.REFERRAL_CODE, form, account, grant):
         messages.success(request, f"Referral code changed to “{form.cleaned_data['referral_code']}”.")

@@ -179,18 +179,18 @@ def billing_index(request: HttpRequest) -> HttpResponse:
 @require_POST
 def deposit(request: HttpRequest) -> HttpResponse:
     """Create a deposit order; VPSBG answers with the order to pay by card, bank or bitcoin."""
-    account = chosen_account(request, team_accounts(request))
     try:
-        grant = action_runs.authorise(request, actions.DEPOSIT, account)
+        grant = action_runs.authorise(request, actions.DEPOSIT, action_runs.requested_account(request))
     except action_runs.Denied as denied:
         return denied.response
+    account = chosen_account(request, team_accounts(request))
     form = DepositForm(request.POST)
     if form.is_valid():
         outcome = action_runs.submit(request, actions.DEPOSIT, form, target=account, grant=grant)
         if outcome is not None:
             order = outcome.value
             messages.success(request, f"Deposit order {order.id} created; pay it to credit the balance.")
-            return redirect(reverse("web:order", kwargs={"ref": f"{grant.target}:{order.id}"}))
+            return redirect(reverse("web:order", kwargs={"ref": f"{account}:{order.id}"}))
     return _overview(request, form, status=422)
 
 

@@ -92,15 +92,15 @@ def library_index(request: HttpRequest) -> HttpResponse:
 
 def _write(request: HttpRequest, form_key: str, form_class: Any, action: Action, anchor: str) -> HttpResponse:
     """Add to the account's library: back to its section, or the page with the form again (422)."""
-    account = chosen_account(request, team_accounts(request))
     try:
-        grant = action_runs.authorise(request, action, account)
+        grant = action_runs.authorise(request, action, action_runs.requested_account(request))
     except action_runs.Denied as denied:
         return denied.response
+    account = chosen_account(request, team_accounts(request))
     form = form_class(request.POST)
     if form.is_valid() and action_runs.submit(request, action, form, target=account, grant=grant):
         messages.success(request, action.done_message)
-        return redirect(_library_url(grant.target or account, anchor))
+        return redirect(_library_url(account, anchor))
     return _page(request, forms={form_key: form}, status=422)
 
 

@@ -265,16 +265,18 @@ def _purchase_cost(plans: list[Any], data: Any) -> dict[str, Any] | None:
 @team_permission_required("floating_ips_purchase", writes=False)
 def floating_ip_purchase(request: HttpRequest) -> HttpResponse:
     """Buy floating IPs: what they cost (GET, "Show cost"), then the purchase as an operation (POST)."""
+    grant = None
+    if request.method == "POST":
+        try:
+            grant = action_runs.authorise(
+                request, FLOATING_IP_PURCHASE, action_runs.requested_account(request)
+            )
+        except action_runs.Denied as denied:
+            return denied.response
     accounts = team_accounts(request)
     account = chosen_account(request, accounts)
     if account is None:
         return render(request, "web/network/purchase.html", {"back": _network_url(None)})
-    grant = None
-    if request.method == "POST":
-        try:
-            grant = action_runs.authorise(request, FLOATING_IP_PURCHASE, account)
-        except action_runs.Denied as denied:
-            return denied.response
     label = accounts[account]
     actor = actor_for(request)
     context: dict[str, Any] = {"account": account, "account_label": label, "back": _network_url(account)}

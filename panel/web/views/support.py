@@ -35,7 +35,7 @@ from panel.actions import billing as billing_actions
 from panel.actions import support as support_actions
 from panel.actions.base import Action
 from panel.actions.inputs import BILLING_CYCLE_LABELS
-from panel.core.errors import InvalidInput, NotFoundError, PanelError
+from panel.core.errors import NotFoundError, PanelError
 from panel.services import billing, support
 from panel.services.context import Ref
 from panel.services.registry import reaches
@@ -46,7 +46,6 @@ from ..common import (
     actor_for,
     allowed_actions,
     chosen_account,
-    field_errors,
     object_ref,
     problem_from,
     team_accounts,
@@ -304,34 +303,29 @@ def _new_ticket_page(request: HttpRequest, account: str, label: str) -> tuple[di
 
 
 @reaches("support_departments_list", "support_related_services_list", "support_tickets_create")
-@team_permission_required("support_tickets_create")
+@team_permission_required("support_tickets_create", writes=False)
 def ticket_create(request: HttpRequest) -> HttpResponse:
     """The new-ticket form (GET) and opening the ticket (POST)."""
+    grant = None
+    if request.method == "POST":
+        try:
+            grant = action_runs.authorise(
+                request, support_actions.TICKET_CREATE, action_runs.requested_account(request)
+            )
+        except action_runs.Denied as denied:
+            return denied.response
     account, label = _account_or_404(request)
     context, form = _new_ticket_page(request, account, label)
     if request.method != "POST":
         return render(request, "web/support/ticket_new.html", context)
+    assert grant is not None
     if "problem" not in context and form.is_valid():
-        service_id, service_type = form.related_service()
-        try:
-            ticket = support.support_tickets_create(
-                actor=actor_for(request),
-                department_id=form.cleaned_data["department_id"],
-                subject=form.cleaned_data["subject"],
-                message=form.cleaned_data["message"],
-                attachments=form.file_inputs() or None,
-                service_id=service_id,
-                service_type=service_type,
-                account=account,
-                reason=form.cleaned_data["reason"],
-            )
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
-        except InvalidInput as exc:
-            field_errors(form, exc, {"service_id": "service", "service_type": "service"})
-        except PanelError as exc:
-            form.add_error(None, exc.message)
-        else:
+        outcome = action_runs.submit(
+            request, support_actions.TICKET_CREATE, form, target=account, grant=grant, data=form.html_input(),
+            aliases={"service_id": "service", "service_type": "service"},
+        )  # fmt: skip
+        if outcome is not None:
+            ticket = outcome.value
             messages.success(request, f"Ticket #{ticket.id} opened; VPSBG support answers here.")
             return redirect(_ticket_url(Ref(account, str(ticket.id))))
     return render(request, "web/support/ticket_new.html", context, status=422)
@@ -401,29 +395,21 @@ def ticket_detail(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @reaches("support_tickets_reply", "support_tickets_get")
-@team_permission_required("support_tickets_reply")
+@team_permission_required("support_tickets_reply", writes=False)
 @require_POST
 def ticket_reply(request: HttpRequest, ref: str) -> HttpResponse:
+    """Reply on the ticket's page: back to its latest message, or the page with the form (422)."""
     ticket_ref = object_ref(ref, "ticket")
+    try:
+        grant = action_runs.authorise(request, support_actions.TICKET_REPLY, ticket_ref)
+    except action_runs.Denied as denied:
+        return denied.response
     form = ReplyForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            support.support_tickets_reply(
-                actor=actor_for(request),
-                ticket=ticket_ref,
-                message=form.cleaned_data["message"],
-                attachments=form.file_inputs() or None,
-                reason=form.cleaned_data["reason"],
-            )
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
-        except InvalidInput as exc:
-            field_errors(form, exc)
-        except PanelError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "Reply sent.")
-            return redirect(_ticket_url(ticket_ref, "latest"))
+    if form.is_valid() and action_runs.submit(
+        request, support_actions.TICKET_REPLY, form, target=ticket_ref, grant=grant, data=form.html_input()
+    ):
+        messages.success(request, "Reply sent.")
+        return redirect(_ticket_url(ticket_ref, "latest"))
     return _ticket_page_response(request, ticket_ref, form, status=422)
 
 
@@ -502,13 +488,13 @@ def _plan_context(request: HttpRequest, account: str, label: str) -> dict[str, A
 
 def _order_confirmation(request: HttpRequest, *, action: Action, plan_key: str | None) -> HttpResponse:
     """Purchase and renew: the price for each period, the plan's name typed, then the order."""
-    account, label = _account_or_404(request)
     grant = None
     if request.method == "POST":
         try:
-            grant = action_runs.authorise(request, action, account)
+            grant = action_runs.authorise(request, action, action_runs.requested_account(request))
         except action_runs.Denied as denied:
             return denied.response
+    account, label = _account_or_404(request)
     context = _plan_context(request, account, label)
     context["action"] = "renew" if plan_key is None else "purchase"
     if "problem" in context:
@@ -579,13 +565,15 @@ def plan_renew(request: HttpRequest) -> HttpResponse:
 @team_permission_required("support_plans_cancel", writes=False)
 def plan_cancel(request: HttpRequest) -> HttpResponse:
     """Cancel the support plan, at the end of the paid period or now, behind its name typed."""
-    account, label = _account_or_404(request)
     grant = None
     if request.method == "POST":
         try:
-            grant = action_runs.authorise(request, billing_actions.PLAN_CANCEL, account)
+            grant = action_runs.authorise(
+                request, billing_actions.PLAN_CANCEL, action_runs.requested_account(request)
+            )
         except action_runs.Denied as denied:
             return denied.response
+    account, label = _account_or_404(request)
     context = _plan_context(request, account, label)
     plan = context.get("active_plan")
     if plan is None:
@@ -616,11 +604,13 @@ def plan_cancel(request: HttpRequest) -> HttpResponse:
 @require_POST
 def plan_undo_cancel(request: HttpRequest) -> HttpResponse:
     """Withdraw a pending cancellation of the support plan (nothing is paid or lost)."""
-    account, _label = _account_or_404(request)
     try:
-        grant = action_runs.authorise(request, billing_actions.PLAN_UNDO_CANCEL, account)
+        grant = action_runs.authorise(
+            request, billing_actions.PLAN_UNDO_CANCEL, action_runs.requested_account(request)
+        )
     except action_runs.Denied as denied:
         return denied.response
+    account, _label = _account_or_404(request)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         form = ReasonForm({})
