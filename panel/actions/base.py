@@ -67,7 +67,7 @@ class Upload(BaseModel):
     def _from_base64(cls, value: object) -> object:
         if isinstance(value, str):  # from JSON: `to_json` wrote the bytes as base64
             try:
-                return base64.b64decode(value, validate=True)
+                return base64.b64decode(value, altchars=b"-_", validate=True)  # pydantic: URL-safe
             except (binascii.Error, ValueError):
                 raise ValueError("A file's content must be base64 in JSON.") from None
         return value
