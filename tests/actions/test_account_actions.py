@@ -82,7 +82,9 @@ def test_every_paying_action_says_what_it_costs(actor, monkeypatch) -> None:
         def __init__(self, status: str, amount: float | None) -> None:
             self.status, self.amount_with_vat = status, amount
 
-    orders = {"7": Order("awaiting_payment", 12.0), "8": Order("paid", 99.0), "9": Order("awaiting_payment", 3.5)}
+    orders = {
+        "7": Order("awaiting_payment", 12.0), "8": Order("paid", 99.0), "9": Order("awaiting_payment", 3.5),
+    }  # fmt: skip
     monkeypatch.setattr("panel.services.billing.orders_get",
                         lambda *, actor, order: orders[str(order).rpartition(":")[2]])
     pay = ActionRequest.create(PAY_ORDERS, actor=actor, target=ACCOUNT, data={"ids": [7, 8, 9]})
