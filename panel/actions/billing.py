@@ -41,7 +41,7 @@ __all__ = [
 
 CURRENCY = "EUR"  # VPSBG bills in euros; its answers name no currency
 DEPOSIT_MIN, DEPOSIT_MAX = 1, 100_000
-PAYMENT_METHOD_LABELS = {
+PAYMENT_METHOD_LABELS: dict[str, Any] = {
     "balance": "Balance",
     "card": "Card",
     "bank": "Bank transfer",

@@ -101,6 +101,7 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
 
 def _spec(name: str, info: FieldInfo) -> FieldSpec:
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    labels = extra.get("labels")
     common: dict[str, Any] = {
         "name": name,
         "required": info.is_required(),
@@ -108,7 +109,7 @@ def _spec(name: str, info: FieldInfo) -> FieldSpec:
         "help": info.description or "",
         "secret": bool(extra.get("secret")),
         "offered": bool(extra.get("offered")),
-        "labels": dict(extra.get("labels") or {}),  # type: ignore[call-overload]
+        "labels": {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
         "widget": str(extra.get("widget") or ""),
     }
     annotation, metadata = _unwrap(info.annotation)

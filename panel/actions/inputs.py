@@ -47,7 +47,7 @@ PromoCode = Annotated[Annotated[str, Field(max_length=50)] | None, BeforeValidat
 
 # The billing periods VPSBG sells (months), as the reference's examples list them.
 BillingCycle = Literal[1, 3, 6, 12, 24]
-BILLING_CYCLE_LABELS = {
+BILLING_CYCLE_LABELS: dict[str, Any] = {
     "1": "1 month",
     "3": "3 months",
     "6": "6 months",

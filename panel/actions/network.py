@@ -62,7 +62,7 @@ COUNTRY_CODES: frozenset[str] = frozenset(
 MAX_NETWORKS = 1000  # IpFilterListInput.networks: maxItems
 MAX_IPS_AT_ONCE = 16  # the panel's own bound on one purchase
 SPLIT = re.compile(r"[\s,;]+")
-GEO_LABELS = {
+GEO_LABELS: dict[str, Any] = {
     "allow": "Allow only these countries (traffic from every other country is dropped)",
     "deny": "Deny these countries (traffic from them is dropped)",
 }

@@ -78,7 +78,7 @@ def submit(
     with the reason on the form (next to its field when VPSBG named one; `on_invalid` places a
     page's own way)."""
     cleaned = form.cleaned_data
-    if grant.target != str(target):  # granted for the account as asked, run on the page's choice
+    if grant is not None and grant.target != str(target):  # asked for "", run on the page's choice
         grant = None
     try:
         return pipeline.submit(

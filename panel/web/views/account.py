@@ -177,7 +177,7 @@ def _affiliate_context(request: HttpRequest, account: str) -> dict[str, Any]:
 
 
 def _index(
-    request: HttpRequest, *, referral_form: ReferralCodeForm | None = None, status: int = 200
+    request: HttpRequest, *, referral_form: Any = None, status: int = 200
 ) -> HttpResponse:
     accounts = team_accounts(request)
     account = chosen_account(request, accounts)
@@ -256,7 +256,7 @@ def _otp_url(secret: str, label: str) -> str:
 
 
 def _setup_page(
-    request: HttpRequest, account: str, label: str, form: TwoFactorEnableForm, status: int = 200
+    request: HttpRequest, account: str, label: str, form: Any, status: int = 200
 ) -> HttpResponse:
     secret = form.data.get("secret_key") if form.is_bound else form.initial.get("secret_key")
     url = (form.data.get("otp_auth_url") if form.is_bound else form.initial.get("otp_auth_url")) or ""

@@ -131,7 +131,7 @@ def _page_number(request: HttpRequest, name: str) -> int:
 
 
 def _overview(
-    request: HttpRequest, deposit_form: DepositForm | None = None, status: int = 200
+    request: HttpRequest, deposit_form: Any = None, status: int = 200
 ) -> HttpResponse:
     context: dict[str, Any] = {
         **account_choice(request),

@@ -283,7 +283,7 @@ def _service_choices(request: HttpRequest, account: str) -> list[tuple[str, str]
     return out
 
 
-def _new_ticket_page(request: HttpRequest, account: str, label: str) -> tuple[dict[str, Any], TicketForm]:
+def _new_ticket_page(request: HttpRequest, account: str, label: str) -> tuple[dict[str, Any], Any]:
     context: dict[str, Any] = {"account": account, "account_label": label, "back": _support_url(account)}
     departments: list[tuple[Any, str]] = []
     services: list[tuple[str, str]] = []
@@ -379,7 +379,7 @@ def _ticket_context(request: HttpRequest, ticket_ref: Ref) -> dict[str, Any]:
 
 
 def _ticket_page_response(
-    request: HttpRequest, ticket_ref: Ref, form: ReplyForm | None = None, status: int = 200
+    request: HttpRequest, ticket_ref: Ref, form: Any = None, status: int = 200
 ) -> HttpResponse:
     context = _ticket_context(request, ticket_ref)
     context["form"] = form or ReplyForm()
