@@ -1,9 +1,11 @@
 """What an input type says about each of its fields, read once for every adapter (form, serializer).
 
-Supported shapes: int, str, bool, a `Literal`/enum choice, and lists of int or str, each optional
-or not, with pydantic's bounds (`ge`/`le`, `min_length`/`max_length`). `json_schema_extra` may
-mark a field `secret` (never shown again: a password box) or `offered` (the page offers the
-values it may take: images, keys, plans), and give an `example` of a valid value (tests use it).
+Supported shapes: int, str, bool, decimal (an amount), a `Literal`/enum choice, lists of int or
+str, and files (a list of `base.Upload`), each optional or not, with pydantic's bounds (`ge`/`le`,
+`min_length`/`max_length`, `decimal_places`). `json_schema_extra` may mark a field `secret`
+(never shown again: a password box) or `offered` (the page offers the values it may take: images,
+keys, plans), give a choice's `labels` ({"value as text": "label"}), a text's `widget`
+("textarea"), or an `example` of a valid value (tests use it).
 """
 
 from __future__ import annotations
@@ -11,16 +13,19 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from .base import Upload
+
 __all__ = ["FieldSpec", "errors_by_field", "specs"]
 
-Shape = Literal["int", "str", "bool", "choice", "int_list", "str_list"]
+Shape = Literal["int", "str", "bool", "decimal", "choice", "int_list", "str_list", "files"]
 
 
 @dataclass(frozen=True)
@@ -30,31 +35,45 @@ class FieldSpec:
     required: bool
     label: str
     help: str
-    minimum: int | None = None  # value bounds (int, items of an int list)
-    maximum: int | None = None
+    minimum: Any = None  # value bounds (int or Decimal, items of an int list)
+    maximum: Any = None
     min_length: int | None = None  # text length, or list length for lists
     max_length: int | None = None
     choices: tuple[Any, ...] = ()
     secret: bool = False
     offered: bool = False
     example: Any = None
+    decimal_places: int | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # choice value (as text) -> label
+    widget: str = ""  # "textarea" for long text
+
+    def choice_label(self, value: Any) -> str:
+        return self.labels.get(str(value), str(value))
 
 
-def _bounds(metadata: list[Any]) -> dict[str, int]:
-    found: dict[str, int] = {}
+def _number(value: Any, step: int = 0) -> Any:
+    if isinstance(value, Decimal | float):
+        return Decimal(str(value))
+    return int(value) + step
+
+
+def _bounds(metadata: list[Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
     for item in metadata:
         if isinstance(item, annotated_types.Ge):
-            found["minimum"] = int(item.ge)  # type: ignore[call-overload]
+            found["minimum"] = _number(item.ge)
         elif isinstance(item, annotated_types.Gt):
-            found["minimum"] = int(item.gt) + 1  # type: ignore[call-overload]
+            found["minimum"] = _number(item.gt, 1)
         elif isinstance(item, annotated_types.Le):
-            found["maximum"] = int(item.le)  # type: ignore[call-overload]
+            found["maximum"] = _number(item.le)
         elif isinstance(item, annotated_types.Lt):
-            found["maximum"] = int(item.lt) - 1  # type: ignore[call-overload]
+            found["maximum"] = _number(item.lt, -1)
         elif isinstance(item, annotated_types.MinLen):
             found["min_length"] = item.min_length
         elif isinstance(item, annotated_types.MaxLen):
             found["max_length"] = item.max_length
+        elif getattr(item, "decimal_places", None) is not None:
+            found["decimal_places"] = item.decimal_places
         elif isinstance(item, FieldInfo):
             found.update(_bounds(item.metadata))
     return found
@@ -84,6 +103,7 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
 
 def _spec(name: str, info: FieldInfo) -> FieldSpec:
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    labels = extra.get("labels")
     common: dict[str, Any] = {
         "name": name,
         "required": info.is_required(),
@@ -92,6 +112,8 @@ def _spec(name: str, info: FieldInfo) -> FieldSpec:
         "secret": bool(extra.get("secret")),
         "offered": bool(extra.get("offered")),
         "example": extra.get("example"),
+        "labels": {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
+        "widget": str(extra.get("widget") or ""),
     }
     annotation, metadata = _unwrap(info.annotation)
     bounds = _bounds([*info.metadata, *metadata])
@@ -102,6 +124,13 @@ def _spec(name: str, info: FieldInfo) -> FieldSpec:
         return FieldSpec(shape="choice", choices=tuple(m.value for m in annotation), **common)
     if origin in (list, tuple):
         item, item_metadata = _unwrap(typing.get_args(annotation)[0])
+        if isinstance(item, type) and issubclass(item, Upload):
+            return FieldSpec(
+                shape="files",
+                min_length=bounds.get("min_length"),
+                max_length=bounds.get("max_length"),
+                **common,
+            )
         item_bounds = _bounds(item_metadata)
         shape: Shape = "int_list" if item is int else "str_list"
         return FieldSpec(
@@ -114,6 +143,14 @@ def _spec(name: str, info: FieldInfo) -> FieldSpec:
         )
     if annotation is bool:
         return FieldSpec(shape="bool", **common)
+    if annotation is Decimal:
+        return FieldSpec(
+            shape="decimal",
+            minimum=bounds.get("minimum"),
+            maximum=bounds.get("maximum"),
+            decimal_places=bounds.get("decimal_places"),
+            **common,
+        )
     if annotation is int:
         return FieldSpec(shape="int", minimum=bounds.get("minimum"), maximum=bounds.get("maximum"), **common)
     if annotation is str:

@@ -21,11 +21,13 @@ from .fields import FieldSpec, errors_by_field, specs
 
 __all__ = [
     "ConfirmForm",
+    "FilesField",
     "InputForm",
     "OfferedIntegerField",
     "OfferedIntegerListField",
     "OfferedTextField",
     "form_class",
+    "uploads",
 ]
 
 F = TypeVar("F", bound=forms.Form)
@@ -102,24 +104,61 @@ class OfferedIntegerListField(_Offered, forms.Field):
         self.check_offered(value)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Zero or more files from one `<input type="file" multiple>` (Django's documented recipe);
+    how many and how big is the input type's to say."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def uploads(files: Iterable[Any]) -> list[dict[str, Any]]:
+    """Uploaded files (Django's) as an input type's `Upload` values."""
+    return [
+        {
+            "name": (getattr(f, "name", None) or "attachment")[:255],
+            "content_type": getattr(f, "content_type", None) or "application/octet-stream",
+            "content": f.read(),
+        }
+        for f in files
+    ]
+
+
 def _field(spec: FieldSpec) -> forms.Field:
     common: dict[str, Any] = {"label": spec.label, "help_text": spec.help, "required": spec.required}
     if spec.shape == "int":
         kind = OfferedIntegerField if spec.offered else forms.IntegerField
         return kind(min_value=spec.minimum, max_value=spec.maximum, **common)
+    if spec.shape == "decimal":
+        return forms.DecimalField(
+            min_value=spec.minimum, max_value=spec.maximum, decimal_places=spec.decimal_places, **common
+        )
     if spec.shape == "str":
         if spec.offered:
             return OfferedTextField(min_length=spec.min_length, max_length=spec.max_length, **common)
-        widget = (
-            forms.PasswordInput(attrs={"autocomplete": "new-password"}) if spec.secret else forms.TextInput
-        )
+        widget: Any = forms.TextInput
+        if spec.secret:
+            widget = forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        elif spec.widget == "textarea":
+            widget = forms.Textarea(attrs={"rows": 6})
         return forms.CharField(
             min_length=spec.min_length, max_length=spec.max_length, strip=False, widget=widget, **common
         )
     if spec.shape == "bool":
         return forms.BooleanField(**{**common, "required": False})
     if spec.shape == "choice":
-        options = [(str(c), str(c)) for c in spec.choices]
+        options = [(str(c), spec.choice_label(c)) for c in spec.choices]
         coerce: Callable[[Any], Any] = type(spec.choices[0]) if spec.choices else str
         return forms.TypedChoiceField(
             choices=([("", "—")] if not spec.required else []) + options,
@@ -129,7 +168,11 @@ def _field(spec: FieldSpec) -> forms.Field:
         )
     if spec.shape == "int_list":
         return OfferedIntegerListField(widget=forms.CheckboxSelectMultiple, **common)
-    return forms.CharField(widget=forms.Textarea, **common)  # str_list: one a line
+    if spec.shape == "files":
+        return FilesField(**common)
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}), **common
+    )  # str_list: one a line
 
 
 def _values(form: InputForm, fields: list[FieldSpec]) -> dict[str, Any]:
@@ -140,6 +183,8 @@ def _values(form: InputForm, fields: list[FieldSpec]) -> dict[str, Any]:
         value = form.cleaned_data.get(spec.name)
         if spec.shape == "str_list" and isinstance(value, str):
             value = [line.strip() for line in value.splitlines() if line.strip()]
+        if spec.shape == "files" and value:
+            value = uploads(value)
         if value is None and not spec.required:
             continue  # the input type's default applies
         values[spec.name] = value

@@ -17,14 +17,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from panel.accounts.permissions import ActionDenied, require
+from panel.accounts.permissions import LIMITED_MAY_WRITE, ActionDenied, action_label, require
 from panel.audit import recorder as audit
-from panel.core.errors import NotAllowed, NotFoundError, PanelError
+from panel.core.errors import InvalidInput, NotAllowed, NotFoundError, PanelError
 from panel.operations import services as operations
 from panel.services import execution
-from panel.services.context import Actor, as_actor, parse_server_ref
+from panel.services.context import Actor, as_actor, parse_ref, parse_server_ref
+from panel.services.tokens import NoUsableToken
 
-from .base import Action, Mode, Target
+from .base import Action, Mode, Risk, Target
 from .request import ActionRequest
 
 __all__ = [
@@ -112,19 +113,43 @@ def _refused(action: Action, actor: Actor, target: str, reason: str) -> None:
     )
 
 
+def _account_target(action: Action, who: Actor, target: Any) -> str:
+    """The target of an ACCOUNT action as text: an object of one of the team's accounts, or the
+    account itself (none given: the team's only one). Anything else is a `NotFoundError`."""
+    accounts = execution.team_accounts(who.team)
+    if action.subject:
+        ref = parse_ref(target, action.subject)
+        if ref.account_id not in accounts:
+            raise NotFoundError(f"No such {action.subject}: {str(ref)[:120]}.")
+        return str(ref)
+    text = str(target or "").strip()
+    if not text:
+        # One: that one. None or several: `submit` says so once the input is known to be valid.
+        return next(iter(accounts)) if len(accounts) == 1 else ""
+    if text not in accounts:
+        raise NotFoundError(f"This team has no VPSBG account “{text[:120]}”.")
+    return text
+
+
 def authorise(action: Action, actor: Any, target: Any) -> Grant:
-    """The role table, then the member's server scope: `Refused` or `NotFoundError`, both audited.
+    """The role table, then the member's scope: `Refused` or `NotFoundError`, both audited.
 
     A server outside the member's scope, or of an account the team holds no token for, looks
-    exactly like a missing one (404, never 403).
+    exactly like a missing one (404, never 403); so does an account (or an object of an account)
+    the team holds no token for. The grant carries the target as the request will name it (an
+    ACCOUNT action given no account: the team's only one).
     """
     who = as_actor(actor)
-    text = str(parse_server_ref(target)) if action.target is Target.SERVER else str(target or "")
+    text = str(target or "").strip()[:400]
     try:
-        require(who.membership, action.name)
+        require(who.membership, action.name)  # first: a refused role learns nothing more
     except ActionDenied as exc:
         _refused(action, who, text, str(exc))
         raise Refused(str(exc)) from None
+    if action.target is Target.SERVER:
+        text = str(parse_server_ref(target))
+    elif action.subject:
+        text = str(parse_ref(target, action.subject))
     if action.target is Target.SERVER:
         ref = parse_server_ref(text)
         if ref.account_id not in execution.team_accounts(who.team) or not who.may_see_server(
@@ -138,6 +163,20 @@ def authorise(action: Action, actor: Any, target: Any) -> Grant:
             missing = f"No such {action.target.value}: {text[:120]}."
             _refused(action, who, text, missing)
             raise NotFoundError(missing)
+    elif action.target is Target.ACCOUNT:
+        if who.is_server_limited and action.risk is not Risk.READ and action.name not in LIMITED_MAY_WRITE:
+            # An order, an IP, a key... may be about a server outside the member's scope.
+            limited = (
+                f"Your access to team {who.team} is limited to chosen servers, so you may not "
+                f"{action_label(action.name)}: it is not about one of your servers. Ask an owner or admin."
+            )
+            _refused(action, who, text, limited)
+            raise Refused(limited)
+        try:
+            text = _account_target(action, who, text)
+        except NotFoundError as exc:
+            _refused(action, who, text, exc.message)
+            raise
     return Grant(action.name, who.membership.pk, text)
 
 
@@ -181,6 +220,17 @@ def submit(
     """Authorise (or use `grant`), validate into an `ActionRequest`, and run it."""
     grant = grant or authorise(action, actor, target)
     request = ActionRequest.create(
-        action, actor=actor, target=target, data=data, reason=reason, idempotency_key=idempotency_key
+        action, actor=actor, target=grant.target, data=data, reason=reason, idempotency_key=idempotency_key
     )
+    if action.target is Target.ACCOUNT and not request.target:
+        accounts = execution.team_accounts(request.actor.team)
+        if not accounts:
+            raise NoUsableToken(
+                f"Team {request.actor.team} has no checked VPSBG token yet. "
+                "An owner or admin can add one on the Tokens page."
+            )
+        raise InvalidInput(
+            "This team has several VPSBG accounts: choose one.",
+            fields={"account": [f"Choose one of: {', '.join(sorted(accounts.values()))}."]},
+        )
     return run(request, grant=grant)

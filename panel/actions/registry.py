@@ -15,6 +15,11 @@ AREA_MODULES: tuple[str, ...] = (
     "panel.actions.server_billing",
     "panel.actions.backups",
     "panel.actions.deploy",
+    "panel.actions.account",
+    "panel.actions.billing",
+    "panel.actions.library",
+    "panel.actions.network",
+    "panel.actions.support",
 )
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 from rest_framework import serializers
 
 from .fields import FieldSpec, errors_by_field, specs
+from .forms import uploads
 
 __all__ = ["serializer_class"]
 
@@ -26,6 +27,15 @@ def _field(spec: FieldSpec) -> serializers.Field:
         common["allow_null"] = True
     if spec.shape == "int":
         return serializers.IntegerField(min_value=spec.minimum, max_value=spec.maximum, **common)
+    if spec.shape == "decimal":
+        return serializers.DecimalField(
+            max_digits=None,
+            decimal_places=spec.decimal_places,
+            min_value=spec.minimum,
+            max_value=spec.maximum,
+            coerce_to_string=False,
+            **common,
+        )
     if spec.shape == "str":
         return serializers.CharField(
             min_length=spec.min_length,
@@ -38,11 +48,13 @@ def _field(spec: FieldSpec) -> serializers.Field:
     if spec.shape == "bool":
         return serializers.BooleanField(**common)
     if spec.shape == "choice":
-        return serializers.ChoiceField(choices=list(spec.choices), **common)
+        return serializers.ChoiceField(choices=[(c, spec.choice_label(c)) for c in spec.choices], **common)
     child: serializers.Field
-    if spec.shape == "int_list":
+    kind: type[serializers.ListField] = serializers.ListField
+    if spec.shape == "files":
+        child = serializers.FileField(allow_empty_file=True)
+    elif spec.shape == "int_list":
         child = serializers.IntegerField(min_value=spec.minimum, max_value=spec.maximum)
-        kind: type[serializers.ListField] = serializers.ListField
     else:
         child = serializers.CharField()
         kind = OneOrManyField
@@ -63,10 +75,14 @@ def serializer_class(
     fields = specs(model)
 
     names = {spec.name for spec in fields}
+    files = {spec.name for spec in fields if spec.shape == "files"}
 
     def validate(self: serializers.Serializer[Any], attrs: dict[str, Any]) -> dict[str, Any]:
         values = {k: v for k, v in attrs.items() if k in names and not (v is None and not _required(k))}
         values.update(self.context.get("fixed") or {})
+        for name in files:
+            if values.get(name):
+                values[name] = uploads(values[name])
         others = {k: v for k, v in attrs.items() if k not in names}  # a subclass's own (the reason)
         try:
             return {**others, **model.model_validate(values).model_dump()}

@@ -22,7 +22,7 @@ from rest_framework import serializers
 
 from panel.accounts.permissions import SAFE_POSTS, UPSTREAM_OPERATIONS
 from panel.actions import registry as actions
-from panel.actions.base import Action
+from panel.actions.base import Action, Target
 from panel.actions.serializers import serializer_class
 from panel.services import registry
 from panel.services.context import Ref
@@ -150,16 +150,40 @@ def field_for(name: str, annotation: Any, default: Any) -> serializers.Field:
     return serializers.JSONField(**options)
 
 
-def _action_serializer(declared: Action, name: str, fixed: tuple[str, ...]) -> type[serializers.Serializer]:
-    """The request body of a converted action: its input type's serializer, plus the audit reason.
+def _action_serializer(
+    declared: Action, name: str, path_params: list[PathParam]
+) -> type[serializers.Serializer]:
+    """The request body of a converted action: its input type's serializer, plus the audit reason
+    and, when the path names no target, the field that does (`account`, or `server`).
 
-    `fixed`: input fields the URL gives (the addon of `/servers/{server}/addons/{server_addon_id}`).
+    Input fields the URL gives (the addon of `/servers/{server}/addons/{server_addon_id}`) are
+    `fixed`: not asked in the body, filled in from the path by the view.
     """
+    fixed = tuple(p.url_name for p in path_params[1:] if p.url_name in declared.input.model_fields)
     base = serializer_class(declared.input, f"{name}Input", fixed=fixed)
-    reason = serializers.CharField(
-        max_length=1000, required=False, allow_blank=True, allow_null=True, help_text="Kept in the audit log."
-    )
-    return type(name, (base,), {"reason": reason, "__module__": base.__module__})
+    attrs: dict[str, Any] = {
+        "reason": serializers.CharField(
+            max_length=1000,
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+            help_text="Kept in the audit log.",
+        ),
+        "__module__": base.__module__,
+    }
+    if not path_params and declared.target is Target.ACCOUNT and not declared.subject:
+        attrs["account"] = serializers.CharField(
+            max_length=255,
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+            help_text="The VPSBG account (its id, as the lists give it); the team's only one if left out.",
+        )
+    elif not path_params and declared.target is Target.SERVER:
+        attrs["server"] = serializers.CharField(
+            max_length=400, help_text="The server, “<VPSBG account id>:<server id>”."
+        )
+    return type(name, (base,), attrs)
 
 
 def _camel(operation_id: str) -> str:
@@ -223,8 +247,7 @@ def _build(operation_id: str, func: Callable[..., Any]) -> Endpoint:
     body_fields = list(attrs)  # before type(): the serializer metaclass pops the fields from attrs
     declared = actions.get(operation_id)
     if declared is not None:  # converted: the body is the action's input type (+ the reason)
-        fixed = tuple(p.url_name for p in path_params[1:] if p.url_name in declared.input.model_fields)
-        serializer = _action_serializer(declared, f"{_camel(operation_id)}{kind}", fixed)
+        serializer = _action_serializer(declared, f"{_camel(operation_id)}{kind}", path_params)
         body_fields = list(serializer().fields)
     else:
         serializer = type(f"{_camel(operation_id)}{kind}", (serializers.Serializer,), attrs)

@@ -356,90 +356,102 @@ def network_protection_geo_delete(*, actor: ActorLike, protected_ip: Ref | str, 
     return on_object(NetworkProtectionArea.geo_delete, actor, protected_ip, PROTECTION, reason=reason)
 
 
-def _ip_filter_list(
-    kind: str,
-    get_: Callable[..., IpFilterList],
-    set__: Callable[..., IpFilterList],
-    update_: Callable[..., IpFilterList],
-    delete_: Callable[..., Any],
-) -> tuple[Callable[..., Any], ...]:
-    """The four services of one IP list of network protection (`whitelist` or `blacklist`).
-
-    Both lists take the same calls on their own route, so one body serves both, given the
-    list's four client methods; each function keeps its explicit signature (the API builds its
-    request forms from it) and its own name.
-    """
-    prefix = f"network_protection_{kind}"
-
-    def get(*, actor: ActorLike, protected_ip: Ref | str) -> IpFilterList:
-        ref = _visible_protection(actor, protected_ip)
-        return execute(call(get_, id=ref.int_id), actor=actor, target=ref, target_type="network_protection")
-
-    def set_(
-        *, actor: ActorLike, protected_ip: Ref | str, networks: Sequence[str], reason: str = ""
-    ) -> IpFilterList:
-        return on_object(set__, actor, protected_ip, PROTECTION, reason=reason, networks=networks)
-
-    def update(
-        *,
-        actor: ActorLike,
-        protected_ip: Ref | str,
-        networks: Sequence[str] | None = None,
-        active: bool | None = None,
-        reason: str = "",
-    ) -> IpFilterList:
-        return on_object(
-            update_,
-            actor,
-            protected_ip,
-            PROTECTION,
-            reason=reason,
-            networks=networks,
-            active=active,
-        )
-
-    def delete(*, actor: ActorLike, protected_ip: Ref | str, reason: str = "") -> Any:
-        return on_object(delete_, actor, protected_ip, PROTECTION, reason=reason)
-
-    docs = {
-        "get": f"The {kind}'s status and addresses (read).",
-        "set": f"Put addresses on the {kind} (audited write).",
-        "update": f"Change the {kind}: add addresses, switch it on or off (audited write).",
-        "delete": f"Delete every rule of the {kind} (audited write).",
-    }
-    made = []
-    for verb, func in (("get", get), ("set", set_), ("update", update), ("delete", delete)):
-        name = f"{prefix}_{verb}"
-        func.__name__ = func.__qualname__ = name
-        func.__doc__ = f"{docs[verb]}\n\n`{name}` in the reference."
-        made.append(service(name)(func))
-    return tuple(made)
+def _ip_filter_get(
+    method: Callable[..., IpFilterList], actor: ActorLike, protected_ip: Ref | str
+) -> IpFilterList:
+    ref = _visible_protection(actor, protected_ip)
+    return execute(call(method, id=ref.int_id), actor=actor, target=ref, target_type="network_protection")
 
 
-(
-    network_protection_whitelist_get,
-    network_protection_whitelist_set,
-    network_protection_whitelist_update,
-    network_protection_whitelist_delete,
-) = _ip_filter_list(
-    "whitelist",
-    NetworkProtectionArea.whitelist_get,
-    NetworkProtectionArea.whitelist_set,
-    NetworkProtectionArea.whitelist_update,
-    NetworkProtectionArea.whitelist_delete,
-)
-(
-    network_protection_blacklist_get,
-    network_protection_blacklist_set,
-    network_protection_blacklist_update,
-    network_protection_blacklist_delete,
-) = _ip_filter_list(
-    "blacklist",
-    NetworkProtectionArea.blacklist_get,
-    NetworkProtectionArea.blacklist_set,
-    NetworkProtectionArea.blacklist_update,
-    NetworkProtectionArea.blacklist_delete,
-)
+# The whitelist and the blacklist take the same calls, each on its own route.
+@service("network_protection_whitelist_get")
+def network_protection_whitelist_get(*, actor: ActorLike, protected_ip: Ref | str) -> IpFilterList:
+    """The whitelist's status and addresses (read)."""
+    return _ip_filter_get(NetworkProtectionArea.whitelist_get, actor, protected_ip)
+
+
+@service("network_protection_whitelist_set")
+def network_protection_whitelist_set(
+    *, actor: ActorLike, protected_ip: Ref | str, networks: Sequence[str], reason: str = ""
+) -> IpFilterList:
+    """Put addresses on the whitelist (audited write)."""
+    return on_object(
+        NetworkProtectionArea.whitelist_set, actor, protected_ip, PROTECTION, reason=reason, networks=networks
+    )
+
+
+@service("network_protection_whitelist_update")
+def network_protection_whitelist_update(
+    *,
+    actor: ActorLike,
+    protected_ip: Ref | str,
+    networks: Sequence[str] | None = None,
+    active: bool | None = None,
+    reason: str = "",
+) -> IpFilterList:
+    """Change the whitelist: add addresses, switch it on or off (audited write)."""
+    return on_object(
+        NetworkProtectionArea.whitelist_update,
+        actor,
+        protected_ip,
+        PROTECTION,
+        reason=reason,
+        networks=networks,
+        active=active,
+    )
+
+
+@service("network_protection_whitelist_delete")
+def network_protection_whitelist_delete(
+    *, actor: ActorLike, protected_ip: Ref | str, reason: str = ""
+) -> Any:
+    """Delete every rule of the whitelist (audited write)."""
+    return on_object(NetworkProtectionArea.whitelist_delete, actor, protected_ip, PROTECTION, reason=reason)
+
+
+@service("network_protection_blacklist_get")
+def network_protection_blacklist_get(*, actor: ActorLike, protected_ip: Ref | str) -> IpFilterList:
+    """The blacklist's status and addresses (read)."""
+    return _ip_filter_get(NetworkProtectionArea.blacklist_get, actor, protected_ip)
+
+
+@service("network_protection_blacklist_set")
+def network_protection_blacklist_set(
+    *, actor: ActorLike, protected_ip: Ref | str, networks: Sequence[str], reason: str = ""
+) -> IpFilterList:
+    """Put addresses on the blacklist (audited write)."""
+    return on_object(
+        NetworkProtectionArea.blacklist_set, actor, protected_ip, PROTECTION, reason=reason, networks=networks
+    )
+
+
+@service("network_protection_blacklist_update")
+def network_protection_blacklist_update(
+    *,
+    actor: ActorLike,
+    protected_ip: Ref | str,
+    networks: Sequence[str] | None = None,
+    active: bool | None = None,
+    reason: str = "",
+) -> IpFilterList:
+    """Change the blacklist: add addresses, switch it on or off (audited write)."""
+    return on_object(
+        NetworkProtectionArea.blacklist_update,
+        actor,
+        protected_ip,
+        PROTECTION,
+        reason=reason,
+        networks=networks,
+        active=active,
+    )
+
+
+@service("network_protection_blacklist_delete")
+def network_protection_blacklist_delete(
+    *, actor: ActorLike, protected_ip: Ref | str, reason: str = ""
+) -> Any:
+    """Delete every rule of the blacklist (audited write)."""
+    return on_object(NetworkProtectionArea.blacklist_delete, actor, protected_ip, PROTECTION, reason=reason)
 
 
 @service("network_protection_get")

@@ -6,9 +6,21 @@ from typing import Any
 
 from django import forms
 
+from panel.actions import library as library_actions
+from panel.actions.forms import form_class
 from panel.actions.servers import normal_hostname
 
-__all__ = ["OwnIds", "ReverseDnsForm", "ServerFilterForm", "validate_hostname"]
+from .action_runs import page_form
+
+__all__ = [
+    "IsoAddForm",
+    "OwnIds",
+    "ReverseDnsForm",
+    "ServerFilterForm",
+    "SshKeyForm",
+    "SshKeyUpdateForm",
+    "validate_hostname",
+]
 
 
 STATUS_CHOICES = (
@@ -86,52 +98,33 @@ class ReverseDnsForm(forms.Form):
 
 
 # -- library ---------------------------------------------------------------------------------------
-SSH_KEY_TYPES = ("ssh-rsa", "ssh-ed25519", "ecdsa-sha2-", "sk-ssh-ed25519", "sk-ecdsa-sha2-")
 MAX_UPLOAD = 64 * 1024 * 1024
 
 
-class SshKeyForm(OwnIds, forms.Form):
+class _LibraryPage(OwnIds, forms.Form):
+    reason = _reason_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "key" in self.fields:
+            self.fields["key"].widget.attrs.update({"rows": 3, "spellcheck": "false"})
+        self.fields["reason"] = self.fields.pop("reason")  # the action's own fields first
+
+
+class _KeyPage(_LibraryPage):
     ids = "key"
-    name = forms.CharField(label="Name", max_length=100)
-    key = forms.CharField(
-        label="Public key",
-        max_length=16_000,
-        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
-        help_text="One OpenSSH public key line, e.g. “ssh-ed25519 AAAA… you@laptop”.",
-    )
-    reason = _reason_field()
-
-    def clean_key(self) -> str:
-        value = " ".join(self.cleaned_data["key"].split())
-        if not value.startswith(SSH_KEY_TYPES) or len(value.split(" ")) < 2:
-            raise forms.ValidationError(
-                "This is not an OpenSSH public key (it starts with ssh-ed25519, ssh-rsa…)."
-            )
-        if "PRIVATE KEY" in value:
-            raise forms.ValidationError(
-                "This is a private key: never paste it anywhere. Paste the .pub file."
-            )
-        return value
 
 
-class IsoAddForm(OwnIds, forms.Form):
+class _IsoPage(_LibraryPage):
     ids = "iso_add"
-    name = forms.CharField(
-        label="File name", max_length=120, help_text="Ends with .iso, e.g. alpine-3.20.iso."
-    )
-    url = forms.URLField(
-        label="Download URL",
-        max_length=2000,
-        assume_scheme="https",
-        help_text="VPSBG downloads the ISO from here.",
-    )
-    reason = _reason_field()
 
-    def clean_name(self) -> str:
-        value = self.cleaned_data["name"].strip()
-        if not value.lower().endswith(".iso"):
-            raise forms.ValidationError("The name must end with .iso.")
-        return value
+
+# Derived from the actions' input types (`panel.actions.library`), which hold every rule.
+SshKeyForm = page_form(library_actions.SSH_KEY_CREATE, form_class(library_actions.SshKeyInput, _KeyPage))
+SshKeyUpdateForm = page_form(
+    library_actions.SSH_KEY_UPDATE, form_class(library_actions.SshKeyUpdateInput, _KeyPage)
+)
+IsoAddForm = page_form(library_actions.ISO_ADD, form_class(library_actions.IsoAddInput, _IsoPage))
 
 
 class MeasuredBootUploadForm(OwnIds, forms.Form):

@@ -1,10 +1,10 @@
 """Forms of the Support pages: tickets (with attachments) and support plans.
 
-Validation lives here so errors show next to their fields and what the user typed is kept. The
-limits on attachments are the panel's own (the reference states none): they keep one request's
-uploads, which the client sends in memory, small, and they are said next to the field. Messages
-are typed as plain text and sent as the HTML VPSBG accepts ("HTML allowed"), escaped, so a "<"
-in a log excerpt reaches support as typed.
+The ticket and plan forms are derived from their actions' input types (`panel.actions.support`,
+`panel.actions.billing`), which hold every rule (the attachments' limits among them); the pages add
+their own fields (a typed confirmation, the reason). Errors show next to their fields and what the
+user typed is kept. Messages are typed as plain text and sent as the HTML VPSBG accepts ("HTML
+allowed"), escaped, so a "<" in a log excerpt reaches support as typed.
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
 from django.utils.html import escape, linebreaks
 
+from panel.actions import billing as billing_actions
+from panel.actions import support as support_actions
+from panel.actions.forms import form_class
+
+from .action_runs import page_form
+
 __all__ = [
-    "BILLING_CYCLES",
-    "MAX_ATTACHMENTS",
-    "MAX_ATTACHMENT_BYTES",
     "PlanCancelForm",
     "PlanOrderForm",
     "ReasonForm",
@@ -32,14 +33,7 @@ __all__ = [
     "text_to_html",
 ]
 
-MAX_ATTACHMENTS = 5
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-BILLING_CYCLES = ((1, "1 month"), (3, "3 months"), (6, "6 months"), (12, "12 months"), (24, "24 months"))
 STATUS_FILTERS = (("", "All tickets"), ("open", "Open (not resolved)"), ("closed", "Resolved or closed"))
-ATTACHMENT_HELP = (
-    f"Optional; up to {MAX_ATTACHMENTS} files of at most "
-    f"{filesizeformat(MAX_ATTACHMENT_BYTES)} each (images, PDF, text or zip)."
-)
 
 
 def _reason_field() -> forms.CharField:
@@ -53,102 +47,63 @@ def text_to_html(text: str) -> str:
     return linebreaks(escape(text.strip()))
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
+class _TicketPage(forms.Form):
+    """A new ticket: departments and related services come from VPSBG's lists (the page's offer)."""
 
-
-class MultipleFileField(forms.FileField):
-    """Zero or more files from one `<input type="file" multiple>` (Django's documented recipe)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
-
-
-class _AttachmentsMixin:
-    """Checks the number and the size of the files, naming the file that is too big."""
-
-    cleaned_data: dict[str, Any]
-
-    def clean_attachments(self) -> list[UploadedFile]:
-        files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
-        if len(files) > MAX_ATTACHMENTS:
-            raise forms.ValidationError(f"Attach at most {MAX_ATTACHMENTS} files.")
-        for upload in files:
-            if upload.size is not None and upload.size > MAX_ATTACHMENT_BYTES:
-                raise forms.ValidationError(
-                    f"“{upload.name}” is {filesizeformat(upload.size)}; "
-                    f"each file may be at most {filesizeformat(MAX_ATTACHMENT_BYTES)}."
-                )
-        return files
-
-    def file_inputs(self) -> list[tuple[str, bytes, str]]:
-        """The files as the service takes them: (name, content, content type)."""
-        return [
-            (f.name or "attachment", f.read(), f.content_type or "application/octet-stream")
-            for f in self.cleaned_data.get("attachments") or []
-        ]
-
-
-def _message_field(label: str) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        min_length=5,
-        max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Plain text; at least 5 characters.",
-    )
-
-
-class TicketForm(_AttachmentsMixin, forms.Form):
-    """A new ticket; department and related-service choices come from VPSBG's lists."""
-
-    department_id = forms.TypedChoiceField(label="Department", coerce=int)
     service = forms.ChoiceField(
         label="Related service", required=False, help_text="Optional: the server this is about."
     )
-    subject = forms.CharField(label="Subject", min_length=3, max_length=255)
-    message = _message_field("Message")
-    attachments = MultipleFileField(label="Attachments", required=False, help_text=ATTACHMENT_HELP)
     reason = _reason_field()
 
     def __init__(
         self,
+        data: Any = None,
         *args: Any,
-        departments: Sequence[tuple[Any, str]] = (),
+        departments: Sequence[tuple[Any, str]] | None = None,
         services: Sequence[tuple[str, str]] = (),
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["department_id"].choices = [("", "Choose a department")] + [  # type: ignore[attr-defined]
-            (str(value), label) for value, label in departments
-        ]
+        if data is not None and data.get("service") is not None:  # "<type>:<id>" as the input's pair
+            data = data.copy()
+            kind, _, ident = str(data["service"]).partition(":")
+            data["service_type"], data["service_id"] = (kind, ident) if ident.isdigit() else ("", "")
+        super().__init__(data, *args, **kwargs)
+        if departments is not None:
+            self.fields["department_id"].choices = [  # type: ignore[attr-defined]
+                ("", "Choose a department"),
+                *((str(value), label) for value, label in departments),
+            ]
         self.fields["service"].choices = [("", "None"), *services]  # type: ignore[attr-defined]
+        self.fields["message"].widget.attrs["rows"] = 8
+        self.fields["message"].help_text = "Plain text; at least 5 characters."
+        for name in ("service_id", "service_type"):
+            self.fields[name].widget = forms.HiddenInput()
+        self.order_fields(["department_id", "service", "subject", "message", "attachments", "reason"])
 
-    def clean_message(self) -> str:
-        return text_to_html(self.cleaned_data["message"])
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error("service" if field in ("service_id", "service_type") else field, error)
 
-    def related_service(self) -> tuple[int | None, str | None]:
-        """(service_id, service_type) of the chosen related service, or (None, None)."""
-        kind, _, ident = (self.cleaned_data.get("service") or "").partition(":")
-        if not ident.isdigit():
-            return None, None
-        return int(ident), kind or None
+    def html_input(self) -> Any:
+        """The input with the message as the HTML VPSBG takes."""
+        return self.input.model_copy(update={"message": text_to_html(self.input.message)})  # type: ignore[attr-defined]
 
 
-class ReplyForm(_AttachmentsMixin, forms.Form):
-    message = _message_field("Your reply")
-    attachments = MultipleFileField(label="Attachments", required=False, help_text=ATTACHMENT_HELP)
+class _ReplyPage(forms.Form):
     reason = _reason_field()
 
-    def clean_message(self) -> str:
-        return text_to_html(self.cleaned_data["message"])
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["message"].widget.attrs["rows"] = 8
+        self.fields["message"].help_text = "Plain text; at least 5 characters."
+
+    def html_input(self) -> Any:
+        return self.input.model_copy(update={"message": text_to_html(self.input.message)})  # type: ignore[attr-defined]
+
+
+# Derived from the actions' input types (`panel.actions.support`): the message's length and the
+# attachments' number and size are theirs.
+TicketForm = page_form(support_actions.TICKET_CREATE, form_class(support_actions.TicketInput, _TicketPage))
+ReplyForm = page_form(support_actions.TICKET_REPLY, form_class(support_actions.TicketReplyInput, _ReplyPage))
 
 
 class TicketFilterForm(forms.Form):
@@ -172,17 +127,20 @@ class _TypedConfirmForm(forms.Form):
     )
     reason = _reason_field()
 
-    def __init__(self, *args: Any, expected: str = "", label: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, expected: str | None = None, label: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.expected = expected
-        self.fields["confirm"].label = label
-        self.fields["confirm"].help_text = f"Type “{expected}”."
+        if expected is None:  # nothing to type (a check of the input's rules alone)
+            del self.fields["confirm"]
+        else:
+            self.fields["confirm"].label = label
+            self.fields["confirm"].help_text = f"Type “{expected}”."
         if not self.is_bound:
             self.initial.setdefault("request_key", uuid.uuid4().hex)
 
     def clean_confirm(self) -> str:
         value = (self.cleaned_data.get("confirm") or "").strip()
-        if value.lower().lstrip("#") != self.expected.lower():
+        if self.expected is not None and value.lower().lstrip("#") != self.expected.lower():
             raise forms.ValidationError(f"Type it exactly: “{self.expected}”.")
         return value
 
@@ -191,17 +149,22 @@ class ResolveForm(_TypedConfirmForm):
     pass
 
 
-class PlanOrderForm(_TypedConfirmForm):
+class _PlanOrderPage(_TypedConfirmForm):
     """Purchase or renew: the billing period (its price is shown beside each choice)."""
-
-    billing_cycle = forms.TypedChoiceField(
-        label="Billing period", coerce=int, widget=forms.RadioSelect, choices=BILLING_CYCLES
-    )
 
     def __init__(self, *args: Any, cycle_labels: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        field = self.fields["billing_cycle"]
+        field.widget = forms.RadioSelect(choices=field.choices)  # type: ignore[attr-defined]
         if cycle_labels:
-            self.fields["billing_cycle"].choices = [(str(c), label) for c, label in cycle_labels]  # type: ignore[attr-defined]
+            field.choices = [(str(c), label) for c, label in cycle_labels]  # type: ignore[attr-defined]
+        self.order_fields(["request_key", "billing_cycle", "confirm", "reason"])
+
+
+# The plan's key comes from the page (its URL or the active plan): the period is what is chosen.
+PlanOrderForm = page_form(
+    billing_actions.PLAN_RENEW, form_class(billing_actions.PlanRenewInput, _PlanOrderPage)
+)
 
 
 class PlanCancelForm(_TypedConfirmForm):

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
-from panel.api import endpoints as api_endpoints
 from panel.api import idempotency
 from panel.api.models import IdempotencyRecord
 from panel.audit.models import AuditEvent
+from panel.services import library
 
 from .conftest import ALPHA
 
@@ -79,8 +79,7 @@ def test_concurrent_same_key_runs_once(api, vault, simulator, monkeypatch, setti
     if connection.vendor == "sqlite":
         pytest.skip("concurrent writers need PostgreSQL (set DATABASE_URL); SQLite serializes them anyway")
     client = api()
-    endpoint = api_endpoints.endpoints()["ssh_keys_create"]
-    real = endpoint.func
+    real = library.ssh_keys_create  # what the action runs (`panel.actions.library`)
     calls: list[int] = []
     other_waits = threading.Event()
     overlapped: list[bool] = []
@@ -97,7 +96,7 @@ def test_concurrent_same_key_runs_once(api, vault, simulator, monkeypatch, setti
 
     real_sleep = idempotency.sleep
     monkeypatch.setattr(idempotency, "sleep", waiting)
-    monkeypatch.setattr(endpoint, "func", slow)
+    monkeypatch.setattr(library, "ssh_keys_create", slow)
     barrier = threading.Barrier(2)
     answers: list[Any] = []
 

@@ -211,3 +211,18 @@ def test_dashboard_says_what_each_order_needs_and_links_it(web_team, member_of) 
     body = browser.get(reverse("web:dashboard")).content.decode()
     assert f'href="{order_url("order", deposit)}"' in body and f'href="{order_url("order")}"' in body
     assert "card, bank transfer or bitcoin" in body and "Payment from the balance." in body
+
+
+def test_a_deposit_and_paying_an_order_ask_the_role_once(web_team, member_of, monkeypatch) -> None:
+    from tests.actions.role_checks import role_checks
+
+    browser = member_of(Role.BILLING)
+    asked = role_checks(monkeypatch)
+    response = browser.post(
+        f"{reverse('web:deposit')}?account={ALPHA}", {"amount": "50", "payment_method": "bank"}, follow=True
+    )
+    assert "Deposit order" in response.content.decode()
+    assert asked.count("balance_deposit") == 1
+    response = browser.post(order_url("order_pay"), {"confirm_order": ORDER.rpartition(":")[2]})
+    assert response.status_code == 302 and "/operations/" in response["Location"]
+    assert asked.count("orders_pay") == 1  # the pipeline's, not the page's, the service's or the kind's

@@ -165,7 +165,7 @@ def test_a_member_limited_to_servers_may_not_cancel(web_team, member_of) -> None
     browser.membership.server_scope = [UBUNTU]
     browser.membership.save()
     response = browser.post(_cancel(PROTECTED), {"when": "end", "confirm": "87.121.52.30"})
-    assert response.status_code == 422 and "limited" in response.content.decode()
+    assert response.status_code == 403 and "limited" in response.content.decode()
 
 
 def test_the_network_entry_of_the_menu_is_live(web_team, member_of) -> None:

@@ -205,7 +205,7 @@ def test_a_member_limited_to_servers_may_not_change_filters(web_team, member_of)
     browser.membership.save()
     assert browser.get(url("network_protection")).status_code == 200  # may look...
     response = browser.post(url("network_whitelist_set"), {"networks": "192.0.2.1"})
-    assert response.status_code == 422 and "limited" in response.content.decode()  # ...not change
+    assert response.status_code == 403 and "limited" in response.content.decode()  # ...not change
     assert _events("network_protection_whitelist_set") == ["denied"]
 
 
@@ -214,7 +214,8 @@ def test_another_servers_protection_is_missing_for_a_limited_member(web_team, me
     browser.membership.server_scope = [UBUNTU]
     browser.membership.save()
     assert browser.get(url("network_protection")).status_code == 404
-    assert browser.post(url("network_whitelist_set"), {"networks": "192.0.2.1"}).status_code == 404
+    # A write is refused before anything is read, alike for every address: nothing is learnt.
+    assert browser.post(url("network_whitelist_set"), {"networks": "192.0.2.1"}).status_code == 403
     assert _events("network_protection_whitelist_set") == ["denied"]
 
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from panel.accounts.roles import Role
+from panel.actions import support as support_actions
 from panel.audit.models import AuditEvent
 from panel.web import support_forms
 from panel.web.views.support import plain_text
@@ -152,7 +153,7 @@ def test_bad_ticket_keeps_what_was_typed(web_team, member_of) -> None:
 
 
 def test_too_big_attachment_is_refused_next_to_the_field(web_team, member_of, monkeypatch) -> None:
-    monkeypatch.setattr(support_forms, "MAX_ATTACHMENT_BYTES", 10)
+    monkeypatch.setattr(support_actions, "MAX_ATTACHMENT_BYTES", 10)  # the input type's rule
     big = SimpleUploadedFile("dump.txt", b"x" * 11, content_type="text/plain")
     response = member_of(Role.OPERATOR).post(
         new_ticket_url(),

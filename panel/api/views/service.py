@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from panel.accounts.permissions import ActionDenied, require
 from panel.actions import pipeline
 from panel.actions import registry as actions
-from panel.actions.base import Action
+from panel.actions.base import Action, Target
 from panel.api import results
 from panel.api.endpoints import Endpoint
 from panel.api.idempotency import HEADER, run_once
@@ -60,20 +60,9 @@ def long_kinds() -> dict[str, str]:
     return {kind.action: kind.name for kind in KINDS.values()}
 
 
-def _operation_params(endpoint: Endpoint, request: Request, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The operation's parameters: the service's arguments (refs as text), paying orders as refs."""
-    params = {k: (str(v) if hasattr(v, "account_id") else v) for k, v in kwargs.items()}
-    if endpoint.operation_id == "orders_pay":
-        account = params.get("account")
-        if not account:
-            accounts = list(team_accounts(token_of(request).membership.team))
-            account = accounts[0] if len(accounts) == 1 else ""
-        if not account:
-            raise InvalidInput(
-                "This team has several VPSBG accounts: choose one.", fields={"account": ["Choose one."]}
-            )
-        params["orders"] = [f"{account}:{i}" for i in params.pop("ids", None) or []]
-    return params
+def _operation_params(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The operation's parameters: the service's arguments, references as text."""
+    return {k: (str(v) if hasattr(v, "account_id") else v) for k, v in kwargs.items()}
 
 
 def start_operation(endpoint: Endpoint, request: Request, kind: str, kwargs: dict[str, Any]) -> Response:
@@ -83,7 +72,7 @@ def start_operation(endpoint: Endpoint, request: Request, kind: str, kwargs: dic
     from .operations import OperationSerializer
 
     key = request.headers.get(HEADER, "").strip()
-    params = _operation_params(endpoint, request, kwargs)
+    params = _operation_params(kwargs)
     reason = str(params.pop("reason", "") or "")
     operation = operations.start(
         actor=actor_for(request),
@@ -163,19 +152,30 @@ class ServiceView(PanelAPIView):
     def run_action(self, request: Request, endpoint: Endpoint, action: Action, **path: Any) -> HttpResponse:
         """A converted action: the pipeline authorises first (403 or 404, audited), then the
         body is validated by the serializer derived from the action's input type, then it runs."""
-        first, *others = endpoint.path_params or [None]
-        if first is not None:
-            target = path[first.url_name]
-        else:  # an account-wide action (deploy, renew): the body names the account, or its servers
-            body = request.data if isinstance(request.data, dict) else {}
-            target = str(body.get("account") or "")[:255]
         actor = actor_for(request)
+        if endpoint.path_params:
+            target = path[endpoint.path_params[0].url_name]
+        else:  # the body names it: `server`, or `account` (else the account of the server it
+            # names, else the team's only one)
+            name = "server" if action.target is Target.SERVER else "account"
+            body = request.data if hasattr(request.data, "get") else {}
+            target = body.get(name) or ""
+            if not target and name == "account" and isinstance(body.get("server"), str):
+                target = body["server"].rpartition(":")[0]
+            if not isinstance(target, str):
+                raise InvalidInput(f"Give the {name} as text.", fields={name: ["Not text."]})
         grant = pipeline.authorise(action, actor, target)
-        fixed = {p.url_name: path[p.url_name] for p in others}
+        fixed = {
+            p.url_name: path[p.url_name]
+            for p in endpoint.path_params[1:]
+            if p.url_name in action.input.model_fields
+        }
         serializer = endpoint.serializer(data=request.data, context={"fixed": fixed})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         reason = str(data.pop("reason", "") or "")
+        if not endpoint.path_params:
+            data.pop("server" if action.target is Target.SERVER else "account", None)
         key = request.headers.get(HEADER, "").strip()
 
         def compute() -> HttpResponse:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from panel.actions.inputs import validate
+from panel.actions.network import FLOATING_IP_ATTACH, IdsInput
 from panel.services import network
 
 from ..runner import DONE, WAIT, Context, Step
-from .common import fresh_floating_ips, fresh_server, int_list, server_ready_step, server_ref, server_target
+from .common import fresh_floating_ips, fresh_server, server_ready_step, server_ref, server_target
 from .registry import Kind, Prepared
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
     _, prepared = server_target(actor, params)
-    ids = int_list(params, "ids")
+    ids = list(validate(IdsInput, {"ids": params.get("ids")}, FLOATING_IP_ATTACH.label).ids)
     prepared.params["ids"] = ids
     prepared.locks += [f"floating_ip:{prepared.account_id}:{i}" for i in ids]
     return prepared

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from panel.actions.inputs import validate
+from panel.actions.network import FLOATING_IP_DETACH, IdsInput
 from panel.services import network
 
 from ..runner import DONE, WAIT, Context, Step, StepFailed
-from .common import account_of, fresh_floating_ips, int_list
+from .common import account_of, fresh_floating_ips
 from .registry import Kind, Prepared
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
     account = account_of(actor, params)
-    ids = int_list(params, "ids")
+    ids = list(validate(IdsInput, {"ids": params.get("ids")}, FLOATING_IP_DETACH.label).ids)
     return Prepared(
         account_id=account,
         target_type="floating_ip",

@@ -4,37 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
+from panel.actions.inputs import validate
+from panel.actions.network import FLOATING_IP_PURCHASE, FloatingIpPurchaseInput
 from panel.core.errors import InvalidInput
 from panel.services import network
 from panel.services.context import parse_server_ref
 
 from ..models import StepMark
 from ..runner import DONE, WAIT, Context, Step, StepFailed
-from .common import account_of, fresh_floating_ips, pay_step, positive_int, recent_order
+from .common import account_of, fresh_floating_ips, pay_step, recent_order
 from .registry import Kind, Prepared
 
 ORDER_TYPE = "new-floating-ip"
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
-    counts: dict[str, int] = {}
-    for name in ("ipv4", "ipv4_ddos", "ipv6"):
-        value = params.get(name) or 0
-        counts[name] = (positive_int({name: value}, name, required=False) or 0) if value else 0
-        if counts[name] > 16:
-            raise InvalidInput(f"At most 16 {name} addresses at once.", fields={name: "At most 16."})
-    if not sum(counts.values()):
-        raise InvalidInput("Buy at least one IP address.", fields={"ipv4": "At least one."})
-    server = parse_server_ref(params["server"]) if params.get("server") else None
+    """The action's input type (`FloatingIpPurchaseInput`) checks the counts, period and server."""
+    fields = FloatingIpPurchaseInput.model_fields
+    data = validate(
+        FloatingIpPurchaseInput, {k: v for k, v in params.items() if k in fields}, FLOATING_IP_PURCHASE.label
+    )
+    server = parse_server_ref(data.server) if data.server else None
     account = account_of(actor, {"account": server.account_id if server else params.get("account")})
+    if server is not None and params.get("account") and params["account"] != server.account_id:
+        raise InvalidInput(
+            "The server belongs to another VPSBG account.", fields={"server": "Another account."}
+        )
     return Prepared(
         account_id=account,
         target_type="server" if server else "account",
         target_id=str(server) if server else account,
         target_label=f"server {server.id}" if server else account,
         params={
-            **counts,
-            "billing_cycle": positive_int(params, "billing_cycle", required=False) or 1,
+            "ipv4": data.ipv4,
+            "ipv4_ddos": data.ipv4_ddos,
+            "ipv6": data.ipv6,
+            "billing_cycle": data.billing_cycle,
             "server": str(server) if server else None,
         },
         locks=[f"server:{server}"] if server else [],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from panel.actions.billing import PAY_ORDERS, PayOrdersInput
+from panel.actions.inputs import validate
 from panel.core.errors import InvalidInput
 from panel.services.context import parse_ref
 
@@ -13,15 +15,26 @@ from .registry import Kind, Prepared
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
+    """Orders as `account` + `ids` (the action's input, `PayOrdersInput`, checks them) or as
+    references (`orders`: "<account>:<id>", all of one account)."""
     raw = params.get("orders")
-    if isinstance(raw, str):
-        raw = [raw]
-    if not raw or not isinstance(raw, list | tuple) or len(raw) > 50:
-        raise InvalidInput("Choose one to 50 orders to pay.", fields={"orders": "Choose at least one."})
-    refs = sorted({parse_ref(r, "order") for r in raw})
-    if len({r.account_id for r in refs}) != 1:
-        raise InvalidInput("Pay orders of one VPSBG account at a time.", fields={"orders": "One account."})
-    account = account_of(actor, {"account": refs[0].account_id})
+    if raw is not None:
+        raw = [raw] if isinstance(raw, str) else raw
+        if not isinstance(raw, list | tuple):
+            raise InvalidInput("Give the orders as a list.", fields={"orders": "A list of orders."})
+        refs = sorted({parse_ref(r, "order") for r in raw})
+        if len({r.account_id for r in refs}) > 1:
+            raise InvalidInput(
+                "Pay orders of one VPSBG account at a time.", fields={"orders": "One account."}
+            )
+        account = account_of(actor, {"account": refs[0].account_id if refs else params.get("account")})
+        ids: Any = [int(r.id) for r in refs]
+    else:
+        account = account_of(actor, params)
+        ids = params.get("ids")
+    method = {"payment_method": params["payment_method"]} if "payment_method" in params else {}
+    data = validate(PayOrdersInput, {"ids": ids, **method}, PAY_ORDERS.label)
+    refs = sorted({parse_ref(f"{account}:{i}", "order") for i in data.ids})
     single = len(refs) == 1
     return Prepared(
         account_id=account,

@@ -19,9 +19,8 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -30,10 +29,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from panel.accounts.decorators import team_permission_required
 from panel.accounts.views.signin import qr_svg
-from panel.core.errors import InvalidInput, NotFoundError, PanelError, RateLimitedError
+from panel.actions import account as actions
+from panel.actions import pipeline
+from panel.actions.base import Action
+from panel.core.errors import NotFoundError, PanelError, RateLimitedError
 from panel.services import account as account_services
 from panel.services.registry import reaches
 
+from .. import action_runs
 from ..account_forms import (
     AffiliateActivateForm,
     ProfileForm,
@@ -42,7 +45,7 @@ from ..account_forms import (
     TwoFactorEnableForm,
     profile_initial,
 )
-from ..common import Problem, actor_for, allowed_actions, chosen_account, field_errors, team_accounts
+from ..common import Problem, actor_for, allowed_actions, chosen_account, team_accounts
 from ..htmx import render_page_or_fragment
 
 ACCOUNT_WRITES = (
@@ -110,21 +113,27 @@ def _pager(request: HttpRequest, page: Any, param: str, section: str) -> dict[st
     }
 
 
-
-
-def _call_write(form: forms.Form, call: Callable[[], Any]) -> bool:
-    """Run a write; its failure goes onto the form (next to the fields VPSBG names)."""
+def _authorise(request: HttpRequest, action: Action) -> pipeline.Grant | HttpResponse:
+    """The pipeline's authorisation of a POST (first: a refused role learns nothing more), or the
+    refusal page to return."""
     try:
-        call()
-    except NotFoundError as exc:
-        form.add_error(None, exc.message)
-    except InvalidInput as exc:
-        field_errors(form, exc, UPSTREAM_FIELD_NAMES)
-    except PanelError as exc:
-        form.add_error(None, exc.message)
-    else:
-        return True
-    return False
+        return action_runs.authorise(request, action, action_runs.requested_account(request))
+    except action_runs.Denied as denied:
+        return denied.response
+
+
+def _run(
+    request: HttpRequest, action: Action, form: Any, account: str, grant: pipeline.Grant, data: Any = None
+) -> bool:
+    """Run the action; its failure goes onto the form (next to the fields VPSBG names)."""
+    try:
+        outcome = action_runs.submit(
+            request, action, form, target=account, grant=grant, data=data, aliases=UPSTREAM_FIELD_NAMES
+        )
+    except Http404 as exc:
+        form.add_error(None, str(exc))
+        return False
+    return outcome is not None
 
 
 def _no_account(request: HttpRequest) -> HttpResponse:
@@ -168,7 +177,7 @@ def _affiliate_context(request: HttpRequest, account: str) -> dict[str, Any]:
 
 
 def _index(
-    request: HttpRequest, *, referral_form: ReferralCodeForm | None = None, status: int = 200
+    request: HttpRequest, *, referral_form: Any = None, status: int = 200
 ) -> HttpResponse:
     accounts = team_accounts(request)
     account = chosen_account(request, accounts)
@@ -199,10 +208,13 @@ def account_index(request: HttpRequest) -> HttpResponse:
 
 # -- profile ---------------------------------------------------------------------------------------------
 @reaches("user_get", "user_update")
-@team_permission_required("user_update")
+@team_permission_required("user_update", writes=False)
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest) -> HttpResponse:
     """Edit the account's profile and company details (only the changed fields are sent)."""
+    grant = _authorise(request, actions.PROFILE_UPDATE) if request.method == "POST" else None
+    if isinstance(grant, HttpResponse):
+        return grant
     accounts = team_accounts(request)
     account = chosen_account(request, accounts)
     if account is None:
@@ -228,12 +240,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         if not changes:
             messages.info(request, "Nothing changed, so nothing was sent to VPSBG.")
             return redirect(_account_url(account, "profile"))
-        if _call_write(
-            form,
-            lambda: account_services.user_update(
-                actor=actor, account=account, reason=form.cleaned_data["reason"], **changes
-            ),
-        ):
+        assert grant is not None
+        if _run(request, actions.PROFILE_UPDATE, form, account, grant, data=changes):
             messages.success(request, "Profile saved at VPSBG.")
             return redirect(_account_url(account, "profile"))
     return render(request, "web/account/profile.html", context, status=422)
@@ -248,7 +256,7 @@ def _otp_url(secret: str, label: str) -> str:
 
 
 def _setup_page(
-    request: HttpRequest, account: str, label: str, form: TwoFactorEnableForm, status: int = 200
+    request: HttpRequest, account: str, label: str, form: Any, status: int = 200
 ) -> HttpResponse:
     secret = form.data.get("secret_key") if form.is_bound else form.initial.get("secret_key")
     url = (form.data.get("otp_auth_url") if form.is_bound else form.initial.get("otp_auth_url")) or ""
@@ -300,25 +308,19 @@ def two_factor_secret(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @reaches("user_2fa_enable")
-@team_permission_required("user_2fa_enable")
+@team_permission_required("user_2fa_enable", writes=False)
 @require_POST
 def two_factor_enable(request: HttpRequest) -> HttpResponse:
     """Turn the account's 2FA on with the secret shown and a current code (errors keep the secret)."""
+    grant = _authorise(request, actions.TWO_FACTOR_ENABLE)
+    if isinstance(grant, HttpResponse):
+        return grant
     accounts = team_accounts(request)
     account = chosen_account(request, accounts)
     if account is None:
         return _no_account(request)
     form = TwoFactorEnableForm(request.POST)
-    if form.is_valid() and _call_write(
-        form,
-        lambda: account_services.user_2fa_enable(
-            actor=actor_for(request),
-            otp=form.cleaned_data["otp"],
-            secret_key=form.cleaned_data["secret_key"],
-            account=account,
-            reason=form.cleaned_data["reason"],
-        ),
-    ):
+    if form.is_valid() and _run(request, actions.TWO_FACTOR_ENABLE, form, account, grant):
         messages.success(request, f"Two-factor sign-in is now on for the VPSBG account {accounts[account]}.")
         return redirect(_account_url(account, "two-factor"))
     return _setup_page(request, account, accounts[account], form, status=422)
@@ -326,10 +328,13 @@ def two_factor_enable(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @reaches("user_get", "user_2fa_disable")
-@team_permission_required("user_2fa_disable")
+@team_permission_required("user_2fa_disable", writes=False)
 @require_http_methods(["GET", "POST"])
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
     """A confirmation (what it means, a current code, the account's e-mail typed), then DELETE /user/2fa."""
+    grant = _authorise(request, actions.TWO_FACTOR_DISABLE) if request.method == "POST" else None
+    if isinstance(grant, HttpResponse):
+        return grant
     accounts = team_accounts(request)
     account = chosen_account(request, accounts)
     if account is None:
@@ -349,12 +354,8 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     context["form"] = form
     if request.method != "POST":
         return render(request, "web/account/two_factor_disable.html", context)
-    if form.is_valid() and _call_write(
-        form,
-        lambda: account_services.user_2fa_disable(
-            actor=actor, otp=form.cleaned_data["otp"], account=account, reason=form.cleaned_data["reason"]
-        ),
-    ):
+    assert grant is not None
+    if form.is_valid() and _run(request, actions.TWO_FACTOR_DISABLE, form, account, grant):
         messages.success(request, f"Two-factor sign-in is now off for the VPSBG account {accounts[account]}.")
         return redirect(_account_url(account, "two-factor"))
     return render(request, "web/account/two_factor_disable.html", context, status=422)
@@ -362,10 +363,13 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 
 # -- affiliate ---------------------------------------------------------------------------------------------
 @reaches("affiliate_get", "affiliate_activate")
-@team_permission_required("affiliate_activate")
+@team_permission_required("affiliate_activate", writes=False)
 @require_http_methods(["GET", "POST"])
 def affiliate_activate(request: HttpRequest) -> HttpResponse:
     """A confirmation of what joining the affiliate programme means, then the activation."""
+    grant = _authorise(request, actions.AFFILIATE_ACTIVATE) if request.method == "POST" else None
+    if isinstance(grant, HttpResponse):
+        return grant
     accounts = team_accounts(request)
     account = chosen_account(request, accounts)
     if account is None:
@@ -389,36 +393,27 @@ def affiliate_activate(request: HttpRequest) -> HttpResponse:
     context["form"] = form
     if request.method != "POST":
         return render(request, "web/account/affiliate_activate.html", context)
-    if form.is_valid() and _call_write(
-        form,
-        lambda: account_services.affiliate_activate(
-            actor=actor, account=account, reason=form.cleaned_data["reason"]
-        ),
-    ):
+    assert grant is not None
+    if form.is_valid() and _run(request, actions.AFFILIATE_ACTIVATE, form, account, grant, data={}):
         messages.success(request, "The affiliate programme is active: share the referral link.")
         return redirect(_account_url(account, "affiliate"))
     return render(request, "web/account/affiliate_activate.html", context, status=422)
 
 
 @reaches("affiliate_update_referral_code")
-@team_permission_required("affiliate_update_referral_code")
+@team_permission_required("affiliate_update_referral_code", writes=False)
 @require_POST
 def referral_code_update(request: HttpRequest) -> HttpResponse:
     """Change the referral code (and so the link); errors re-render the Accounts page beside the field."""
+    grant = _authorise(request, actions.REFERRAL_CODE)
+    if isinstance(grant, HttpResponse):
+        return grant
     accounts = team_accounts(request)
     account = chosen_account(request, accounts)
     if account is None:
         return _no_account(request)
     form = ReferralCodeForm(request.POST)
-    if form.is_valid() and _call_write(
-        form,
-        lambda: account_services.affiliate_update_referral_code(
-            actor=actor_for(request),
-            referral_code=form.cleaned_data["referral_code"],
-            account=account,
-            reason=form.cleaned_data["reason"],
-        ),
-    ):
+    if form.is_valid() and _run(request, actions.REFERRAL_CODE, form, account, grant):
         messages.success(request, f"Referral code changed to “{form.cleaned_data['referral_code']}”.")
         return redirect(_account_url(account, "affiliate"))
     return _index(request, referral_form=form, status=422)

@@ -8,7 +8,7 @@ behind a confirmation. Invoice downloads are audited reads (the service records 
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -19,19 +19,21 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from panel.accounts.decorators import team_permission_required
+from panel.actions import billing as actions
+from panel.actions.base import Action
+from panel.actions.forms import form_class
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
-from panel.operations import services as operations
 from panel.services import billing, payments
 from panel.services.context import Ref
 from panel.services.registry import reaches
 
+from .. import action_runs
+from ..action_runs import page_form
 from ..common import (
     account_choice,
     actor_for,
     allowed_actions,
     chosen_account,
-    error_text,
-    field_errors,
     object_ref,
     problem_from,
     team_accounts,
@@ -42,53 +44,53 @@ BILLING_WRITES = (
     "balance_deposit", "invoices_download", "invoices_download_many", "orders_pay", "orders_delete",
     "orders_update", "orders_change_renewal_period",
 )  # fmt: skip
-PAYMENT_METHODS = (
-    ("balance", "Balance"),
-    ("card", "Card"),
-    ("bank", "Bank transfer"),
-    ("bitcoin", "Bitcoin"),
-)
 
 
-class DepositForm(forms.Form):
-    amount = forms.DecimalField(label="Amount", min_value=1, max_value=100_000, decimal_places=2)
-    payment_method = forms.ChoiceField(label="Payment method", choices=PAYMENT_METHODS[1:])
+class _ReasonPage(forms.Form):
     reason = forms.CharField(
         label="Reason", required=False, max_length=500, help_text="Kept in the audit log."
     )
 
 
-class OrderUpdateForm(OwnIds, forms.Form):
+DepositForm = page_form(actions.DEPOSIT, form_class(actions.DepositInput, _ReasonPage))
+
+
+class _OrderUpdatePage(OwnIds, _ReasonPage):
     ids = "update"
-    auto_pay = forms.BooleanField(label="Pay automatically from the balance", required=False)
-    payment_method = forms.ChoiceField(label="Payment method", choices=PAYMENT_METHODS, required=False)
-    promo_code = forms.CharField(label="Promo code", required=False, max_length=50)
-    reason = forms.CharField(
-        label="Reason", required=False, max_length=500, help_text="Kept in the audit log."
-    )
 
     def __init__(self, *args: Any, from_balance: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not from_balance:  # a deposit: VPSBG never takes it from the balance
+        if not from_balance:  # a deposit: VPSBG never takes it from the balance (`payments`)
             self.fields["auto_pay"].label = "Pay automatically with the saved card"
-            cast(forms.ChoiceField, self.fields["payment_method"]).choices = [("", "—"), *PAYMENT_METHODS[1:]]
+            field = self.fields["payment_method"]
+            field.choices = [c for c in field.choices if c[0] != "balance"]  # type: ignore[attr-defined]
 
 
-class RenewalPeriodForm(OwnIds, forms.Form):
+OrderUpdateForm = page_form(actions.ORDER_UPDATE, form_class(actions.OrderUpdateInput, _OrderUpdatePage))
+
+
+class _PeriodPage(OwnIds, _ReasonPage):
+    """One changeable service of the order, chosen in one list (`<type>:<id>`), as the input's
+    `service_type` and `service_id`."""
+
     ids = "period"
     service = forms.ChoiceField(label="Service")
-    billing_cycle = forms.TypedChoiceField(
-        label="Renewal period",
-        coerce=int,
-        choices=((1, "1 month"), (3, "3 months"), (6, "6 months"), (12, "12 months"), (24, "24 months")),
-    )
-    reason = forms.CharField(
-        label="Reason", required=False, max_length=500, help_text="Kept in the audit log."
-    )
 
-    def __init__(self, *args: Any, services: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *args: Any, services: Any = (), **kwargs: Any) -> None:
+        if data is not None and "service" in data:
+            data = data.copy()
+            data["service_type"], _, data["service_id"] = str(data["service"]).partition(":")
+        super().__init__(data, *args, **kwargs)
         self.fields["service"].choices = services  # type: ignore[attr-defined]
+        for name in ("service_type", "service_id", "promo_code"):
+            self.fields[name].widget = forms.HiddenInput()
+        self.order_fields(["service", "billing_cycle", "reason"])
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error("service" if field in ("service_type", "service_id") else field, error)
+
+
+RenewalPeriodForm = form_class(actions.RenewalPeriodInput, _PeriodPage)
 
 
 class ConfirmForm(forms.Form):
@@ -129,7 +131,7 @@ def _page_number(request: HttpRequest, name: str) -> int:
 
 
 def _overview(
-    request: HttpRequest, deposit_form: DepositForm | None = None, status: int = 200
+    request: HttpRequest, deposit_form: Any = None, status: int = 200
 ) -> HttpResponse:
     context: dict[str, Any] = {
         **account_choice(request),
@@ -173,28 +175,20 @@ def billing_index(request: HttpRequest) -> HttpResponse:
 
 
 @reaches("balance_deposit")
-@team_permission_required("balance_deposit")
+@team_permission_required("balance_deposit", writes=False)
 @require_POST
 def deposit(request: HttpRequest) -> HttpResponse:
     """Create a deposit order; VPSBG answers with the order to pay by card, bank or bitcoin."""
-    form = DepositForm(request.POST)
+    try:
+        grant = action_runs.authorise(request, actions.DEPOSIT, action_runs.requested_account(request))
+    except action_runs.Denied as denied:
+        return denied.response
     account = chosen_account(request, team_accounts(request))
+    form = DepositForm(request.POST)
     if form.is_valid():
-        try:
-            order = billing.balance_deposit(
-                actor=actor_for(request),
-                amount=float(form.cleaned_data["amount"]),
-                payment_method=form.cleaned_data["payment_method"],
-                account=account,
-                reason=form.cleaned_data["reason"],
-            )
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
-        except InvalidInput as exc:
-            field_errors(form, exc)
-        except PanelError as exc:
-            form.add_error(None, exc.message)
-        else:
+        outcome = action_runs.submit(request, actions.DEPOSIT, form, target=account, grant=grant)
+        if outcome is not None:
+            order = outcome.value
             messages.success(request, f"Deposit order {order.id} created; pay it to credit the balance.")
             return redirect(reverse("web:order", kwargs={"ref": f"{account}:{order.id}"}))
     return _overview(request, form, status=422)
@@ -208,8 +202,6 @@ def _file(download: Any, fallback: str) -> HttpResponse:
     name = (download.filename or fallback).replace('"', "")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
 
 
 @reaches("invoices_download")
@@ -259,11 +251,7 @@ def _order_page(
         context["problem"] = problem_from(exc)
         return render(request, "web/billing/order.html", context)
     context["order"] = order
-    changeable = [
-        (f"{s.service_type}:{s.service_id}", s.label or f"{s.service_type} {s.service_id}")
-        for s in order.services or []
-        if s.is_period_changeable and s.service_type and s.service_id is not None
-    ]
+    changeable = _changeable(order)
     context["open"] = order.status == "awaiting_payment"
     context["from_balance"] = payments.payable_from_balance(order)
     context["need"] = payments.payment_need(order)
@@ -283,83 +271,66 @@ def order_detail(request: HttpRequest, ref: str) -> HttpResponse:
     return _order_page(request, object_ref(ref, "order"))
 
 
-def _order_write(
-    request: HttpRequest, order_ref: Ref, key: str, form: forms.Form, call: Any, ok: str
-) -> HttpResponse:
-    if form.is_valid():
+def _order_write(request: HttpRequest, ref: str, action: Action, key: str, form_class: Any) -> HttpResponse:
+    """A change of the order (its form on the order page): back to it, or the form again (422)."""
+    order_ref = object_ref(ref, "order")
+    try:
+        grant = action_runs.authorise(request, action, order_ref)
+    except action_runs.Denied as denied:
+        return denied.response
+    options: dict[str, Any] = {}
+    if key == "period":
         try:
-            call(form.cleaned_data)
+            order = billing.orders_get(actor=actor_for(request), order=order_ref)
         except NotFoundError as exc:
             raise Http404(exc.message) from exc
-        except InvalidInput as exc:
-            field_errors(form, exc)
         except PanelError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, ok)
+            messages.error(request, exc.message)
             return redirect(reverse("web:order", kwargs={"ref": str(order_ref)}))
+        options["services"] = _changeable(order)
+    form = form_class(request.POST, **options)
+    if form.is_valid() and action_runs.submit(request, action, form, target=order_ref, grant=grant):
+        messages.success(request, action.done_message)
+        return redirect(reverse("web:order", kwargs={"ref": str(order_ref)}))
     return _order_page(request, order_ref, forms_={key: form}, status=422)
 
 
-@reaches("orders_update")
-@team_permission_required("orders_update")
-@require_POST
-def order_update(request: HttpRequest, ref: str) -> HttpResponse:
-    order_ref = object_ref(ref, "order")
-    form = OrderUpdateForm(request.POST)
-    return _order_write(
-        request,
-        order_ref,
-        "update",
-        form,
-        lambda d: billing.orders_update(
-            actor=actor_for(request),
-            order=order_ref,
-            auto_pay=d["auto_pay"],
-            payment_method=d["payment_method"] or None,
-            promo_code=d["promo_code"] or None,
-            reason=d["reason"],
-        ),
-        "Order updated.",
-    )
-
-
-@reaches("orders_get", "orders_change_renewal_period")
-@team_permission_required("orders_change_renewal_period")
-@require_POST
-def order_renewal_period(request: HttpRequest, ref: str) -> HttpResponse:
-    order_ref = object_ref(ref, "order")
-    try:
-        order = billing.orders_get(actor=actor_for(request), order=order_ref)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from exc
-    except PanelError as exc:
-        messages.error(request, exc.message)
-        return redirect(reverse("web:order", kwargs={"ref": str(order_ref)}))
-    services = [
-        (f"{s.service_type}:{s.service_id}", s.label or "")
+def _changeable(order: Any) -> list[tuple[str, str]]:
+    """The order's services whose renewal period may change, as `<type>:<id>` choices."""
+    return [
+        (f"{s.service_type}:{s.service_id}", s.label or f"{s.service_type} {s.service_id}")
         for s in order.services or []
         if s.is_period_changeable and s.service_type and s.service_id is not None
     ]
-    form = RenewalPeriodForm(request.POST, services=services)
 
-    def call(d: dict[str, Any]) -> None:
-        service_type, _, service_id = d["service"].partition(":")
-        billing.orders_change_renewal_period(
-            actor=actor_for(request),
-            order=order_ref,
-            service_type=service_type,
-            service_id=service_id,
-            billing_cycle=d["billing_cycle"],
-            reason=d["reason"],
-        )
 
-    return _order_write(request, order_ref, "period", form, call, "Renewal period changed.")
+@reaches("orders_update")
+@team_permission_required("orders_update", writes=False)
+@require_POST
+def order_update(request: HttpRequest, ref: str) -> HttpResponse:
+    """Change how the order is paid, or apply a promo code."""
+    return _order_write(request, ref, actions.ORDER_UPDATE, "update", OrderUpdateForm)
+
+
+@reaches("orders_get", "orders_change_renewal_period")
+@team_permission_required("orders_change_renewal_period", writes=False)
+@require_POST
+def order_renewal_period(request: HttpRequest, ref: str) -> HttpResponse:
+    """Renew one of the order's services for another period."""
+    return _order_write(request, ref, actions.CHANGE_RENEWAL_PERIOD, "period", RenewalPeriodForm)
 
 
 def _confirm_order(request: HttpRequest, ref: str, *, action: str) -> HttpResponse:
     """The pay and delete pages: the order's amount, then a confirmation."""
     order_ref = object_ref(ref, "order")
+    declared = actions.PAY_ORDERS if action == "pay" else actions.ORDER_DELETE
+    target: Any = order_ref.account_id if action == "pay" else order_ref
+    grant = None
+    if request.method == "POST":
+        try:
+            grant = action_runs.authorise(request, declared, target)
+        except action_runs.Denied as denied:
+            return denied.response
     context: dict[str, Any] = {"ref": str(order_ref), "action": action}
     context["back"] = reverse("web:order", kwargs={"ref": str(order_ref)})
     try:
@@ -373,31 +344,17 @@ def _confirm_order(request: HttpRequest, ref: str, *, action: str) -> HttpRespon
         return render(request, "web/billing/confirm.html", context)
     status = 200
     if request.method == "POST":
+        assert grant is not None
         form = ConfirmForm(request.POST, order_id=str(order_ref.id))
         if form.is_valid():
-            try:
-                if action == "pay":
-                    operation = operations.start(
-                        actor=actor_for(request),
-                        kind="pay_orders",
-                        params={"orders": [str(order_ref)]},
-                        idempotency_key=form.cleaned_data["request_key"],
-                        request=request,
-                        reason=form.cleaned_data["reason"],
-                    )
-                    messages.success(
-                        request, f"Paying order {order_ref.id}: this page follows it to the end."
-                    )
-                    return redirect(operation.get_absolute_url())
-                billing.orders_delete(
-                    actor=actor_for(request), order=order_ref, reason=form.cleaned_data["reason"]
-                )
+            data = {"ids": [order_ref.int_id]} if action == "pay" else {}
+            outcome = action_runs.submit(request, declared, form, target=target, grant=grant, data=data)
+            if outcome is not None and outcome.operation is not None:
+                messages.success(request, f"Paying order {order_ref.id}: this page follows it to the end.")
+                return redirect(outcome.operation.get_absolute_url())
+            if outcome is not None:
                 messages.success(request, f"Order {order_ref.id} deleted.")
                 return redirect(_billing_url(order_ref.account_id, "orders"))
-            except NotFoundError as exc:
-                raise Http404(exc.message) from exc
-            except PanelError as exc:
-                form.add_error(None, error_text(exc))
         status = 422
     else:
         form = ConfirmForm(initial={"request_key": uuid.uuid4().hex}, order_id=str(order_ref.id))
@@ -406,14 +363,14 @@ def _confirm_order(request: HttpRequest, ref: str, *, action: str) -> HttpRespon
 
 
 @reaches("orders_get", "balance_get", "orders_pay")
-@team_permission_required("orders_pay")
+@team_permission_required("orders_pay", writes=False)
 def order_pay(request: HttpRequest, ref: str) -> HttpResponse:
     """Pay one order from the balance (GET: the amount and the balance; POST: pay)."""
     return _confirm_order(request, ref, action="pay")
 
 
 @reaches("orders_get", "orders_delete")
-@team_permission_required("orders_delete")
+@team_permission_required("orders_delete", writes=False)
 def order_delete(request: HttpRequest, ref: str) -> HttpResponse:
     """Delete an unpaid order (GET: what it was for; POST: delete)."""
     return _confirm_order(request, ref, action="delete")

@@ -18,11 +18,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from panel.accounts.decorators import team_permission_required
+from panel.actions import library as actions
+from panel.actions.base import Action
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
 from panel.services import library, servers
 from panel.services.context import Ref
 from panel.services.registry import reaches
 
+from .. import action_runs
 from ..common import (
     Problem,
     account_choice,
@@ -34,7 +37,7 @@ from ..common import (
     problem_from,
     team_accounts,
 )
-from ..forms import DeleteForm, IsoAddForm, MeasuredBootUploadForm, SshKeyForm
+from ..forms import DeleteForm, IsoAddForm, MeasuredBootUploadForm, SshKeyForm, SshKeyUpdateForm
 
 LIBRARY_WRITES = (
     "ssh_keys_create", "ssh_keys_update", "ssh_keys_delete", "isos_add", "isos_delete",
@@ -87,67 +90,34 @@ def library_index(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
 
-
-
-def _write(
-    request: HttpRequest, form_key: str, form: Any, call: Callable[[str | None], Any], ok: str, anchor: str
-) -> HttpResponse:
+def _write(request: HttpRequest, form_key: str, form_class: Any, action: Action, anchor: str) -> HttpResponse:
+    """Add to the account's library: back to its section, or the page with the form again (422)."""
+    try:
+        grant = action_runs.authorise(request, action, action_runs.requested_account(request))
+    except action_runs.Denied as denied:
+        return denied.response
     account = chosen_account(request, team_accounts(request))
-    if form.is_valid():
-        try:
-            call(account)
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
-        except InvalidInput as exc:
-            field_errors(form, exc)
-        except PanelError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, ok)
-            return redirect(_library_url(account, anchor))
+    form = form_class(request.POST)
+    if form.is_valid() and action_runs.submit(request, action, form, target=account, grant=grant):
+        messages.success(request, action.done_message)
+        return redirect(_library_url(account, anchor))
     return _page(request, forms={form_key: form}, status=422)
 
 
 @reaches("ssh_keys_create")
-@team_permission_required("ssh_keys_create")
+@team_permission_required("ssh_keys_create", writes=False)
 @require_POST
 def ssh_key_create(request: HttpRequest) -> HttpResponse:
-    form = SshKeyForm(request.POST)
-    return _write(
-        request,
-        "key",
-        form,
-        lambda account: library.ssh_keys_create(
-            actor=actor_for(request),
-            name=form.cleaned_data["name"],
-            key=form.cleaned_data["key"],
-            account=account,
-            reason=form.cleaned_data["reason"],
-        ),
-        "SSH key added.",
-        "ssh-keys",
-    )
+    """Add an SSH key to the account."""
+    return _write(request, "key", SshKeyForm, actions.SSH_KEY_CREATE, "ssh-keys")
 
 
 @reaches("isos_add")
-@team_permission_required("isos_add")
+@team_permission_required("isos_add", writes=False)
 @require_POST
 def iso_add(request: HttpRequest) -> HttpResponse:
-    form = IsoAddForm(request.POST)
-    return _write(
-        request,
-        "iso",
-        form,
-        lambda account: library.isos_add(
-            actor=actor_for(request),
-            name=form.cleaned_data["name"],
-            url=form.cleaned_data["url"],
-            account=account,
-            reason=form.cleaned_data["reason"],
-        ),
-        "ISO added; VPSBG downloads it now.",
-        "isos",
-    )
+    """Have VPSBG download an ISO into the account."""
+    return _write(request, "iso", IsoAddForm, actions.ISO_ADD, "isos")
 
 
 @reaches("measured_boot_images_upload")
@@ -163,15 +133,26 @@ def boot_image_upload(request: HttpRequest) -> HttpResponse:
             actor=actor_for(request), file=content, account=account, reason=form.cleaned_data["reason"]
         )
 
-    return _write(request, "boot", form, call, "Boot image uploaded.", "boot-images")
+    account = chosen_account(request, team_accounts(request))
+    if form.is_valid():
+        try:
+            call(account)
+        except NotFoundError as exc:
+            raise Http404(exc.message) from exc
+        except InvalidInput as exc:
+            field_errors(form, exc)
+        except PanelError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Boot image uploaded.")
+            return redirect(_library_url(account, "boot-images"))
+    return _page(request, forms={"boot": form}, status=422)
 
 
 # -- one object ------------------------------------------------------------------------------------
 
 
-def _key_page(
-    request: HttpRequest, key_ref: Ref, form: SshKeyForm | None = None, status: int = 200
-) -> HttpResponse:
+def _key_page(request: HttpRequest, key_ref: Ref, form: Any = None, status: int = 200) -> HttpResponse:
     context: dict[str, Any] = {"ref": str(key_ref), "may": allowed_actions(request, *LIBRARY_WRITES)}
     try:
         key = library.ssh_keys_get(actor=actor_for(request), ssh_key=key_ref)
@@ -179,7 +160,7 @@ def _key_page(
         context["problem"] = problem_from(exc)
         return render(request, "web/library/ssh_key.html", context)
     context["key"] = key
-    context["form"] = form or SshKeyForm(initial={"name": key.name, "key": key.key})
+    context["form"] = form or SshKeyUpdateForm(initial={"name": key.name, "key": key.key})
     context["back"] = _library_url(key_ref.account_id, "ssh-keys")
     return render(request, "web/library/ssh_key.html", context, status=status)
 
@@ -193,71 +174,58 @@ def ssh_key_detail(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @reaches("ssh_keys_update")
-@team_permission_required("ssh_keys_update")
+@team_permission_required("ssh_keys_update", writes=False)
 @require_POST
 def ssh_key_update(request: HttpRequest, ref: str) -> HttpResponse:
+    """Rename the SSH key or replace its public key."""
     key_ref = object_ref(ref, "ssh key")
-    form = SshKeyForm(request.POST)
-    if form.is_valid():
-        try:
-            library.ssh_keys_update(
-                actor=actor_for(request),
-                ssh_key=key_ref,
-                name=form.cleaned_data["name"],
-                key=form.cleaned_data["key"],
-                reason=form.cleaned_data["reason"],
-            )
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
-        except InvalidInput as exc:
-            field_errors(form, exc)
-        except PanelError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "SSH key saved.")
-            return redirect(reverse("web:ssh_key", kwargs={"ref": str(key_ref)}))
+    try:
+        grant = action_runs.authorise(request, actions.SSH_KEY_UPDATE, key_ref)
+    except action_runs.Denied as denied:
+        return denied.response
+    form = SshKeyUpdateForm(request.POST)
+    if form.is_valid() and action_runs.submit(
+        request, actions.SSH_KEY_UPDATE, form, target=key_ref, grant=grant
+    ):
+        messages.success(request, actions.SSH_KEY_UPDATE.done_message)
+        return redirect(reverse("web:ssh_key", kwargs={"ref": str(key_ref)}))
     return _key_page(request, key_ref, form, status=422)
 
 
-def _delete_view(
+def _delete_page(
+    request: HttpRequest,
+    ref: str,
+    action: Action,
     *,
-    what: str,
-    operation_id: str,
-    reads: tuple[str, ...],
     describe: Callable[[HttpRequest, Ref], str],
-    delete: Callable[..., Any],
     anchor: str,
-) -> Callable[..., HttpResponse]:
-    @reaches(operation_id, *reads)
-    @team_permission_required(operation_id)
-    def view(request: HttpRequest, ref: str) -> HttpResponse:
-        target = object_ref(ref, what)
-        context: dict[str, Any] = {"what": what, "ref": str(target)}
+) -> HttpResponse:
+    """Delete one library item: a confirmation page (GET), then the deletion (POST)."""
+    target = object_ref(ref, action.subject)
+    grant = None
+    if request.method == "POST":
         try:
-            context["label"] = describe(request, target)
-        except PanelError as exc:
-            context["problem"] = problem_from(exc)
-            return render(request, "web/library/delete.html", context)
-        form = DeleteForm(request.POST if request.method == "POST" else None)
-        status = 200
-        if request.method == "POST" and form.is_valid():
-            try:
-                delete(actor=actor_for(request), ref=target, reason=form.cleaned_data["reason"])
-            except NotFoundError as exc:
-                raise Http404(exc.message) from exc
-            except PanelError as exc:
-                form.add_error(None, exc.message)
-                status = 422
-            else:
-                messages.success(request, f"{context['label']} deleted.")
-                return redirect(_library_url(target.account_id, anchor))
-        context["form"] = form
-        context["back"] = _library_url(target.account_id, anchor)
-        return render(request, "web/library/delete.html", context, status=status)
-
-    view.__name__ = view.__qualname__ = f"{what.replace(' ', '_')}_delete"
-    view.__doc__ = f"Delete one {what}: a confirmation page (GET), then the deletion (POST)."
-    return view
+            grant = action_runs.authorise(request, action, target)
+        except action_runs.Denied as denied:
+            return denied.response
+    what = "boot image" if action.subject == "measured boot image" else action.subject
+    context: dict[str, Any] = {"what": what, "ref": str(target)}
+    try:
+        context["label"] = describe(request, target)
+    except PanelError as exc:
+        context["problem"] = problem_from(exc)
+        return render(request, "web/library/delete.html", context)
+    form = DeleteForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        assert grant is not None
+        if action_runs.submit(request, action, form, target=target, grant=grant, data={}):
+            messages.success(request, f"{context['label']} deleted.")
+            return redirect(_library_url(target.account_id, anchor))
+        status = 422
+    context["form"] = form
+    context["back"] = _library_url(target.account_id, anchor)
+    return render(request, "web/library/delete.html", context, status=status)
 
 
 def _key_label(request: HttpRequest, ref: Ref) -> str:
@@ -277,32 +245,27 @@ def _boot_label(request: HttpRequest, ref: Ref) -> str:
     raise NotFoundError("No such measured-boot image.")
 
 
-ssh_key_delete = _delete_view(
-    what="ssh key",
-    operation_id="ssh_keys_delete",
-    reads=("ssh_keys_get",),
-    describe=_key_label,
-    delete=lambda *, actor, ref, reason: library.ssh_keys_delete(actor=actor, ssh_key=ref, reason=reason),
-    anchor="ssh-keys",
-)
-iso_delete = _delete_view(
-    what="iso",
-    operation_id="isos_delete",
-    reads=("isos_get",),
-    describe=_iso_label,
-    delete=lambda *, actor, ref, reason: library.isos_delete(actor=actor, iso=ref, reason=reason),
-    anchor="isos",
-)
-boot_image_delete = _delete_view(
-    what="boot image",
-    operation_id="measured_boot_images_delete",
-    reads=("measured_boot_images_list",),
-    describe=_boot_label,
-    delete=lambda *, actor, ref, reason: library.measured_boot_images_delete(
-        actor=actor, image=ref, reason=reason
-    ),
-    anchor="boot-images",
-)
+@reaches("ssh_keys_delete", "ssh_keys_get")
+@team_permission_required("ssh_keys_delete", writes=False)
+def ssh_key_delete(request: HttpRequest, ref: str) -> HttpResponse:
+    """Delete an SSH key: a confirmation page (GET), then the deletion (POST)."""
+    return _delete_page(request, ref, actions.SSH_KEY_DELETE, describe=_key_label, anchor="ssh-keys")
+
+
+@reaches("isos_delete", "isos_get")
+@team_permission_required("isos_delete", writes=False)
+def iso_delete(request: HttpRequest, ref: str) -> HttpResponse:
+    """Delete an ISO: a confirmation page (GET), then the deletion (POST)."""
+    return _delete_page(request, ref, actions.ISO_DELETE, describe=_iso_label, anchor="isos")
+
+
+@reaches("measured_boot_images_delete", "measured_boot_images_list")
+@team_permission_required("measured_boot_images_delete", writes=False)
+def boot_image_delete(request: HttpRequest, ref: str) -> HttpResponse:
+    """Delete a measured boot image: a confirmation page (GET), then the deletion (POST)."""
+    return _delete_page(
+        request, ref, actions.MEASURED_BOOT_DELETE, describe=_boot_label, anchor="boot-images"
+    )
 
 
 @reaches("plans_addons", "plans_promo_codes", "servers_list_plans")

@@ -15,6 +15,7 @@ role may not do, and the pages do not offer it.
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -29,12 +30,29 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from panel.accounts.decorators import team_permission_required
+from panel.actions.base import Action
+from panel.actions.inputs import BillingCycle
+from panel.actions.network import (
+    BLACKLIST_DELETE,
+    BLACKLIST_SET,
+    BLACKLIST_UPDATE,
+    FLOATING_IP_CANCEL,
+    FLOATING_IP_PURCHASE,
+    FLOATING_IP_UNDO_CANCEL,
+    GEO_DELETE,
+    GEO_SET,
+    GEO_UPDATE,
+    MAX_IPS_AT_ONCE,
+    WHITELIST_DELETE,
+    WHITELIST_SET,
+    WHITELIST_UPDATE,
+)
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
-from panel.operations import services as operations
 from panel.services import network, servers
 from panel.services.context import Ref
 from panel.services.registry import reaches
 
+from .. import action_runs
 from .. import network_forms as nf
 from ..common import (
     Problem,
@@ -42,7 +60,6 @@ from ..common import (
     actor_for,
     allowed_actions,
     chosen_account,
-    error_text,
     object_ref,
     problem_from,
     team_accounts,
@@ -52,11 +69,12 @@ FLOATING_WRITES = (
     "floating_ips_purchase", "floating_ips_cancel", "floating_ips_cancel_undo",
     "floating_ips_attach", "floating_ips_detach",
 )  # fmt: skip
-PROTECTION_WRITES = tuple(
-    f"network_protection_{kind}_{verb}"
-    for kind in ("geo", "whitelist", "blacklist")
-    for verb in ("set", "update", "delete")
-)
+PROTECTION_WRITES = (
+    "network_protection_geo_set", "network_protection_geo_update", "network_protection_geo_delete",
+    "network_protection_whitelist_set", "network_protection_whitelist_update",
+    "network_protection_whitelist_delete", "network_protection_blacklist_set",
+    "network_protection_blacklist_update", "network_protection_blacklist_delete",
+)  # fmt: skip
 PER_PAGE = 50
 MAX_PAGES = 20
 BANDWIDTH_RANGES = {"7": 7, "30": 30}  # days; VPSBG's default (no range) is the last 24 hours
@@ -83,8 +101,6 @@ def _read(fetch: Callable[[], Any]) -> tuple[Any, Problem | None]:
         return fetch(), None
     except PanelError as exc:
         return None, problem_from(exc)
-
-
 
 
 def _walk(fetch: Callable[[int], Any]) -> list[Any]:
@@ -210,7 +226,7 @@ PLAN_NAMES = {"ipv4": "floating-ipv4", "ipv4_ddos": "floating-ipv4-ddos", "ipv6"
 
 def _count(data: Any, name: str) -> int:
     value = str(data.get(name) or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and int(value) <= nf.MAX_IPS_AT_ONCE else 0
+    return int(value) if value.isascii() and value.isdigit() and int(value) <= MAX_IPS_AT_ONCE else 0
 
 
 def _purchase_cost(plans: list[Any], data: Any) -> dict[str, Any] | None:
@@ -219,7 +235,7 @@ def _purchase_cost(plans: list[Any], data: Any) -> dict[str, Any] | None:
         months = int(str(data.get("billing_cycle") or "1"))
     except ValueError:
         return None
-    if months not in dict(nf.BILLING_CYCLES):
+    if months not in typing.get_args(BillingCycle):
         return None
     by_name = {p.name: p for p in plans}
     lines, total, total_vat = [], 0.0, 0.0
@@ -246,9 +262,17 @@ def _purchase_cost(plans: list[Any], data: Any) -> dict[str, Any] | None:
 
 
 @reaches("floating_ips_plans", "servers_list", "floating_ips_purchase")
-@team_permission_required("floating_ips_purchase")
+@team_permission_required("floating_ips_purchase", writes=False)
 def floating_ip_purchase(request: HttpRequest) -> HttpResponse:
     """Buy floating IPs: what they cost (GET, "Show cost"), then the purchase as an operation (POST)."""
+    grant = None
+    if request.method == "POST":
+        try:
+            grant = action_runs.authorise(
+                request, FLOATING_IP_PURCHASE, action_runs.requested_account(request)
+            )
+        except action_runs.Denied as denied:
+            return denied.response
     accounts = team_accounts(request)
     account = chosen_account(request, accounts)
     if account is None:
@@ -271,32 +295,10 @@ def floating_ip_purchase(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = nf.FloatingIpPurchaseForm(request.POST, **options)
         if form.is_valid():
-            data = form.cleaned_data
-            try:
-                operation = operations.start(
-                    actor=actor,
-                    kind="floating_ip_purchase",
-                    params={
-                        "ipv4": data["ipv4"],
-                        "ipv4_ddos": data["ipv4_ddos"],
-                        "ipv6": data["ipv6"],
-                        "billing_cycle": data["billing_cycle"],
-                        "server": data["server"] or None,
-                        "account": account,
-                    },
-                    idempotency_key=data["request_key"] or "",
-                    request=request,
-                    reason=data["reason"],
-                )
-            except NotFoundError as exc:
-                raise Http404(exc.message) from exc
-            except InvalidInput as exc:
-                _apply_upstream_errors(form, exc)
-            except PanelError as exc:
-                form.add_error(None, error_text(exc))
-            else:
+            outcome = action_runs.submit(request, FLOATING_IP_PURCHASE, form, target=account, grant=grant)
+            if outcome is not None:
                 messages.success(request, "Buying floating IPs: started. This page follows it to the end.")
-                return redirect(operation.get_absolute_url())
+                return redirect(outcome.operation.get_absolute_url())
         status = 422
         data_for_cost: Any = request.POST
     else:
@@ -319,6 +321,13 @@ def _find_floating_ip(request: HttpRequest, ref: Ref) -> Any:
 
 def _floating_confirm(request: HttpRequest, ref: str, *, undo: bool) -> HttpResponse:
     fip_ref = object_ref(ref, "floating IP")
+    action = FLOATING_IP_UNDO_CANCEL if undo else FLOATING_IP_CANCEL
+    grant = None
+    if request.method == "POST":
+        try:
+            grant = action_runs.authorise(request, action, fip_ref.account_id)
+        except action_runs.Denied as denied:
+            return denied.response
     context: dict[str, Any] = {"ref": str(fip_ref), "undo": undo, "back": _network_url(fip_ref.account_id)}
     fip, context["problem"] = _read(lambda: _find_floating_ip(request, fip_ref))
     if fip is None:
@@ -327,52 +336,37 @@ def _floating_confirm(request: HttpRequest, ref: str, *, undo: bool) -> HttpResp
     context.update(fip=fip, address=address, pending=bool(fip.cancel_request))
     if (fip.cancel_request is None) != (not undo):  # nothing to undo, or already cancelled
         return render(request, "web/network/floating_confirm.html", context)
-    form_class: Any = nf.FloatingIpUndoCancelForm if undo else nf.FloatingIpCancelForm
-    options: dict[str, Any] = {} if undo else {"expected": address}
+    form: Any
     status = 200
     if request.method == "POST":
-        form = form_class(request.POST, **options)
+        assert grant is not None
+        form = (
+            nf.FloatingIpUndoCancelForm(request.POST)
+            if undo
+            else nf.FloatingIpCancelForm(request.POST, expected=address)
+        )
         if form.is_valid():
-            reason = form.cleaned_data["reason"]
-            try:
-                if undo:
-                    network.floating_ips_cancel_undo(
-                        actor=actor_for(request), ids=[fip.id], account=fip_ref.account_id, reason=reason
-                    )
-                else:
-                    network.floating_ips_cancel(
-                        actor=actor_for(request),
-                        ids=[fip.id],
-                        now=form.cleaned_data["when"] == "now",
-                        reason=reason or None,
-                        account=fip_ref.account_id,
-                    )
-            except NotFoundError as exc:
-                raise Http404(exc.message) from exc
-            except InvalidInput as exc:
-                _apply_upstream_errors(form, exc)
-            except PanelError as exc:
-                form.add_error(None, exc.message)
-            else:
+            data = {"ids": [fip.id]} if undo else form.input_data(fip.id)
+            if action_runs.submit(request, action, form, target=fip_ref.account_id, grant=grant, data=data):
                 done = "Cancellation withdrawn" if undo else "Cancellation requested"
                 messages.success(request, f"{done} for {address}.")
                 return redirect(_network_url(fip_ref.account_id, "floating-ips"))
         status = 422
     else:
-        form = form_class(**options)
+        form = nf.FloatingIpUndoCancelForm() if undo else nf.FloatingIpCancelForm(expected=address)
     context["form"] = form
     return render(request, "web/network/floating_confirm.html", context, status=status)
 
 
 @reaches("floating_ips_list", "floating_ips_cancel")
-@team_permission_required("floating_ips_cancel")
+@team_permission_required("floating_ips_cancel", writes=False)
 def floating_ip_cancel(request: HttpRequest, ref: str) -> HttpResponse:
     """Cancel one floating IP (GET: what happens; POST with the address typed: cancel)."""
     return _floating_confirm(request, ref, undo=False)
 
 
 @reaches("floating_ips_list", "floating_ips_cancel_undo")
-@team_permission_required("floating_ips_cancel_undo")
+@team_permission_required("floating_ips_cancel_undo", writes=False)
 def floating_ip_undo_cancel(request: HttpRequest, ref: str) -> HttpResponse:
     """Withdraw a floating IP's cancellation (GET: what happens; POST: withdraw)."""
     return _floating_confirm(request, ref, undo=True)
@@ -476,7 +470,9 @@ def _protection_page(
         lambda: network.network_protection_geo_get(actor=actor, protected_ip=ref)
     )
     context["geo"] = geo
-    context["geo_form"] = forms_in.get("geo") or nf.GeoFilterForm(
+    context["geo_exists"] = bool(geo is not None and (geo.active or geo.countries))
+    geo_form = nf.GeoFilterUpdateForm if context["geo_exists"] else nf.GeoFilterForm
+    context["geo_form"] = forms_in.get("geo") or geo_form(
         initial={
             "action": (geo.action if geo else None) or "allow",
             "countries": ", ".join(geo.countries or []),
@@ -484,9 +480,10 @@ def _protection_page(
         if geo is not None
         else {}
     )
-    context["geo_exists"] = bool(geo is not None and (geo.active or geo.countries))
-    for kind in ("whitelist", "blacklist"):
-        read: Callable[..., Any] = getattr(network, f"network_protection_{kind}_get")
+    for kind, read in (
+        ("whitelist", network.network_protection_whitelist_get),
+        ("blacklist", network.network_protection_blacklist_get),
+    ):
         current, context[f"{kind}_problem"] = _read(partial(read, actor=actor, protected_ip=ref))
         context[kind] = current
         context.update(_list_forms(kind, current, forms_in))
@@ -505,111 +502,87 @@ def protection_detail(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 # -- filter writes ----------------------------------------------------------------------------------
-Perform = Callable[[HttpRequest, Ref, forms.Form], Any]
-
-
-def _write_view(
-    *, operation_id: str, form_class: type[forms.Form], key: str, perform: Perform, ok: str, anchor: str
-) -> Callable[..., HttpResponse]:
+def _filter_write(
+    request: HttpRequest, ref: str, action: Action, form_class: Any, *, key: str, anchor: str
+) -> HttpResponse:
     """A POST that changes a filter: back to the page with a message, or the form again (422)."""
-
-    @reaches(operation_id)
-    @team_permission_required(operation_id)
-    @require_POST
-    def view(request: HttpRequest, ref: str) -> HttpResponse:
-        prot_ref = object_ref(ref, "network protection")
-        kind = key.partition("_")[0]
-        auto_id = "id_%s" if kind == "geo" else f"id_{kind}{'_update' if key.endswith('update') else ''}_%s"
-        form = form_class(request.POST, auto_id=auto_id)
-        if form.is_valid():
-            try:
-                perform(request, prot_ref, form)
-            except NotFoundError as exc:
-                raise Http404(exc.message) from exc
-            except InvalidInput as exc:
-                sent = {k: v for k, v in form.cleaned_data.items() if isinstance(v, list)}
-                _apply_upstream_errors(form, exc, sent)
-            except PanelError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, ok)
-                return redirect(_protection_url(prot_ref, anchor))
-        return _protection_page(request, prot_ref, forms_in={key: form}, status=422)
-
-    view.__name__ = view.__qualname__ = operation_id.removeprefix("network_protection_")
-    view.__doc__ = f"POST: {ok[:-1].lower()} ({operation_id})."
-    return view
-
-
-def _geo(call: Callable[..., Any]) -> Perform:
-    def perform(request: HttpRequest, ref: Ref, form: forms.Form) -> Any:
-        data = form.cleaned_data
-        return call(
-            actor=actor_for(request),
-            protected_ip=ref,
-            action=data["action"],
-            countries=data["countries"],
-            reason=data["reason"],
+    prot_ref = object_ref(ref, "network protection")
+    try:
+        grant = action_runs.authorise(request, action, prot_ref)
+    except action_runs.Denied as denied:
+        return denied.response
+    auto_id = "id_%s" if anchor == "geo" else f"id_{anchor}{'_update' if key.endswith('update') else ''}_%s"
+    form = form_class(request.POST, auto_id=auto_id)
+    if form.is_valid():
+        sent = {k: v for k, v in form.input.model_dump().items() if isinstance(v, list)}
+        outcome = action_runs.submit(
+            request,
+            action,
+            form,
+            target=prot_ref,
+            grant=grant,
+            on_invalid=lambda f, exc: _apply_upstream_errors(f, exc, sent),
         )
-
-    return perform
-
-
-def _list_set(call: Callable[..., Any]) -> Perform:
-    def perform(request: HttpRequest, ref: Ref, form: forms.Form) -> Any:
-        data = form.cleaned_data
-        return call(
-            actor=actor_for(request), protected_ip=ref, networks=data["networks"], reason=data["reason"]
-        )
-
-    return perform
+        if outcome is not None:
+            messages.success(request, action.done_message)
+            return redirect(_protection_url(prot_ref, anchor))
+    return _protection_page(request, prot_ref, forms_in={key: form}, status=422)
 
 
-def _list_update(call: Callable[..., Any]) -> Perform:
-    def perform(request: HttpRequest, ref: Ref, form: forms.Form) -> Any:
-        data = form.cleaned_data
-        return call(
-            actor=actor_for(request),
-            protected_ip=ref,
-            networks=data["networks"] or None,
-            active=form.active_value,  # type: ignore[attr-defined]
-            reason=data["reason"],
-        )
-
-    return perform
+@reaches("network_protection_geo_set")
+@team_permission_required("network_protection_geo_set", writes=False)
+@require_POST
+def geo_set(request: HttpRequest, ref: str) -> HttpResponse:
+    """POST: create the geo filter."""
+    return _filter_write(request, ref, GEO_SET, nf.GeoFilterForm, key="geo", anchor="geo")
 
 
-geo_set = _write_view(
-    operation_id="network_protection_geo_set",
-    form_class=nf.GeoFilterForm,
-    key="geo",
-    perform=_geo(network.network_protection_geo_set),
-    ok="Geo filter created.",
-    anchor="geo",
-)
-geo_update = _write_view(
-    operation_id="network_protection_geo_update",
-    form_class=nf.GeoFilterForm,
-    key="geo",
-    perform=_geo(network.network_protection_geo_update),
-    ok="Geo filter changed.",
-    anchor="geo",
-)
-whitelist_set, whitelist_update, blacklist_set, blacklist_update = (
-    _write_view(
-        operation_id=f"network_protection_{kind}_{verb}",
-        form_class=form_class,
-        key=f"{kind}_{verb}",
-        perform=make(getattr(network, f"network_protection_{kind}_{verb}")),
-        ok=f"{kind.capitalize()} {'replaced' if verb == 'set' else 'changed'}.",
-        anchor=kind,
+@reaches("network_protection_geo_update")
+@team_permission_required("network_protection_geo_update", writes=False)
+@require_POST
+def geo_update(request: HttpRequest, ref: str) -> HttpResponse:
+    """POST: change the geo filter."""
+    return _filter_write(request, ref, GEO_UPDATE, nf.GeoFilterUpdateForm, key="geo", anchor="geo")
+
+
+@reaches("network_protection_whitelist_set")
+@team_permission_required("network_protection_whitelist_set", writes=False)
+@require_POST
+def whitelist_set(request: HttpRequest, ref: str) -> HttpResponse:
+    """POST: replace the whitelist."""
+    return _filter_write(
+        request, ref, WHITELIST_SET, nf.NetworkListForm, key="whitelist_set", anchor="whitelist"
     )
-    for kind in ("whitelist", "blacklist")
-    for verb, form_class, make in (
-        ("set", nf.NetworkListForm, _list_set),
-        ("update", nf.NetworkListUpdateForm, _list_update),
+
+
+@reaches("network_protection_whitelist_update")
+@team_permission_required("network_protection_whitelist_update", writes=False)
+@require_POST
+def whitelist_update(request: HttpRequest, ref: str) -> HttpResponse:
+    """POST: add to the whitelist, or switch it on or off."""
+    return _filter_write(
+        request, ref, WHITELIST_UPDATE, nf.NetworkListUpdateForm, key="whitelist_update", anchor="whitelist"
     )
-)
+
+
+@reaches("network_protection_blacklist_set")
+@team_permission_required("network_protection_blacklist_set", writes=False)
+@require_POST
+def blacklist_set(request: HttpRequest, ref: str) -> HttpResponse:
+    """POST: replace the blacklist."""
+    return _filter_write(
+        request, ref, BLACKLIST_SET, nf.NetworkListForm, key="blacklist_set", anchor="blacklist"
+    )
+
+
+@reaches("network_protection_blacklist_update")
+@team_permission_required("network_protection_blacklist_update", writes=False)
+@require_POST
+def blacklist_update(request: HttpRequest, ref: str) -> HttpResponse:
+    """POST: add to the blacklist, or switch it on or off."""
+    return _filter_write(
+        request, ref, BLACKLIST_UPDATE, nf.NetworkListUpdateForm, key="blacklist_update", anchor="blacklist"
+    )
 
 
 # -- deleting a filter ------------------------------------------------------------------------------
@@ -625,57 +598,68 @@ def _describe_filter(kind: str, current: Any) -> list[str]:
     return [f"Every entry of the {kind} ({entries}) is removed.", f"The {kind} no longer applies."]
 
 
-def _delete_view(kind: str) -> Callable[..., HttpResponse]:
-    operation_id = f"network_protection_{kind}_delete"
-    read = getattr(network, f"network_protection_{kind}_get")
-    delete = getattr(network, operation_id)
-    title = "geo filter" if kind == "geo" else kind
-
-    @reaches(operation_id, "network_protection_get", f"network_protection_{kind}_get")
-    @team_permission_required(operation_id)
-    def view(request: HttpRequest, ref: str) -> HttpResponse:
-        prot_ref = object_ref(ref, "network protection")
-        actor = actor_for(request)
-        context: dict[str, Any] = {
-            "ref": str(prot_ref),
-            "title": title,
-            "back": _protection_url(prot_ref, kind),
-        }
+def _filter_delete(
+    request: HttpRequest, ref: str, action: Action, read: Callable[..., Any], *, kind: str
+) -> HttpResponse:
+    """Delete a filter: a confirmation page (GET), then the deletion (POST, the address typed)."""
+    prot_ref = object_ref(ref, "network protection")
+    grant = None
+    if request.method == "POST":
         try:
-            info = network.network_protection_get(actor=actor, protected_ip=prot_ref)
-            current = read(actor=actor, protected_ip=prot_ref)
-        except PanelError as exc:
-            context["problem"] = problem_from(exc)
-            return render(request, "web/network/filter_delete.html", context)
-        address = (
-            info.ip_address.ip_address if info.ip_address and info.ip_address.ip_address else str(prot_ref.id)
-        )
-        context.update(address=address, what=_describe_filter(kind, current))
-        status = 200
-        if request.method == "POST":
-            form = nf.FilterDeleteForm(request.POST, expected=address)
-            if form.is_valid():
-                try:
-                    delete(actor=actor, protected_ip=prot_ref, reason=form.cleaned_data["reason"])
-                except NotFoundError as exc:
-                    raise Http404(exc.message) from exc
-                except PanelError as exc:
-                    form.add_error(None, exc.message)
-                else:
-                    messages.success(request, f"The {title} of {address} is deleted.")
-                    return redirect(_protection_url(prot_ref, kind))
-            status = 422
-        else:
-            form = nf.FilterDeleteForm(expected=address)
-        context["form"] = form
-        return render(request, "web/network/filter_delete.html", context, status=status)
-
-    view.__name__ = view.__qualname__ = f"{kind}_delete"
-    view.__doc__ = f"Delete the {title}: a confirmation page (GET), then the deletion (POST)."
-    return view
+            grant = action_runs.authorise(request, action, prot_ref)
+        except action_runs.Denied as denied:
+            return denied.response
+    actor = actor_for(request)
+    title = "geo filter" if kind == "geo" else kind
+    context: dict[str, Any] = {"ref": str(prot_ref), "title": title, "back": _protection_url(prot_ref, kind)}
+    try:
+        info = network.network_protection_get(actor=actor, protected_ip=prot_ref)
+        current = read(actor=actor, protected_ip=prot_ref)
+    except PanelError as exc:
+        context["problem"] = problem_from(exc)
+        return render(request, "web/network/filter_delete.html", context)
+    address = (
+        info.ip_address.ip_address if info.ip_address and info.ip_address.ip_address else str(prot_ref.id)
+    )
+    context.update(address=address, what=_describe_filter(kind, current))
+    status = 200
+    if request.method == "POST":
+        assert grant is not None
+        form = nf.FilterDeleteForm(request.POST, expected=address)
+        if form.is_valid():
+            if action_runs.submit(request, action, form, target=prot_ref, grant=grant, data={}):
+                messages.success(request, f"The {title} of {address} is deleted.")
+                return redirect(_protection_url(prot_ref, kind))
+        status = 422
+    else:
+        form = nf.FilterDeleteForm(expected=address)
+    context["form"] = form
+    return render(request, "web/network/filter_delete.html", context, status=status)
 
 
-geo_delete, whitelist_delete, blacklist_delete = (_delete_view(k) for k in ("geo", "whitelist", "blacklist"))
+@reaches("network_protection_geo_delete", "network_protection_get", "network_protection_geo_get")
+@team_permission_required("network_protection_geo_delete", writes=False)
+def geo_delete(request: HttpRequest, ref: str) -> HttpResponse:
+    """Delete the geo filter: a confirmation page (GET), then the deletion (POST)."""
+    return _filter_delete(request, ref, GEO_DELETE, network.network_protection_geo_get, kind="geo")
+
+
+@reaches("network_protection_whitelist_delete", "network_protection_get", "network_protection_whitelist_get")
+@team_permission_required("network_protection_whitelist_delete", writes=False)
+def whitelist_delete(request: HttpRequest, ref: str) -> HttpResponse:
+    """Delete the whitelist: a confirmation page (GET), then the deletion (POST)."""
+    return _filter_delete(
+        request, ref, WHITELIST_DELETE, network.network_protection_whitelist_get, kind="whitelist"
+    )
+
+
+@reaches("network_protection_blacklist_delete", "network_protection_get", "network_protection_blacklist_get")
+@team_permission_required("network_protection_blacklist_delete", writes=False)
+def blacklist_delete(request: HttpRequest, ref: str) -> HttpResponse:
+    """Delete the blacklist: a confirmation page (GET), then the deletion (POST)."""
+    return _filter_delete(
+        request, ref, BLACKLIST_DELETE, network.network_protection_blacklist_get, kind="blacklist"
+    )
 
 
 # -- attacks ----------------------------------------------------------------------------------------

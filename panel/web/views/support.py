@@ -16,7 +16,6 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -32,24 +31,27 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from panel.accounts.decorators import team_permission_required
-from panel.core.errors import InvalidInput, NotFoundError, PanelError
+from panel.actions import billing as billing_actions
+from panel.actions import support as support_actions
+from panel.actions.base import Action
+from panel.actions.inputs import BILLING_CYCLE_LABELS
+from panel.core.errors import NotFoundError, PanelError
 from panel.services import billing, support
 from panel.services.context import Ref
 from panel.services.registry import reaches
 
+from .. import action_runs
 from ..common import (
     account_choice,
     actor_for,
     allowed_actions,
     chosen_account,
-    field_errors,
     object_ref,
     problem_from,
     team_accounts,
 )
 from ..htmx import is_fragment_request, render_page_or_fragment
 from ..support_forms import (
-    BILLING_CYCLES,
     PlanCancelForm,
     PlanOrderForm,
     ReasonForm,
@@ -81,8 +83,6 @@ def _ticket_url(ticket_ref: Ref, anchor: str = "") -> str:
     return reverse("web:ticket", kwargs={"ref": str(ticket_ref)}) + (f"#{anchor}" if anchor else "")
 
 
-
-
 def _account_or_404(request: HttpRequest) -> tuple[str, str]:
     """(account id, label) of `?account=` or the team's first account; 404 when it has none."""
     accounts = team_accounts(request)
@@ -90,8 +90,6 @@ def _account_or_404(request: HttpRequest) -> tuple[str, str]:
     if account is None:
         raise Http404("This team has no VPSBG account.")
     return account, accounts[account]
-
-
 
 
 def _first_submit(key: str) -> bool:
@@ -242,7 +240,7 @@ def _plans(request: HttpRequest, account: str) -> list[SupportPlan]:
 
 def _cycle_labels(plan: SupportPlan) -> list[tuple[int, str]]:
     labels = []
-    for months, text in BILLING_CYCLES:
+    for months, text in ((int(value), label) for value, label in BILLING_CYCLE_LABELS.items()):
         amount, with_vat = plan.cost(months)
         if with_vat is not None:
             price = f"{with_vat:.2f} with VAT" + (f" ({amount:.2f} without)" if amount is not None else "")
@@ -285,7 +283,7 @@ def _service_choices(request: HttpRequest, account: str) -> list[tuple[str, str]
     return out
 
 
-def _new_ticket_page(request: HttpRequest, account: str, label: str) -> tuple[dict[str, Any], TicketForm]:
+def _new_ticket_page(request: HttpRequest, account: str, label: str) -> tuple[dict[str, Any], Any]:
     context: dict[str, Any] = {"account": account, "account_label": label, "back": _support_url(account)}
     departments: list[tuple[Any, str]] = []
     services: list[tuple[str, str]] = []
@@ -305,34 +303,29 @@ def _new_ticket_page(request: HttpRequest, account: str, label: str) -> tuple[di
 
 
 @reaches("support_departments_list", "support_related_services_list", "support_tickets_create")
-@team_permission_required("support_tickets_create")
+@team_permission_required("support_tickets_create", writes=False)
 def ticket_create(request: HttpRequest) -> HttpResponse:
     """The new-ticket form (GET) and opening the ticket (POST)."""
+    grant = None
+    if request.method == "POST":
+        try:
+            grant = action_runs.authorise(
+                request, support_actions.TICKET_CREATE, action_runs.requested_account(request)
+            )
+        except action_runs.Denied as denied:
+            return denied.response
     account, label = _account_or_404(request)
     context, form = _new_ticket_page(request, account, label)
     if request.method != "POST":
         return render(request, "web/support/ticket_new.html", context)
+    assert grant is not None
     if "problem" not in context and form.is_valid():
-        service_id, service_type = form.related_service()
-        try:
-            ticket = support.support_tickets_create(
-                actor=actor_for(request),
-                department_id=form.cleaned_data["department_id"],
-                subject=form.cleaned_data["subject"],
-                message=form.cleaned_data["message"],
-                attachments=form.file_inputs() or None,
-                service_id=service_id,
-                service_type=service_type,
-                account=account,
-                reason=form.cleaned_data["reason"],
-            )
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
-        except InvalidInput as exc:
-            field_errors(form, exc, {"service_id": "service", "service_type": "service"})
-        except PanelError as exc:
-            form.add_error(None, exc.message)
-        else:
+        outcome = action_runs.submit(
+            request, support_actions.TICKET_CREATE, form, target=account, grant=grant, data=form.html_input(),
+            aliases={"service_id": "service", "service_type": "service"},
+        )  # fmt: skip
+        if outcome is not None:
+            ticket = outcome.value
             messages.success(request, f"Ticket #{ticket.id} opened; VPSBG support answers here.")
             return redirect(_ticket_url(Ref(account, str(ticket.id))))
     return render(request, "web/support/ticket_new.html", context, status=422)
@@ -386,7 +379,7 @@ def _ticket_context(request: HttpRequest, ticket_ref: Ref) -> dict[str, Any]:
 
 
 def _ticket_page_response(
-    request: HttpRequest, ticket_ref: Ref, form: ReplyForm | None = None, status: int = 200
+    request: HttpRequest, ticket_ref: Ref, form: Any = None, status: int = 200
 ) -> HttpResponse:
     context = _ticket_context(request, ticket_ref)
     context["form"] = form or ReplyForm()
@@ -402,37 +395,35 @@ def ticket_detail(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @reaches("support_tickets_reply", "support_tickets_get")
-@team_permission_required("support_tickets_reply")
+@team_permission_required("support_tickets_reply", writes=False)
 @require_POST
 def ticket_reply(request: HttpRequest, ref: str) -> HttpResponse:
+    """Reply on the ticket's page: back to its latest message, or the page with the form (422)."""
     ticket_ref = object_ref(ref, "ticket")
+    try:
+        grant = action_runs.authorise(request, support_actions.TICKET_REPLY, ticket_ref)
+    except action_runs.Denied as denied:
+        return denied.response
     form = ReplyForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            support.support_tickets_reply(
-                actor=actor_for(request),
-                ticket=ticket_ref,
-                message=form.cleaned_data["message"],
-                attachments=form.file_inputs() or None,
-                reason=form.cleaned_data["reason"],
-            )
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
-        except InvalidInput as exc:
-            field_errors(form, exc)
-        except PanelError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "Reply sent.")
-            return redirect(_ticket_url(ticket_ref, "latest"))
+    if form.is_valid() and action_runs.submit(
+        request, support_actions.TICKET_REPLY, form, target=ticket_ref, grant=grant, data=form.html_input()
+    ):
+        messages.success(request, "Reply sent.")
+        return redirect(_ticket_url(ticket_ref, "latest"))
     return _ticket_page_response(request, ticket_ref, form, status=422)
 
 
 @reaches("support_tickets_get", "support_tickets_resolve")
-@team_permission_required("support_tickets_resolve")
+@team_permission_required("support_tickets_resolve", writes=False)
 def ticket_resolve(request: HttpRequest, ref: str) -> HttpResponse:
     """Mark a ticket resolved: what it means (GET), then the ticket number typed in full (POST)."""
     ticket_ref = object_ref(ref, "ticket")
+    grant = None
+    if request.method == "POST":
+        try:
+            grant = action_runs.authorise(request, support_actions.TICKET_RESOLVE, ticket_ref)
+        except action_runs.Denied as denied:
+            return denied.response
     context = _ticket_context(request, ticket_ref)
     context["back"] = _ticket_url(ticket_ref)
     if "problem" in context or context["closed"]:
@@ -440,21 +431,14 @@ def ticket_resolve(request: HttpRequest, ref: str) -> HttpResponse:
     expected, label = str(context["ticket"].id), "Type the ticket number to confirm"
     status = 200
     if request.method == "POST":
+        assert grant is not None
         form = ResolveForm(request.POST, expected=expected, label=label)
-        if form.is_valid():
-            try:
-                support.support_tickets_resolve(
-                    actor=actor_for(request), ticket=ticket_ref, reason=form.cleaned_data["reason"]
-                )
-            except NotFoundError as exc:
-                raise Http404(exc.message) from exc
-            except InvalidInput as exc:
-                field_errors(form, exc, {"id": "confirm"})
-            except PanelError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, f"Ticket #{expected} marked resolved.")
-                return redirect(_ticket_url(ticket_ref))
+        if form.is_valid() and action_runs.submit(
+            request, support_actions.TICKET_RESOLVE, form, target=ticket_ref, grant=grant, data={},
+            aliases={"id": "confirm"},
+        ):  # fmt: skip
+            messages.success(request, f"Ticket #{expected} marked resolved.")
+            return redirect(_ticket_url(ticket_ref))
         status = 422
     else:
         form = ResolveForm(expected=expected, label=label)
@@ -502,17 +486,17 @@ def _plan_context(request: HttpRequest, account: str, label: str) -> dict[str, A
     return context
 
 
-def _order_confirmation(
-    request: HttpRequest,
-    *,
-    action: str,
-    plan_key: str | None,
-    call: Callable[[str, SupportPlan, dict[str, Any]], Any],
-) -> HttpResponse:
+def _order_confirmation(request: HttpRequest, *, action: Action, plan_key: str | None) -> HttpResponse:
     """Purchase and renew: the price for each period, the plan's name typed, then the order."""
+    grant = None
+    if request.method == "POST":
+        try:
+            grant = action_runs.authorise(request, action, action_runs.requested_account(request))
+        except action_runs.Denied as denied:
+            return denied.response
     account, label = _account_or_404(request)
     context = _plan_context(request, account, label)
-    context["action"] = action
+    context["action"] = "renew" if plan_key is None else "purchase"
     if "problem" in context:
         return render(request, "web/support/plan_order.html", context)
     if plan_key is None:
@@ -535,23 +519,23 @@ def _order_confirmation(
     }
     status = 200
     if request.method == "POST":
+        assert grant is not None
         form = PlanOrderForm(request.POST, **kwargs)
         if form.is_valid():
             key = form.cleaned_data["request_key"]
             if not _first_submit(key):
                 messages.info(request, "This was already submitted: see the orders in Billing.")
                 return redirect(f"{reverse('web:billing')}?{urlencode({'account': account})}#orders")
-            try:
-                order = call(account, plan, form.cleaned_data)
-            except NotFoundError as exc:
-                raise Http404(exc.message) from exc
-            except InvalidInput as exc:
+            data = {"billing_cycle": form.input.billing_cycle}
+            if plan_key is not None:
+                data["plan"] = plan.key
+            outcome = action_runs.submit(
+                request, action, form, target=account, grant=grant, data=data, aliases={"plan": "confirm"}
+            )
+            if outcome is None:
                 _forget_submit(key)
-                field_errors(form, exc, {"plan": "confirm"})
-            except PanelError as exc:
-                _forget_submit(key)
-                form.add_error(None, exc.message)
             else:
+                order = outcome.value
                 state = (order.status or "created").replace("_", " ")
                 messages.success(request, f"Order #{order.id} for the {plan.name} support plan: {state}.")
                 return redirect(reverse("web:order", kwargs={"ref": f"{account}:{order.id}"}))
@@ -564,42 +548,31 @@ def _order_confirmation(
 
 
 @reaches("support_plans_list", "balance_get", "support_plans_purchase")
-@team_permission_required("support_plans_purchase")
+@team_permission_required("support_plans_purchase", writes=False)
 def plan_purchase(request: HttpRequest, plan: str) -> HttpResponse:
     """Buy a support plan: the price per period (GET), then the order (POST)."""
-
-    def call(account: str, chosen: SupportPlan, data: dict[str, Any]) -> Any:
-        return billing.support_plans_purchase(
-            actor=actor_for(request),
-            billing_cycle=data["billing_cycle"],
-            plan=chosen.key,
-            account=account,
-            reason=data["reason"],
-        )
-
-    return _order_confirmation(request, action="purchase", plan_key=plan[:100], call=call)
+    return _order_confirmation(request, action=billing_actions.PLAN_PURCHASE, plan_key=plan[:100])
 
 
 @reaches("support_plans_list", "balance_get", "support_plans_renew")
-@team_permission_required("support_plans_renew")
+@team_permission_required("support_plans_renew", writes=False)
 def plan_renew(request: HttpRequest) -> HttpResponse:
     """Renew the active support plan: the price per period (GET), then the order (POST)."""
-
-    def call(account: str, chosen: SupportPlan, data: dict[str, Any]) -> Any:
-        return billing.support_plans_renew(
-            actor=actor_for(request),
-            billing_cycle=data["billing_cycle"],
-            account=account,
-            reason=data["reason"],
-        )
-
-    return _order_confirmation(request, action="renew", plan_key=None, call=call)
+    return _order_confirmation(request, action=billing_actions.PLAN_RENEW, plan_key=None)
 
 
 @reaches("support_plans_list", "support_plans_cancel")
-@team_permission_required("support_plans_cancel")
+@team_permission_required("support_plans_cancel", writes=False)
 def plan_cancel(request: HttpRequest) -> HttpResponse:
     """Cancel the support plan, at the end of the paid period or now, behind its name typed."""
+    grant = None
+    if request.method == "POST":
+        try:
+            grant = action_runs.authorise(
+                request, billing_actions.PLAN_CANCEL, action_runs.requested_account(request)
+            )
+        except action_runs.Denied as denied:
+            return denied.response
     account, label = _account_or_404(request)
     context = _plan_context(request, account, label)
     plan = context.get("active_plan")
@@ -608,23 +581,14 @@ def plan_cancel(request: HttpRequest) -> HttpResponse:
     kwargs = {"expected": plan.name, "label": "Type the plan's name to confirm"}
     status = 200
     if request.method == "POST":
+        assert grant is not None
         form = PlanCancelForm(request.POST, **kwargs)
         if form.is_valid():
             now = form.cleaned_data["when"] == "now"
-            try:
-                billing.support_plans_cancel(
-                    actor=actor_for(request),
-                    reason=form.cleaned_data["reason"] or None,
-                    now=now,
-                    account=account,
-                )
-            except NotFoundError as exc:
-                raise Http404(exc.message) from exc
-            except InvalidInput as exc:
-                field_errors(form, exc, {"now": "when", "plan": "confirm"})
-            except PanelError as exc:
-                form.add_error(None, exc.message)
-            else:
+            if action_runs.submit(
+                request, billing_actions.PLAN_CANCEL, form, target=account, grant=grant, data={"now": now},
+                aliases={"now": "when", "plan": "confirm"},
+            ):  # fmt: skip
                 done = "cancelled" if now else "cancelled at the end of its paid period"
                 messages.success(request, f"The {plan.name} support plan is {done}.")
                 return redirect(_support_url(account, "plans"))
@@ -636,21 +600,28 @@ def plan_cancel(request: HttpRequest) -> HttpResponse:
 
 
 @reaches("support_plans_undo_cancel")
-@team_permission_required("support_plans_undo_cancel")
+@team_permission_required("support_plans_undo_cancel", writes=False)
 @require_POST
 def plan_undo_cancel(request: HttpRequest) -> HttpResponse:
     """Withdraw a pending cancellation of the support plan (nothing is paid or lost)."""
+    try:
+        grant = action_runs.authorise(
+            request, billing_actions.PLAN_UNDO_CANCEL, action_runs.requested_account(request)
+        )
+    except action_runs.Denied as denied:
+        return denied.response
     account, _label = _account_or_404(request)
     form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        billing.support_plans_undo_cancel(actor=actor_for(request), account=account, reason=reason)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from exc
-    except PanelError as exc:
-        messages.error(request, f"The cancellation was not withdrawn: {exc.message}")
-    else:
+    if not form.is_valid():
+        form = ReasonForm({})
+        form.is_valid()
+    if action_runs.submit(
+        request, billing_actions.PLAN_UNDO_CANCEL, form, target=account, grant=grant, data={}
+    ):
         messages.success(request, "The support plan's cancellation is withdrawn.")
+    else:
+        errors = "; ".join(str(e) for e in form.non_field_errors()) or "it was refused"
+        messages.error(request, f"The cancellation was not withdrawn: {errors}")
     return redirect(_support_url(account, "plans"))
 
 
