@@ -30,6 +30,7 @@ class Target(StrEnum):
     SERVER = "server"
     ACCOUNT = "account"
     TEAM = "team"
+    SNAPSHOT = "snapshot"  # "<account id>:<snapshot id>"
 
 
 class Input(BaseModel):
@@ -50,6 +51,9 @@ class Action:
     table, audit events and operations. `perform(actor, target, input, reason)` runs a NOW action
     through its typed service; `kind` names the operation kind of an OPERATION action and
     `params(target, input)` the parameters it is started with.
+
+    `schedulable`: it makes sense on a timer (`panel.schedules` offers it); `bulk`: it may run on
+    many servers at once with one input (`panel.bulk` offers it). Both only for server actions.
     """
 
     name: str
@@ -63,9 +67,13 @@ class Action:
     kind: str | None = None
     params: Callable[[str, Any], dict[str, Any]] | None = None
     done_message: str = ""
+    schedulable: bool = False
+    bulk: bool = False
 
     def __post_init__(self) -> None:
         if self.mode is Mode.NOW and self.perform is None:
             raise ValueError(f"{self.name}: a NOW action needs `perform`")
         if self.mode is Mode.OPERATION and (self.kind is None or self.params is None):
             raise ValueError(f"{self.name}: an OPERATION action needs `kind` and `params`")
+        if (self.schedulable or self.bulk) and self.target is not Target.SERVER:
+            raise ValueError(f"{self.name}: only a server action runs on a schedule or in bulk")

@@ -22,7 +22,7 @@ from panel.audit import recorder as audit
 from panel.core.errors import NotAllowed, NotFoundError, PanelError
 from panel.operations import services as operations
 from panel.services import execution
-from panel.services.context import Actor, as_actor, parse_server_ref
+from panel.services.context import Actor, as_actor, parse_ref, parse_server_ref
 
 from .base import Action, Mode, Target
 from .request import ActionRequest
@@ -119,7 +119,12 @@ def authorise(action: Action, actor: Any, target: Any) -> Grant:
     exactly like a missing one (404, never 403).
     """
     who = as_actor(actor)
-    text = str(parse_server_ref(target)) if action.target is Target.SERVER else str(target or "")
+    if action.target is Target.SERVER:
+        text = str(parse_server_ref(target))
+    elif action.target is Target.SNAPSHOT:
+        text = str(parse_ref(target, "snapshot"))
+    else:
+        text = str(target or "")
     try:
         require(who.membership, action.name)
     except ActionDenied as exc:
@@ -133,6 +138,12 @@ def authorise(action: Action, actor: Any, target: Any) -> Grant:
             missing = f"No such server: {text}."
             _refused(action, who, text, missing)  # an attempt on someone else's server is kept
             raise NotFoundError(missing)
+    if action.target is Target.SNAPSHOT and parse_ref(text, "snapshot").account_id not in (
+        execution.team_accounts(who.team)
+    ):
+        missing = f"No such snapshot: {text}."
+        _refused(action, who, text, missing)
+        raise NotFoundError(missing)
     return Grant(action.name, who.membership.pk, text)
 
 

@@ -10,7 +10,7 @@ __all__ = ["ACTIONS", "AREA_MODULES", "get", "load_all", "register"]
 
 ACTIONS: dict[str, Action] = {}
 
-AREA_MODULES: tuple[str, ...] = ("panel.actions.servers",)
+AREA_MODULES: tuple[str, ...] = ("panel.actions.servers", "panel.actions.snapshots")
 
 
 def register(*actions: Action) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from panel.core.errors import InvalidInput, NotFoundError
-from panel.services.context import Actor, as_actor, parse_server_ref
+from panel.services.context import Actor, as_actor, parse_ref, parse_server_ref
 from panel.vault import crypto
 
 from .base import Action, Input, Target
@@ -28,6 +28,8 @@ __all__ = ["ActionRequest"]
 def _target(action: Action, target: Any) -> str:
     if action.target is Target.SERVER:
         return str(parse_server_ref(target))
+    if action.target is Target.SNAPSHOT:
+        return str(parse_ref(target, "snapshot"))
     return str(target or "").strip()[:255]
 
 

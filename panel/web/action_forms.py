@@ -12,8 +12,10 @@ from typing import Any
 
 from django import forms
 
+from panel.actions.base import NoInput
 from panel.actions.forms import form_class
 from panel.actions.servers import ReinstallInput
+from panel.actions.snapshots import RestoreInput, SnapshotCreateInput
 
 __all__ = [
     "ActionForm",
@@ -26,6 +28,7 @@ __all__ = [
     "ScaleForm",
     "SnapshotCreateForm",
     "SnapshotDeleteForm",
+    "SnapshotPickForm",
 ]
 
 BILLING_CYCLES = ((1, "1 month"), (3, "3 months"), (6, "6 months"), (12, "12 months"), (24, "24 months"))
@@ -81,16 +84,17 @@ class ActionForm(forms.Form):
 ReinstallForm = form_class(ReinstallInput, base=ActionForm)
 
 
-class RestoreForm(ActionForm):
-    source = forms.ChoiceField(label="Restore from")
-
-    def clean_source(self) -> tuple[str, int]:
-        kind, _, ident = self.cleaned_data["source"].partition(":")
-        return kind, int(ident)
+RestoreForm = form_class(RestoreInput, base=ActionForm)
+SnapshotCreateForm = form_class(SnapshotCreateInput, base=ActionForm)
 
 
-class SnapshotCreateForm(ActionForm):
-    name = forms.CharField(label="Snapshot name", max_length=100, required=False)
+class SnapshotPick(ActionForm):
+    """The snapshot a deletion targets, chosen among the server's (the action's target, not input)."""
+
+    target = forms.TypedChoiceField(label="Snapshot", coerce=int)
+
+
+SnapshotPickForm = form_class(NoInput, base=SnapshotPick)
 
 
 class SnapshotDeleteForm(ActionForm):

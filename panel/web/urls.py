@@ -43,6 +43,13 @@ urlpatterns = [
     path("billing/orders/<str:ref>/pay/", billing.order_pay, name="order_pay"),
     path("billing/orders/<str:ref>/delete/", billing.order_delete, name="order_delete"),
     path("servers/<str:ref>/reinstall/", server_actions.server_reinstall, name="server_reinstall"),
+    path("servers/<str:ref>/restore/", server_actions.server_restore, name="server_restore"),
+    path("servers/<str:ref>/snapshot/", server_actions.server_snapshot, name="server_snapshot"),
+    path(
+        "servers/<str:ref>/delete-snapshot/",
+        server_actions.server_delete_snapshot,
+        name="server_delete_snapshot",
+    ),
 ] + [
     # Actions behind a confirmation page (reinstall, restore, scale, renew, cancel, ...).
     path(f"servers/<str:ref>/{slug}/", view, name=f"server_{slug.replace('-', '_')}")

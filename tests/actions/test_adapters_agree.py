@@ -18,7 +18,7 @@ from django import forms
 from django.http import QueryDict
 
 from panel.actions import registry
-from panel.actions.base import Action, Mode
+from panel.actions.base import Action, Mode, Target
 from panel.actions.fields import FieldSpec, specs
 from panel.actions.forms import form_class
 from panel.actions.request import ActionRequest
@@ -26,7 +26,7 @@ from panel.api.endpoints import endpoints
 from panel.core.errors import InvalidInput
 from panel.operations.kinds.registry import KINDS
 from panel.web.views.server_actions import ACTIONS as PAGES
-from tests.actions.conftest import SERVER
+from tests.actions.conftest import SERVER, SNAPSHOT
 
 ACTIONS = registry.load_all()
 
@@ -54,11 +54,28 @@ def _baseline(fields: list[FieldSpec]) -> dict[str, Any]:
     return {spec.name: _good(spec) for spec in fields if spec.required}
 
 
+def _examples(action: Action, key: str) -> list[dict[str, Any]]:
+    """Inputs the type names itself (`json_schema_extra`): valid ones where a cross-field rule
+    makes the required fields alone not enough (restore: one snapshot or one backup), and
+    `invalid_examples` that only such a rule refuses."""
+    extra = action.input.model_config.get("json_schema_extra")
+    return list(extra.get(key, [])) if isinstance(extra, dict) else []  # type: ignore[arg-type]
+
+
 def cases(action: Action) -> Iterator[Case]:
     fields = specs(action.input)
-    base = _baseline(fields)
+    examples = _examples(action, "examples")
+    base = {**(examples[0] if examples else {}), **_baseline(fields)}
     yield Case("baseline", base, True)
+    for i, example in enumerate(examples[1:], start=1):
+        yield Case(f"example {i}", {**example, **_baseline(fields)}, True)
+    for i, example in enumerate(_examples(action, "invalid_examples")):
+        yield Case(f"invalid example {i}", example, False)
     for spec in fields:
+        base = next(
+            ({**example, **_baseline(fields)} for example in examples if spec.name in example),
+            {**(examples[0] if examples else {}), **_baseline(fields)},
+        )
         def with_(value: Any, spec: FieldSpec = spec) -> dict[str, Any]:
             return {**base, spec.name: value}
 
@@ -103,12 +120,17 @@ def _web_form(action: Action) -> Any:
     """The form the action's page really uses (its confirmation turned off), else the derived one."""
     for page in PAGES:
         if page.declared is action:
-            return lambda data: page.form(data, confirm=False)
+            offered = {"target": [(SNAPSHOT.rpartition(":")[2], "the snapshot")]}
+            return lambda data: page.form(
+                data, confirm=False, choices=offered if action.target is Target.SNAPSHOT else None
+            )
     return lambda data: form_class(action.input, forms.Form)(data)
 
 
 def web_accepts(action: Action, data: dict[str, Any]) -> bool:
     posted = QueryDict(mutable=True)
+    if action.target is Target.SNAPSHOT:  # the page's pick of the target, not the action's input
+        posted["target"] = SNAPSHOT.rpartition(":")[2]
     for key, value in data.items():
         if isinstance(value, list):
             posted.setlist(key, [str(v) for v in value])
@@ -126,7 +148,8 @@ def operation_accepts(action: Action, data: dict[str, Any], actor: Any) -> bool:
     try:
         if action.mode is Mode.OPERATION:
             assert action.kind is not None
-            KINDS[action.kind].prepare(actor, {"server": SERVER, **data})
+            target = {"snapshot": SNAPSHOT} if action.target is Target.SNAPSHOT else {"server": SERVER}
+            KINDS[action.kind].prepare(actor, {**target, **data})
         else:
             ActionRequest.create(action, actor=actor, target=SERVER, data=data)
     except InvalidInput:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone
+from pydantic import BaseModel, ValidationError
 
+from panel.actions.fields import errors_by_field
 from panel.core.errors import InvalidInput
 from panel.services import billing, library, network, servers
 from panel.services.context import Ref, ServerRef, as_actor, parse_ref, parse_server_ref
@@ -26,6 +28,19 @@ ORDER_PAID = "paid"
 
 
 # -- input ----------------------------------------------------------------------------------------
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(
+    model: type[M], label: str, params: dict[str, Any], *, exclude: Sequence[str] = ("server",)
+) -> M:
+    """The parameters checked by the action's own input type (one rule for page, API and kind)."""
+    try:
+        return model.model_validate({k: v for k, v in params.items() if k not in exclude})
+    except ValidationError as exc:
+        raise InvalidInput(f"Invalid input for “{label}”.", fields=errors_by_field(exc)) from None
+
+
 def positive_int(params: dict[str, Any], name: str, *, required: bool = True) -> int | None:
     value = params.get(name)
     if value in (None, ""):

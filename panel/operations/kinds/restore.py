@@ -4,30 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from panel.core.errors import InvalidInput
+from panel.actions.snapshots import RestoreInput
 from panel.services import servers
 
 from ..runner import DONE, Context, Step
 from .common import (
-    positive_int,
     server_ready_step,
     server_ref,
     server_target,
     server_verify,
+    validated,
     wait_server_step,
 )
 from .registry import Kind, Prepared
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
+    """The action's own input type checks the input (`panel.actions.snapshots`)."""
     _, prepared = server_target(actor, params)
-    snapshot = positive_int(params, "snapshot_id", required=False)
-    backup = positive_int(params, "backup_id", required=False)
-    if (snapshot is None) == (backup is None):
-        raise InvalidInput(
-            "Choose one snapshot or one backup to restore.", fields={"snapshot_id": "Choose one."}
-        )
-    prepared.params.update(snapshot_id=snapshot, backup_id=backup)
+    data = validated(RestoreInput, "Restore", params)
+    prepared.params.update(snapshot_id=data.snapshot_id, backup_id=data.backup_id)
     return prepared
 
 

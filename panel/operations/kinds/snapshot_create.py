@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from panel.actions.snapshots import SnapshotCreateInput
 from panel.services import servers
 
 from ..runner import DONE, WAIT, Context, Step, StepFailed
@@ -14,14 +15,16 @@ from .common import (
     server_ref,
     server_target,
     server_verify,
-    text,
+    validated,
 )
 from .registry import Kind, Prepared
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
+    """The action's own input type checks the input (`panel.actions.snapshots`)."""
     _, prepared = server_target(actor, params)
-    prepared.params["name"] = text(params, "name", required=False, max_length=100) or None
+    data = validated(SnapshotCreateInput, "Take a snapshot", params)
+    prepared.params["name"] = data.name
     return prepared
 
 

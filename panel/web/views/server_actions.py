@@ -6,9 +6,10 @@ Cancel and undo-cancel are single VPSBG calls. Destructive or paying actions ask
 hostname typed in full; costs come from VPSBG's calculate endpoints before anything is confirmed.
 
 Each action is one row of `ACTIONS`; one helper, `confirm_page`, serves them all (GET shows the
-page, and the cost for the choices made with "Show cost"; POST confirms). Reinstall is converted
-to `panel.actions`: its own view function, its form derived from its input type, run through the
-actions pipeline. The others still have views generated from their rows (to be converted).
+page, and the cost for the choices made with "Show cost"; POST confirms). Reinstall, restore and
+the snapshot actions are converted to `panel.actions`: their own view functions, their forms
+derived from their input types, run through the actions pipeline. The others still have views
+generated from their rows (to be converted).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.urls import reverse
 from panel.accounts.decorators import render_denied, team_permission_required
 from panel.actions import pipeline
 from panel.actions import servers as action_declarations
+from panel.actions import snapshots as snapshot_declarations
 from panel.actions.base import Action
 from panel.actions.pipeline import Refused
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
@@ -67,6 +69,7 @@ class ServerAction:
     initial: Callable[[HttpRequest], dict[str, Any]] = field(default=lambda request: {})
     destructive: bool = True
     declared: Action | None = None  # converted to `panel.actions`: run through its pipeline
+    target: Callable[[ServerRef, dict[str, Any]], str] | None = None  # declared: when not the server
 
 
 # -- choices, costs and calls ---------------------------------------------------------------------
@@ -289,17 +292,51 @@ def _copy_target(ref: ServerRef, data: dict[str, Any]) -> dict[str, Any]:
     return {kind: f"{ref.account_id}:{ident}"}
 
 
-def _restore_params(ref: ServerRef, data: dict[str, Any]) -> dict[str, Any]:
-    kind, ident = data["source"]
-    return {"server": str(ref), f"{kind}_id": ident}
-
-
 def _delete_kind(request: HttpRequest) -> dict[str, Any]:
     return {"target": request.GET.get("target", "")}
 
 
+def _picked_snapshot(request: HttpRequest) -> dict[str, Any]:
+    """`?target=snapshot:116` (the snapshots tab's link) chooses snapshot 116."""
+    kind, _, ident = request.GET.get("target", "").partition(":")
+    return {"target": ident} if kind == "snapshot" else {}
+
+
 def _source(request: HttpRequest) -> dict[str, Any]:
-    return {"source": request.GET.get("source", "")}
+    """`?source=snapshot:116` or `?source=backup:7` (the snapshots tab's links) chooses it."""
+    kind, _, ident = request.GET.get("source", "").partition(":")
+    return {f"{kind}_id": ident} if kind in ("snapshot", "backup") else {}
+
+
+def _restore_sources(request: HttpRequest, ref: ServerRef, server: Any) -> Choices:
+    actor = actor_for(request)
+    snapshots = library.snapshots_list(actor=actor, server=ref)
+    backups = library.backups_list(actor=actor, server=ref)
+    return {
+        "snapshot_id": [("", "—")]
+        + [
+            (s.id, f"Snapshot {s.name or s.id} ({when(s.created_at) or 'date unknown'})")
+            for s in snapshots
+            if s.id is not None
+        ],
+        "backup_id": [("", "—")]
+        + [
+            (b.id, f"Backup of {b.created_at:%Y-%m-%d %H:%M}" if b.created_at else f"Backup {b.id}")
+            for b in backups
+            if b.id is not None
+        ],
+    }
+
+
+def _server_snapshots(request: HttpRequest, ref: ServerRef, server: Any) -> Choices:
+    snapshots = library.snapshots_list(actor=actor_for(request), server=ref)
+    return {
+        "target": [
+            (s.id, f"Snapshot {s.name or s.id} ({when(s.created_at) or 'date unknown'})")
+            for s in snapshots
+            if s.id is not None
+        ]
+    }
 
 
 # -- the actions -----------------------------------------------------------------------------------
@@ -323,11 +360,10 @@ ACTIONS: tuple[ServerAction, ...] = (
             f"The disk of {s.hostname} is replaced by the chosen copy.",
             "Changes made since are lost.",
         ],
-        kind="restore",
         reads=("snapshots_list", "backups_list"),
-        choices=lambda request, ref, server: _copies(request, ref, server, "source"),
-        params=_restore_params,
+        choices=_restore_sources,
         initial=_source,
+        declared=snapshot_declarations.RESTORE,
     ),
     ServerAction(
         "snapshot",
@@ -335,26 +371,21 @@ ACTIONS: tuple[ServerAction, ...] = (
         "Take a snapshot",
         f.SnapshotCreateForm,
         lambda s: [f"A snapshot of {s.hostname}'s disk is taken; the server may pause briefly."],
-        kind="snapshot_create",
         confirm=False,
         destructive=False,
-        params=lambda ref, d: {"server": str(ref), "name": d["name"]},
+        declared=snapshot_declarations.SNAPSHOT_CREATE,
     ),
     ServerAction(
         "delete-snapshot",
         "snapshots_delete",
         "Delete a snapshot",
-        f.SnapshotDeleteForm,
+        f.SnapshotPickForm,
         lambda s: ["The chosen snapshot is deleted for good."],
-        kind="snapshot_delete",
         reads=("snapshots_list",),
-        choices=lambda request, ref, server: {
-            "target": [
-                c for c in _copies(request, ref, server, "target")["target"] if c[0].startswith("snapshot:")
-            ]
-        },
-        params=_copy_target,
-        initial=_delete_kind,
+        choices=_server_snapshots,
+        initial=_picked_snapshot,
+        declared=snapshot_declarations.SNAPSHOT_DELETE,
+        target=lambda ref, data: f"{ref.account_id}:{data['target']}",
     ),
     ServerAction(
         "delete-backup",
@@ -554,7 +585,8 @@ ACTIONS: tuple[ServerAction, ...] = (
     ),
 )
 BY_SLUG = {action.slug: action for action in ACTIONS}
-CONVERTED = ("reinstall",)  # served by their own view functions below, through the pipeline
+# Served by their own view functions below, through the pipeline.
+CONVERTED = ("reinstall", "restore", "snapshot", "delete-snapshot")
 
 
 # -- the view ---------------------------------------------------------------------------------------
@@ -566,7 +598,7 @@ def _start(
         outcome = pipeline.submit(
             action.declared,
             actor=actor_for(request),
-            target=ref,
+            target=action.target(ref, data) if action.target else ref,
             data=form.input,
             reason=data.get("reason") or "",
             idempotency_key=data.get("request_key") or "",
@@ -600,7 +632,7 @@ def confirm_page(request: HttpRequest, ref: str, action: ServerAction) -> HttpRe
     """
     server_ref = _ref(ref)
     grant = None
-    if request.method == "POST" and action.declared is not None:
+    if request.method == "POST" and action.declared is not None and action.target is None:
         try:
             grant = pipeline.authorise(action.declared, actor_for(request), server_ref)
         except Refused as exc:
@@ -672,6 +704,31 @@ def confirm_page(request: HttpRequest, ref: str, action: ServerAction) -> HttpRe
 def server_reinstall(request: HttpRequest, ref: str) -> HttpResponse:
     """Reinstall: the confirmation page (GET) and the confirmation (POST)."""
     return confirm_page(request, ref, BY_SLUG["reinstall"])
+
+
+@reaches("servers_restore", "servers_get", "snapshots_list", "backups_list")
+@team_permission_required("servers_restore", writes=False)
+def server_restore(request: HttpRequest, ref: str) -> HttpResponse:
+    """Restore from a snapshot or a backup: the confirmation page (GET) and the confirmation (POST)."""
+    return confirm_page(request, ref, BY_SLUG["restore"])
+
+
+@reaches("servers_snapshots_create", "servers_get")
+@team_permission_required("servers_snapshots_create", writes=False)
+def server_snapshot(request: HttpRequest, ref: str) -> HttpResponse:
+    """Take a snapshot: the page (GET) and the request (POST)."""
+    return confirm_page(request, ref, BY_SLUG["snapshot"])
+
+
+@reaches("snapshots_delete", "servers_get", "snapshots_list")
+@team_permission_required("snapshots_delete")
+def server_delete_snapshot(request: HttpRequest, ref: str) -> HttpResponse:
+    """Delete one of the server's snapshots: the confirmation page (GET) and the confirmation (POST).
+
+    The target (the snapshot) is known only once the form is valid, so the role is asked here for
+    the POST too, before the form is read; the pipeline then authorises the chosen snapshot.
+    """
+    return confirm_page(request, ref, BY_SLUG["delete-snapshot"])
 
 
 def _action_view(action: ServerAction) -> Callable[..., HttpResponse]:
