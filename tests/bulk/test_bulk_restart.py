@@ -51,7 +51,8 @@ def test_thirty_restarts_three_refused_then_retried(simulator, alpha, owner, set
     again = drive(simulator, retry_failed(parent, actor=actor))
     assert again.state == State.SUCCEEDED, again.error
     assert again.params["retry_of"] == parent.pk
-    assert sorted(i.target for i in BatchItem.objects.filter(parent=again)) == sorted(i.target for i in failed)
+    retried_targets = sorted(i.target for i in BatchItem.objects.filter(parent=again))
+    assert retried_targets == sorted(i.target for i in failed)
 
     events = AuditEvent.objects.filter(operation_id="servers_restart")
     per_server = {ref: events.filter(target_id=ref).count() for ref in refs}
