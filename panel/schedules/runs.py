@@ -121,7 +121,7 @@ def run_due(schedule_id: int, now: datetime) -> ScheduleRun | None:
     """
     with transaction.atomic():
         schedule = (
-            Schedule.objects.select_for_update(skip_locked=True)
+            Schedule.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("owner")
             .filter(pk=schedule_id, paused=False, next_run_at__lte=now)
             .first()
