@@ -16,7 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from panel.accounts.permissions import can
 from panel.actions import pipeline
+from panel.actions import registry as actions
+from panel.actions.base import Action
 from panel.actions.request import ActionRequest
 from panel.core.errors import InvalidInput, NotFoundError
 from panel.operations import services as operations
@@ -50,6 +53,14 @@ class Batch:
     @property
     def failed(self) -> list[BatchItem]:
         return [item for item in self.items if item.state == ItemState.FAILED]
+
+
+def bulk_actions(membership: Any) -> list[Action]:
+    """The actions this member may run on many servers at once (the servers list offers them)."""
+    if not can(membership, "bulk.run"):
+        return []
+    found = [a for a in actions.load_all().values() if a.bulk and can(membership, a.name)]
+    return sorted(found, key=lambda a: a.label)
 
 
 def is_batch(operation: Operation) -> bool:

@@ -29,6 +29,7 @@ from .models import Schedule, TargetKind
 
 __all__ = [
     "INTERVAL_MAX",
+    "INTERVAL_MIN",
     "KEEP_MAX",
     "ScheduleSpec",
     "create",
