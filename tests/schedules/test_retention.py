@@ -39,8 +39,13 @@ def test_keeps_exactly_n_of_its_own(simulator, alpha, owner, clock) -> None:
     schedule = services.create(
         Actor(owner),
         services.ScheduleSpec(
-            name="Nightly snapshot", action="servers_snapshots_create", target_kind="server",
-            target_value=SERVER, input={}, interval_minutes=24 * 60, keep_last=2,
+            name="Nightly snapshot",
+            action="servers_snapshots_create",
+            target_kind="server",
+            target_value=SERVER,
+            input={},
+            interval_minutes=24 * 60,
+            keep_last=2,
         ),
     )
 

@@ -51,8 +51,13 @@ def test_cron_in_the_schedule_time_zone(simulator, alpha, owner, clock) -> None:
     schedule = services.create(
         Actor(owner),
         services.ScheduleSpec(
-            name="Nightly", action="servers_restart", target_kind="server", target_value=SERVER,
-            input={}, cron="30 3 * * *", time_zone="Europe/Sofia",
+            name="Nightly",
+            action="servers_restart",
+            target_kind="server",
+            target_value=SERVER,
+            input={},
+            cron="30 3 * * *",
+            time_zone="Europe/Sofia",
         ),
     )
     # 03:30 in Sofia in June is 00:30 UTC (summer time, UTC+3).
