@@ -25,6 +25,8 @@ from panel.core.errors import InvalidInput, NotFoundError
 from panel.operations import services as operations
 from panel.operations.models import Operation
 from panel.services import execution
+from panel.services.context import parse_server_ref
+from panel.services.execution import known_hostname
 
 from .kinds import parent_kind
 from .models import BatchItem, ItemState
@@ -116,7 +118,13 @@ def start_batch(
             )
         if not BatchItem.objects.filter(parent=parent).exists():  # a repeated key: the first batch
             BatchItem.objects.bulk_create(
-                BatchItem(parent=parent, position=i, target=r.target, request=r.to_json())
+                BatchItem(
+                    parent=parent,
+                    position=i,
+                    target=r.target,
+                    target_label=(known_hostname(parse_server_ref(r.target), actor.team) or "")[:255],
+                    request=r.to_json(),
+                )
                 for i, r in enumerate(batch)
             )
     return parent

@@ -1,5 +1,6 @@
-// The servers list's bulk selection: "select every server shown", and the table's 30-second refresh
-// held while rows are selected (a refresh would clear the ticks). Same-origin, no eval (CSP).
+// The servers list's bulk selection: "select every server shown", and no table refresh while rows
+// are ticked or when the change came from the bulk form itself (the filters form listens to every
+// select's change; a refresh would clear the ticks). Same-origin, no eval (CSP).
 (function () {
   "use strict";
   function boxes() {
@@ -12,8 +13,13 @@
     }
   });
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var source = event.detail && event.detail.elt;
-    if (source && source.id === "server-table" && boxes().some(function (box) { return box.checked; })) {
+    var detail = event.detail || {};
+    var source = detail.elt;
+    var config = detail.requestConfig || {};
+    var trigger = config.triggeringEvent;
+    var fromBulk = trigger && trigger.target && trigger.target.closest && trigger.target.closest("#bulk-form");
+    var ticked = boxes().some(function (box) { return box.checked; });
+    if (fromBulk || (source && source.id === "server-table" && ticked)) {
       event.preventDefault();
     }
   });
