@@ -47,7 +47,12 @@ class Batch:
 
     @classmethod
     def of(cls, operation: Operation) -> Batch:
-        return cls(operation, list(BatchItem.objects.filter(parent=operation).select_related("child")))
+        items = list(BatchItem.objects.filter(parent=operation).select_related("child"))
+        if operation.is_ended:  # a cancelled batch never started these
+            for item in items:
+                if item.state == ItemState.PENDING:
+                    item.state = ItemState.SKIPPED
+        return cls(operation, items)
 
     def count(self, state: str) -> int:
         return sum(1 for item in self.items if item.state == state)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from panel.api.permissions import actor_for, require_action, token_of
+from panel.api.permissions import actor_for, require_action
 from panel.api.schema import error_responses
 from panel.api.views.base import PanelAPIView
+from panel.api.views.panel import PanelListView
+from panel.services.context import Actor
 
 from . import services, timing
 from .models import Schedule, ScheduleRun, TargetKind
@@ -99,19 +101,21 @@ class RunSerializer(serializers.ModelSerializer):
         return f"/api/v1/bulk/{run.operation_id}" if run.operation_id else None
 
 
-def _team(request: Request) -> Any:
-    return token_of(request).membership.team
+@extend_schema_view(
+    get=extend_schema(tags=["schedules"], responses={200: ScheduleSerializer(many=True), **ERRORS}),
+    post=extend_schema(
+        tags=["schedules"], request=ScheduleCreateSerializer, responses={201: ScheduleSerializer, **ERRORS}
+    ),
+)
+class ScheduleListView(PanelListView):
+    """The team's schedules (paginated), and a new one."""
 
+    action = "schedules.view"
+    serializer_class = ScheduleSerializer
 
-@extend_schema(tags=["schedules"])
-class ScheduleListView(PanelAPIView):
-    @extend_schema(responses={200: ScheduleSerializer(many=True), **ERRORS})
-    def get(self, request: Request) -> Response:
-        require_action(request, "schedules.view")
-        schedules = Schedule.objects.filter(team=_team(request))
-        return Response(ScheduleSerializer(schedules, many=True).data)
+    def scoped_queryset(self, token: Any) -> Any:
+        return services.visible(Actor(token.membership))
 
-    @extend_schema(request=ScheduleCreateSerializer, responses={201: ScheduleSerializer, **ERRORS})
     def post(self, request: Request) -> Response:
         require_action(request, "schedules.manage")
         serializer = ScheduleCreateSerializer(data=request.data)
@@ -156,8 +160,12 @@ class ScheduleResumeView(SchedulePauseView):
 
 
 @extend_schema(tags=["schedules"], responses={200: RunSerializer(many=True), **ERRORS})
-class ScheduleRunsView(PanelAPIView):
-    def get(self, request: Request, pk: int) -> Response:
-        require_action(request, "schedules.view")
-        schedule = services.get(actor_for(request), pk)
-        return Response(RunSerializer(schedule.runs.all()[:200], many=True).data)
+class ScheduleRunsView(PanelListView):
+    """A schedule's runs, newest first (paginated)."""
+
+    action = "schedules.view"
+    serializer_class = RunSerializer
+
+    def scoped_queryset(self, token: Any) -> Any:
+        schedule = services.get(Actor(token.membership), int(self.kwargs["pk"]))
+        return schedule.runs.select_related("operation").order_by("-started_at", "-pk")

@@ -219,9 +219,19 @@ def _next(schedule: Schedule, after: datetime) -> datetime | None:
     )
 
 
-def get(actor: Any, pk: int) -> Schedule:
+def visible(actor: Any) -> Any:
+    """The team's schedules this member may see: a member limited to chosen servers sees those
+    naming one of their servers only (a label or a filter may reach others)."""
     who = as_actor(actor)
-    schedule = Schedule.objects.select_related("owner").filter(team=who.team, pk=pk).first()
+    schedules = Schedule.objects.filter(team=who.team).select_related("owner")
+    if who.is_server_limited:
+        scope = list(who.membership.server_scope)
+        schedules = schedules.filter(target_kind=TargetKind.SERVER, target_value__in=scope)
+    return schedules
+
+
+def get(actor: Any, pk: int) -> Schedule:
+    schedule = visible(actor).filter(pk=pk).first()
     if schedule is None:
         raise NotFoundError("No such schedule.")
     return schedule

@@ -47,7 +47,7 @@ def _facts(schedule: Schedule) -> dict[str, Any]:
 @require_GET
 @team_permission_required("schedules.view")
 def schedule_list(request: HttpRequest) -> HttpResponse:
-    schedules = Schedule.objects.filter(team=request.team).select_related("owner")  # type: ignore[attr-defined]
+    schedules = services.visible(actor_for(request))
     rows = []
     for schedule in schedules:
         row = _facts(schedule)

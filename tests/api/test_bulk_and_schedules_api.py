@@ -88,7 +88,7 @@ def test_schedules_api(api, vault) -> None:
     assert bad.status_code == 422 and "cron" in bad.json()["error"]["fields"]
     paused = client.post(f"{schedule['url']}/pause").json()
     assert paused["paused"] is True and paused["next_runs"] == []
-    assert client.get(f"{schedule['url']}/runs").json() == []
-    assert [s["name"] for s in client.get("/api/v1/schedules").json()] == ["Nightly snapshots"]
+    assert client.get(f"{schedule['url']}/runs").json()["results"] == []
+    assert [s["name"] for s in client.get("/api/v1/schedules").json()["results"]] == ["Nightly snapshots"]
     assert api(Role.VIEWER).post(f"{schedule['url']}/resume").status_code == 403
     assert client.delete(schedule["url"]).status_code == 204

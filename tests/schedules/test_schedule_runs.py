@@ -105,3 +105,22 @@ def test_an_owner_who_left_the_team_pauses_it(simulator, alpha, owner, clock) ->
     schedule.refresh_from_db()
     assert schedule.paused and "no longer a member" in schedule.pause_reason
     assert run.outcome == RunOutcome.PAUSED
+
+
+def test_a_member_limited_to_servers_sees_only_schedules_of_their_servers(
+    simulator, alpha, owner, member, clock
+) -> None:
+    mine = _hourly_restart(owner)
+    services.create(
+        Actor(owner),
+        services.ScheduleSpec(
+            name="Other server",
+            action="servers_restart",
+            target_kind="server",
+            target_value="ops@alpha.example:2866",
+            input={},
+            interval_minutes=60,
+        ),
+    )
+    limited = member(Role.OPERATOR, scope=[SERVER])
+    assert [s.pk for s in services.visible(Actor(limited))] == [mine.pk]
