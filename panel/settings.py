@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "panel.vault",
     "panel.audit",
     "panel.operations",
+    "panel.bulk",
+    "panel.schedules",
     "panel.api",
     "panel.web",
 ]
@@ -435,3 +437,17 @@ CELERY_BEAT_SCHEDULE["operations-dispatch"] = {
     "options": {"expires": OPERATIONS_POLL_SECONDS, "queue": "default"},
 }
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("panel.operations.context_processors.notifications")
+
+# --- bulk actions and schedules ---
+# A batch (one action on many servers) starts at most this many servers' operations at a time;
+# its parent operation parks between looks like every waiting operation (panel/bulk).
+BULK_CONCURRENCY = env.int("BULK_CONCURRENCY", default=5)
+BULK_MAX_SERVERS = env.int("BULK_MAX_SERVERS", default=500)  # servers in one batch
+# Beat looks for due schedules this often (seconds); a run is never earlier than its time, and at
+# most this much later (panel/schedules).
+SCHEDULES_TICK_SECONDS = env.int("SCHEDULES_TICK_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["schedules-tick"] = {
+    "task": "panel.schedules.tasks.tick",
+    "schedule": float(SCHEDULES_TICK_SECONDS),
+    "options": {"expires": float(SCHEDULES_TICK_SECONDS), "queue": "default"},
+}

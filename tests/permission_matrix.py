@@ -254,3 +254,43 @@ from tests.web import matrix_account, matrix_deploy, matrix_network, matrix_supp
 
 for _area in (matrix_account, matrix_deploy, matrix_network, matrix_support):
     URLS.update(_area.URLS)
+
+
+# --- bulk actions and schedules (panel/bulk, panel/schedules; behaviour: tests/bulk, tests/schedules) ---
+def _batch(team: Team) -> dict[str, Any]:
+    """An ended batch of `team` (a parent operation) with one failed server."""
+    from panel.bulk.models import BatchItem
+    from panel.operations.models import Operation
+
+    op = Operation.objects.create(
+        team=team, kind="bulk_servers_restart", state="failed", target_type="batch",
+        target_label="1 server", params={"action": "servers_restart", "count": 1},
+    )  # fmt: skip
+    target = f"{MATRIX_ACCOUNT}:2864"
+    BatchItem.objects.create(parent=op, position=0, target=target, request="{}", state="failed")
+    return {"pk": op.pk}
+
+
+def _schedule(team: Team) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from panel.schedules.models import Schedule
+
+    schedule = Schedule.objects.create(
+        team=team, name="matrix", action="servers_restart", target_kind="server",
+        target_value=f"{MATRIX_ACCOUNT}:2864", interval_minutes=60, anchor=timezone.now(),
+    )  # fmt: skip
+    return {"pk": schedule.pk}
+
+
+URLS.update({
+    "bulk:new": ("GET", "bulk.run", no_kwargs),
+    "bulk:detail": ("GET", "operations.view", _batch),
+    "bulk:retry": ("POST", "bulk.run", _batch),
+    "schedules:list": ("GET", "schedules.view", no_kwargs),
+    "schedules:new": ("GET", "schedules.manage", no_kwargs),
+    "schedules:detail": ("GET", "schedules.view", _schedule),
+    "schedules:pause": ("POST", "schedules.manage", _schedule),
+    "schedules:resume": ("POST", "schedules.manage", _schedule),
+    "schedules:delete": ("POST", "schedules.manage", _schedule),
+})

@@ -68,6 +68,15 @@ PANEL_ACTIONS: dict[str, tuple[str, frozenset[Role]]] = {
         "rename the team, require a second factor, choose how members sign in (provider, groups)", OWNER_ONLY
     ),
     "operations.view": ("see the team's operations and their progress", ALL),
+    "bulk.run": (
+        "run one action on many servers at once (each server's action is checked as for a click)",
+        OPERATOR_AND_UP,
+    ),
+    "schedules.view": ("see the team's schedules, their next runs and history", ALL),
+    "schedules.manage": (
+        "create, pause, resume or delete schedules (each run is checked as the owner's click)",
+        OPERATOR_AND_UP,
+    ),
 }
 
 # GET operations that reveal a secret: never a Viewer read.

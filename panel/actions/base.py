@@ -44,6 +44,7 @@ class Target(StrEnum):
     BACKUP = "backup"  # "<account>:<backup id>"
     ACCOUNT = "account"
     TEAM = "team"
+    SNAPSHOT = "snapshot"  # "<account id>:<snapshot id>"
 
 
 class Input(BaseModel):
@@ -101,6 +102,9 @@ class Action:
     account the target points at (an ACCOUNT action on an order: "order"), empty when the target is
     the account itself. `cost(request)`, for PAYING actions, says what running the request would
     spend as `(amount, currency)`, or None when it cannot tell (policies: budgets, approvals).
+
+    `schedulable`: it makes sense on a timer (`panel.schedules` offers it); `bulk`: it may run on
+    many servers at once with one input (`panel.bulk` offers it). Both only for server actions.
     """
 
     name: str
@@ -116,6 +120,8 @@ class Action:
     done_message: str = ""
     subject: str = ""
     cost: Callable[[Any], Cost | None] | None = None
+    schedulable: bool = False
+    bulk: bool = False
 
     def __post_init__(self) -> None:
         if self.mode is Mode.NOW and self.perform is None:
@@ -126,3 +132,5 @@ class Action:
             raise ValueError(f"{self.name}: only a PAYING action has a `cost`")
         if self.subject and self.target is not Target.ACCOUNT:
             raise ValueError(f"{self.name}: only an ACCOUNT action names a `subject`")
+        if (self.schedulable or self.bulk) and self.target is not Target.SERVER:
+            raise ValueError(f"{self.name}: only a server action runs on a schedule or in bulk")

@@ -148,6 +148,8 @@ def authorise(action: Action, actor: Any, target: Any) -> Grant:
         raise Refused(str(exc)) from None
     if action.target is Target.SERVER:
         text = str(parse_server_ref(target))
+    elif action.target is Target.SNAPSHOT:
+        text = str(parse_ref(target, "snapshot"))
     elif action.subject:
         text = str(parse_ref(target, action.subject))
     if action.target is Target.SERVER:
@@ -177,6 +179,12 @@ def authorise(action: Action, actor: Any, target: Any) -> Grant:
         except NotFoundError as exc:
             _refused(action, who, text, exc.message)
             raise
+    if action.target is Target.SNAPSHOT and parse_ref(text, "snapshot").account_id not in (
+        execution.team_accounts(who.team)
+    ):
+        missing = f"No such snapshot: {text}."
+        _refused(action, who, text, missing)
+        raise NotFoundError(missing)
     return Grant(action.name, who.membership.pk, text)
 
 

@@ -26,6 +26,7 @@ AREAS: tuple[NavItem, ...] = (
     NavItem("Library", ("web:library",)),
     NavItem("Accounts", ("web:account", "web:accounts")),
     NavItem("Operations", ("operations:list",)),
+    NavItem("Schedules", ("schedules:list",)),
     NavItem("Team", ("accounts:team",)),
     NavItem("Tokens", ("vault:token_list",)),
     NavItem("API tokens", ("api_tokens:list",)),

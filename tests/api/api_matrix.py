@@ -24,6 +24,14 @@ EXPLICIT: dict[str, dict[str, str]] = {
     "api:api_token_revoke": {"POST": "team.view"},
     "api:operations": {"GET": "operations.view"},
     "api:operation_detail": {"GET": "operations.view"},
+    "api:bulk": {"POST": "bulk.run"},
+    "api:bulk_detail": {"GET": "operations.view"},
+    "api:bulk_retry": {"POST": "bulk.run"},
+    "api:schedules": {"GET": "schedules.view", "POST": "schedules.manage"},
+    "api:schedule_detail": {"GET": "schedules.view", "DELETE": "schedules.manage"},
+    "api:schedule_pause": {"POST": "schedules.manage"},
+    "api:schedule_resume": {"POST": "schedules.manage"},
+    "api:schedule_runs": {"GET": "schedules.view"},
 }
 
 

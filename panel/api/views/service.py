@@ -57,7 +57,9 @@ def long_kinds() -> dict[str, str]:
         return {}
     from panel.operations.kinds.registry import KINDS
 
-    return {kind.action: kind.name for kind in KINDS.values()}
+    # A batch's parent and its per-server children (`panel.bulk`: `bulk_*`, `do_*`) carry the
+    # action's name for its permission, but perform nothing the action's own endpoint does not.
+    return {kind.action: kind.name for kind in KINDS.values() if not kind.name.startswith(("bulk_", "do_"))}
 
 
 def _operation_params(kwargs: dict[str, Any]) -> dict[str, Any]:
