@@ -106,6 +106,15 @@ class Case:
     param: str = "sort"
     query: dict[str, str] = field(default_factory=dict)
     role: Role = Role.OWNER
+    seed: Callable[[dict[str, Any]], None] | None = None  # more rows in account alpha of the simulator
+
+
+def _more_affiliate_rows(alpha: dict[str, Any]) -> None:
+    alpha["conversions"] += [
+        {"id": 2, "order_id": 7400, "amount": 120, "commission": 6, "status": "pending"},
+        {"id": 3, "order_id": 7401, "amount": 8.5, "commission": 0.42, "status": "approved"},
+    ]
+    alpha["payouts"] += [{"id": 2, "amount": 40, "method": "bank", "status": "pending"}]
 
 
 A = {"account": ALPHA}
@@ -123,6 +132,12 @@ UPSTREAM = {
     "protected addresses": Case(NETWORK, "protected", "address", 0, ip_order, "psort", A),
     "attacks": Case(SHIELD, "attacks", "bandwidth", 5, number, "asort"),
     "VPSBG tokens": Case(reverse("vault:token_list"), "tokens-table", "name", 0),
+    "affiliate conversions": Case(
+        reverse("web:account"), "conversions", "amount", 2, number, "csort", A, seed=_more_affiliate_rows
+    ),
+    "affiliate payouts": Case(
+        reverse("web:account"), "payouts", "amount", 1, number, "posort", A, seed=_more_affiliate_rows
+    ),
 }
 
 LOCAL = {
@@ -170,8 +185,10 @@ def _check(browser: Any, case: Case) -> None:
 
 
 @pytest.mark.parametrize("name", list(UPSTREAM))
-def test_upstream_tables_sort_by_their_headers(name, web_team, member_of) -> None:
+def test_upstream_tables_sort_by_their_headers(name, web_team, simulator, member_of) -> None:
     case = UPSTREAM[name]
+    if case.seed is not None:
+        case.seed(simulator.sim.state.data["accounts"]["alpha"])
     _check(member_of(case.role), case)
 
 
