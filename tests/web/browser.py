@@ -161,6 +161,8 @@ MAIN_PAGES: list[tuple[str, tuple[Any, ...]]] = [
     ("web:ssh_key", (f"{ALPHA}:90",)),
     ("web:network", ()),
     ("web:network_protection", (f"{ALPHA}:404",)),
+    ("web:network_attack", (f"{ALPHA}:404", "Ws8PeaCFn4bZ4Rf")),
+    ("web:floating_ip_purchase", ()),
     ("web:support", ()),
     ("web:ticket", (f"{ALPHA}:216",)),
     ("web:ticket_create", ()),
