@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from panel.core.sorting import SortOrder, sort_rows
+
 from .. import services
 from ..decorators import (
     get_membership_in_team,
@@ -30,6 +32,17 @@ from ..models import Invitation, Membership
 from ..permissions import ActionDenied, can
 from ..requests import SignedInRequest, TeamRequest
 from ..roles import Role
+
+_RANK = {role.value: rank for rank, role in enumerate(Role)}
+MEMBER_SORTS = SortOrder(
+    {
+        "person": lambda r: r["membership"].user.display_name,
+        "role": lambda r: (_RANK.get(r["membership"].role, len(_RANK)), r["membership"].user.email),
+        "servers": lambda r: len(r["membership"].server_scope or ()) or 10**9,  # "All" after any list
+    },
+    default="role",
+    table="members",
+)
 
 
 def _back_to_team() -> HttpResponseRedirect:
@@ -91,14 +104,18 @@ def team(request: TeamRequest) -> HttpResponse:
     context = {
         "team": membership.team,
         "membership": membership,
-        "members": [
-            {
-                "membership": m,
-                "scope_text": ", ".join(m.server_scope),
-                "editable": may_manage and (m.role != Role.OWNER or membership.role == Role.OWNER),
-            }
-            for m in members
-        ],
+        "members": sort_rows(
+            [
+                {
+                    "membership": m,
+                    "scope_text": ", ".join(m.server_scope),
+                    "editable": may_manage and (m.role != Role.OWNER or membership.role == Role.OWNER),
+                }
+                for m in members
+            ],
+            MEMBER_SORTS,
+            request.GET,
+        ),
         "invitations": (
             Invitation.objects.filter(team=membership.team, accepted_at=None, revoked_at=None)
             if can(membership, "members.view") else []

@@ -76,17 +76,35 @@ def server_rows(rows: Iterable[dict[str, Any]], selectable: bool = False) -> Saf
 
 
 @register.simple_tag(takes_context=True)
-def sort_th(context: template.Context, label: str, key: str, reversible: bool = False) -> str:
-    """A sortable column header: a link to the same list (same filters) sorted by `key`; on the
-    column sorted now, `aria-sort` says which way and, when `reversible`, the link turns it round."""
+def sort_th(
+    context: template.Context, label: str, key: str, reversible: bool = False, by: Any = None, css: str = ""
+) -> str:
+    """A sortable column header: a link to the same list (same filters, first page) sorted by `key`;
+    on the column sorted now, `aria-sort` says which way and, when `reversible`, the link turns it
+    round.
+
+    `by` is the table's `panel.core.sorting.Sorted`: it names the query parameter and the current
+    order, every column turns round, and when its order names the table's element the link also
+    asks htmx to fetch the sorted list and swap only that element (the URL still changes, so the
+    order can be shared). Without `by`, the list is the page's `sort` (the servers list).
+    """
     from django.utils.html import format_html
 
-    request = context["request"]
-    current = context.get("sort") or ""
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = context["request"].GET.copy()
+    table = ""
+    if by is not None:
+        param, current, reversible, table = by.order.param, by.key, True, by.order.table
+        query.pop(by.order.page_param, None)
+    else:
+        param, current = "sort", context.get("sort") or ""
+        query.pop("page", None)
     direction = {key: "ascending", f"-{key}": "descending"}.get(current)
-    query["sort"] = f"-{key}" if reversible and current == key else key
+    query[param] = f"-{key}" if reversible and current == key else key
+    href = f"?{query.urlencode()}"
+    swap = ' hx-get="{0}" hx-target="#{1}" hx-select="#{1}" hx-swap="outerHTML" hx-push-url="true"'
+    hx = format_html(swap, href, table) if table else ""
     aria = format_html(' aria-sort="{}"', direction) if direction else ""
-    link = format_html('<a class="sort" href="?{}">{}</a>', query.urlencode(), label)
-    return format_html('<th scope="col"{}>{}</th>', aria, link)
+    cls = format_html(' class="{}"', css) if css else ""
+    anchor = f"#{table}" if table else ""  # without htmx, the reloaded page opens at the table
+    link = format_html('<a class="sort" href="{}{}"{}>{}</a>', href, anchor, hx, label)
+    return format_html('<th scope="col"{}{}>{}</th>', cls, aria, link)
