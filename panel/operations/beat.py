@@ -15,6 +15,7 @@ by django-celery-beat) is removed at start, so two dispatchers do not poll VPSBG
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -72,6 +73,11 @@ def _drop_old_entry() -> None:
         logger.info("operations.old_schedule_not_checked", exc_info=True)
 
 
+def _finish(thread: DispatcherThread) -> None:
+    thread.stop()
+    thread.join(timeout=5)
+
+
 def start_in_beat(service: Any = None) -> DispatcherThread | None:
     """Start the dispatcher thread (beat's `beat_init` signal); None when turned off."""
     if not getattr(settings, "OPERATIONS_DISPATCH_IN_BEAT", True):
@@ -80,5 +86,6 @@ def start_in_beat(service: Any = None) -> DispatcherThread | None:
     close_old_connections()
     thread = DispatcherThread(float(getattr(settings, "OPERATIONS_POLL_SECONDS", 5.0)))
     thread.start()
+    atexit.register(_finish, thread)  # beat stops (SIGTERM): let a run under way end, briefly
     logger.info("operations.dispatcher_started", extra={"interval": thread.interval})
     return thread

@@ -283,7 +283,8 @@ def _claim(operation_id: int, delivery: str, task_id: str, worker: str) -> Opera
             logger.info("operations.stale_message", extra={"operation": op.pk})
             return None
         fresh = op.heartbeat_at is not None and op.heartbeat_at > now - timedelta(seconds=stuck_after())
-        if op.lease and fresh:
+        swept = bool(op.lease) and op.data.get("dead_lease") == op.lease  # the sweep found it dead
+        if op.lease and fresh and not swept:
             logger.info("operations.duplicate_delivery", extra={"operation": op.pk})
             if task_id:  # sent to resume it too early: try again when the holder's lease runs out
                 expires = op.heartbeat_at + timedelta(seconds=stuck_after())
@@ -293,6 +294,7 @@ def _claim(operation_id: int, delivery: str, task_id: str, worker: str) -> Opera
         if resumed or op.attempts == 0:
             op.attempts += 1
         _arrived(op, now)
+        op.data.pop("dead_lease", None)
         op.lease = delivery
         op.worker = worker[:255]
         op.heartbeat_at = now
@@ -302,7 +304,16 @@ def _claim(operation_id: int, delivery: str, task_id: str, worker: str) -> Opera
         if op.state == State.QUEUED:
             op.state = State.RUNNING
         op.save(
-            update_fields=["attempts", "lease", "worker", "heartbeat_at", "wake_at", "started_at", "state"]
+            update_fields=[
+                "attempts",
+                "lease",
+                "worker",
+                "heartbeat_at",
+                "wake_at",
+                "started_at",
+                "state",
+                "data",
+            ]
         )
         if resumed:
             StepLog.objects.create(
