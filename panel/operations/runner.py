@@ -571,7 +571,9 @@ def _wait_for(op: Operation, steps: Sequence[Step], index: int, step: Step) -> N
         op.data["waits_on"] = step.polls
         op.data["deadline_at"] = float(op.data["step_started"]) + _deadline(step)
     poll = float(_setting("OPERATIONS_POLL_SECONDS", 5.0))
-    _park(op, poll, progress=estimate(op, steps, index), step=step.label)
+    # A wait the account poller looks at is due half an interval on: at the dispatcher's next run
+    # (one read per account and run whatever is due), never just after it (a whole interval lost).
+    _park(op, poll / 2 if step.polls else poll, progress=estimate(op, steps, index), step=step.label)
 
 
 def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> bool:
