@@ -149,7 +149,8 @@ class Operation(models.Model):
         if since is None:
             return ""
         poll = float(getattr(settings, "OPERATIONS_POLL_SECONDS", 5))
-        grace = float(getattr(settings, "OPERATIONS_LEASE_SECONDS", 120)) if claimed else 2 * poll + 30
+        # A live worker refreshes its operations' heartbeat (keepalive): silent this long, it is gone.
+        grace = float(getattr(settings, "OPERATIONS_STUCK_AFTER", 45)) if claimed else 2 * poll + 30
         silent = (timezone.now() - since).total_seconds()
         if silent <= grace:
             return ""

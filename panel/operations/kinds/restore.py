@@ -48,7 +48,7 @@ KIND = Kind(
     steps=(
         server_ready_step(),
         Step("restore", "Asking VPSBG to restore", _restore, progress=20, point_of_no_return=True),
-        wait_server_step("Restoring (waiting for VPSBG)"),
+        wait_server_step("Restoring (waiting for VPSBG)", park_first=True),
     ),
     prepare=prepare,
 )
