@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "panel.vault",
     "panel.audit",
     "panel.operations",
+    "panel.guardrails",
     "panel.api",
     "panel.web",
 ]
@@ -434,3 +435,13 @@ CELERY_BEAT_SCHEDULE["operations-dispatch"] = {
     "options": {"expires": OPERATIONS_POLL_SECONDS, "queue": "default"},
 }
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("panel.operations.context_processors.notifications")
+
+# --- guardrails (docs/guardrails.md) ---
+GUARDRAILS_APPROVAL_HOURS = env.int("GUARDRAILS_APPROVAL_HOURS", default=24)  # a held request expires after
+GUARDRAILS_STEP_UP_SECONDS = env.int("GUARDRAILS_STEP_UP_SECONDS", default=300)  # second factor this recent
+CELERY_BEAT_SCHEDULE["guardrails-expire-approvals"] = {
+    "task": "panel.guardrails.tasks.expire_approvals",
+    "schedule": 300.0,
+    "options": {"expires": 300.0, "queue": "default"},
+}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("panel.guardrails.context_processors.notices")

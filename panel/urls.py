@@ -20,6 +20,7 @@ urlpatterns = [
     path("team/api-tokens/", include("panel.api.urls_web")),
     path("api/", include("panel.api.urls")),
     path("operations/", include("panel.operations.urls")),
+    path("guardrails/", include("panel.guardrails.urls")),
     path("", include("panel.web.urls")),
 ]
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from .request import ActionRequest
 
 __all__ = ["Action", "Input", "Mode", "NoInput", "Risk", "Target"]
 
@@ -50,6 +54,10 @@ class Action:
     table, audit events and operations. `perform(actor, target, input, reason)` runs a NOW action
     through its typed service; `kind` names the operation kind of an OPERATION action and
     `params(target, input)` the parameters it is started with.
+
+    `cost(request)` says what one request of a PAYING action will cost, as `(amount, currency)`
+    (None when it cannot be known before VPSBG is asked): spend limits and approval rules above
+    an amount read it (`panel.guardrails`). An action without it has no known cost.
     """
 
     name: str
@@ -63,6 +71,7 @@ class Action:
     kind: str | None = None
     params: Callable[[str, Any], dict[str, Any]] | None = None
     done_message: str = ""
+    cost: Callable[[ActionRequest], tuple[Decimal, str] | None] | None = None
 
     def __post_init__(self) -> None:
         if self.mode is Mode.NOW and self.perform is None:

@@ -59,6 +59,11 @@ if apps.is_installed("panel.operations"):
         ),
     ]
 
+if apps.is_installed("panel.guardrails"):
+    from panel.guardrails.api import urlpatterns as guardrails_urls
+
+    urlpatterns += guardrails_urls()
+
 for route, by_method in routes():
     first = min(by_method.values(), key=lambda e: (e.method != "GET", e.operation_id))
     urlpatterns.append(path(f"v1/{route}", view_for(by_method).as_view(), name=first.operation_id))

@@ -27,6 +27,7 @@ AREAS: tuple[NavItem, ...] = (
     NavItem("Accounts", ("web:account", "web:accounts")),
     NavItem("Operations", ("operations:list",)),
     NavItem("Team", ("accounts:team",)),
+    NavItem("Guardrails", ("guardrails:index",)),
     NavItem("Tokens", ("vault:token_list",)),
     NavItem("API tokens", ("api_tokens:list",)),
     NavItem("Audit", ("audit:index",)),
