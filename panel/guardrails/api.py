@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.forms import Form
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -20,11 +21,12 @@ from rest_framework.response import Response
 from panel.api.permissions import require_action, token_of
 from panel.api.schema import error_responses
 from panel.api.views.base import PanelAPIView
+from panel.api.views.panel import PanelListView
 from panel.core.errors import InvalidInput
 
 from . import approvals, config, elevations, freezes, step_up
 from .forms import BreakGlassForm, BudgetForm, ElevationForm, FreezeForm, RuleForm
-from .models import ApprovalRequest, ApprovalRule, Budget, Elevation, Freeze
+from .models import ApprovalRequest, ApprovalRule, ApprovalState, Budget, Elevation, Freeze
 from .spend import budget_states
 
 ERRORS = error_responses()
@@ -170,16 +172,23 @@ def _membership(request: Request) -> Any:
 
 
 # -- approval requests ------------------------------------------------------------------------------
+class ApprovalFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=ApprovalState.choices)
+
+    class Meta:
+        model = ApprovalRequest
+        fields = ["state"]
+
+
 @extend_schema(tags=["guardrails"], responses={200: ApprovalRequestSerializer(many=True), **ERRORS})
-class ApprovalListView(PanelAPIView):
-    def get(self, request: Request) -> Response:
-        require_action(request, "guardrails.view")
-        rows = ApprovalRequest.objects.filter(team=_membership(request).team)
-        state = request.query_params.get("state")
-        if state:
-            rows = rows.filter(state=state)
-        page = self.paginator.paginate_queryset(rows, request, view=self)
-        return self.paginator.get_paginated_response(ApprovalRequestSerializer(page, many=True).data)
+class ApprovalListView(PanelListView):
+    action = "guardrails.view"
+    serializer_class = ApprovalRequestSerializer
+    filterset_class = ApprovalFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+
+    def scoped_queryset(self, token: Any) -> Any:
+        return ApprovalRequest.objects.filter(team=token.membership.team).prefetch_related("decisions")
 
 
 @extend_schema(tags=["guardrails"], responses={200: ApprovalRequestSerializer, **ERRORS})

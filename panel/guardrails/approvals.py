@@ -468,7 +468,7 @@ def withdraw(approval: ApprovalRequest, membership: Membership, request: HttpReq
     with transaction.atomic():
         approval = ApprovalRequest.objects.select_for_update().get(pk=approval.pk)
         if approval.requester_user_id != membership.user_id:
-            raise NotAllowed("Only the member who asked can withdraw this request.")
+            raise InvalidInput("Only the member who asked can withdraw this request.")
         if approval.state != ApprovalState.PENDING:
             raise InvalidInput(f"This request is already decided: {approval.get_state_display()}.")
         approval.state = ApprovalState.CANCELLED

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from panel.accounts.models import Membership
-from panel.accounts.permissions import ActionDenied, require
+from panel.accounts.permissions import ActionDenied, can, require
 from panel.accounts.roles import Role
 from panel.audit.recorder import actor_name_for
 from panel.core.errors import InvalidInput, NotAllowed
@@ -128,8 +128,8 @@ def decide(granter: Membership, elevation: Elevation, *, grant: bool, request: A
 
 def end(actor: Membership, elevation: Elevation, request: Any = None) -> Elevation:
     """End an elevation early: the elevated member themselves, or an owner/admin."""
-    if elevation.membership_id != actor.pk:
-        _require(actor, "elevations.grant")
+    if elevation.membership_id != actor.pk and not can(actor, "elevations.grant"):
+        raise InvalidInput("Only the elevated member, an owner or an admin can end an elevation early.")
     with transaction.atomic():
         elevation = (
             Elevation.objects.select_for_update().select_related("membership__user").get(pk=elevation.pk)

@@ -56,7 +56,7 @@ class ApprovalRule(models.Model):
     def describe(self) -> str:
         what = f"“{self.action_name}”" if self.action_name else f"every {self.risk} action"
         if self.min_amount is not None:
-            what += f" costing {self.min_amount} {self.currency} or more"
+            what += f" costing {money(self.min_amount, self.currency)} or more"
         who = f"{self.approvals_required} approval{'s' if self.approvals_required > 1 else ''}"
         return f"{what} needs {who} by {role_labels(self.approver_roles)}"
 

@@ -34,10 +34,11 @@ def _membership(request: HttpRequest) -> Membership:
 
 
 def _errors(form: Any) -> str:
-    return " ".join(
-        f"{'' if name == '__all__' else form.fields[name].label + ': '}{' '.join(errs)}"
-        for name, errs in form.errors.items()
-    )
+    def label(name: str) -> str:
+        field = form.fields.get(name)
+        return f"{field.label or name.replace('_', ' ').capitalize()}: " if field is not None else ""
+
+    return " ".join(f"{label(name)}{' '.join(errs)}" for name, errs in form.errors.items())
 
 
 def _service(request: HttpRequest, call: Callable[[], Any], success: str, back: str) -> HttpResponse:

@@ -18,7 +18,7 @@ from panel.accounts.roles import Role
 from panel.api.endpoints import endpoints
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
 
-from .api_matrix import PUBLIC, matrix
+from .api_matrix import GUARDRAIL_OBJECTS, PUBLIC, matrix
 from .conftest import ALPHA
 
 MATRIX = matrix()
@@ -69,6 +69,13 @@ def _kwargs(name: str, team, client: APIClient) -> dict[str, Any]:
         return {"pk": Operation.objects.create(kind="reinstall", team=team).pk}
     if name == "api:api_token_revoke":
         return {"pk": client.token.pk}
+    if name in GUARDRAIL_OBJECTS:
+        from tests import permission_matrix as web
+
+        kind = GUARDRAIL_OBJECTS[name]
+        special = {"approval": web._approval_request, "elevation": web._elevation}
+        build = special.get(kind) or web._guardrail(kind)
+        return build(team)
     op = next(iter(MATRIX[name].values()))
     values = {"ref": f"{ALPHA}:1", "int": 1, "str": "server"}
     return {p.url_name: values[p.kind] for p in endpoints()[op].path_params} if op in endpoints() else {}
@@ -76,7 +83,7 @@ def _kwargs(name: str, team, client: APIClient) -> dict[str, Any]:
 
 def _owned_object_in_path(name: str) -> bool:
     """The path names an object of the team (a VPSBG object by reference, or a local row)."""
-    if name in ("api:audit_detail", "api:operation_detail"):
+    if name in ("api:audit_detail", "api:operation_detail") or name in GUARDRAIL_OBJECTS:
         return True
     op = next(iter(MATRIX[name].values()))
     return op in endpoints() and any(p.kind == "ref" for p in endpoints()[op].path_params)

@@ -60,8 +60,14 @@ def declared(monkeypatch) -> Iterator[dict[str, Action]]:
 
 @pytest.fixture
 def account(team: Team) -> str:
-    token = ApiToken(team=team, name="guardrails token", scope=TokenScope.READ_WRITE, account_id=ACCOUNT,
-                     account_label="Guardrails", status=TokenStatus.OK)
+    token = ApiToken(
+        team=team,
+        name="guardrails token",
+        scope=TokenScope.READ_WRITE,
+        account_id=ACCOUNT,
+        account_label="Guardrails",
+        status=TokenStatus.OK,
+    )
     token.set_secret("guardrails-account-secret-0000")
     token.save()
     return ACCOUNT

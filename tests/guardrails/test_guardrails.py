@@ -43,8 +43,11 @@ PASSWORD = "correct horse battery"
 
 def _reinstall(membership, reason: str = "disk full") -> pipeline.Outcome:
     return pipeline.submit(
-        REINSTALL, actor=Actor(membership), target=SERVER,
-        data={"image_id": 5, "password": PASSWORD}, reason=reason,
+        REINSTALL,
+        actor=Actor(membership),
+        target=SERVER,
+        data={"image_id": 5, "password": PASSWORD},
+        reason=reason,
     )
 
 
@@ -116,8 +119,10 @@ def test_an_approval_runs_the_request_as_the_requester_with_the_approval_linked(
     assert approval.operation_ids == [operation.pk]
     assert operation.actor_id == requester.user_id  # as the requester, not the approver
     names = list(AuditEvent.objects.order_by("seq").values_list("operation_id", flat=True))
-    assert names.index("approvals.requested") < names.index("approvals.approved") < names.index(
-        "approvals.executed"
+    assert (
+        names.index("approvals.requested")
+        < names.index("approvals.approved")
+        < names.index("approvals.executed")
     )
     executed = AuditEvent.objects.get(operation_id="approvals.executed")
     assert executed.params["approval"] == approval.pk and executed.params["operations"] == [operation.pk]
@@ -179,7 +184,9 @@ def test_a_requester_who_lost_the_right_meanwhile_gets_a_clear_failure(team, mem
 def test_a_held_batch_is_one_approval(team, member) -> None:
     _rule(team, risk="write")
     operator = member(Role.OPERATOR)
-    batch = [ActionRequest.create(START, actor=Actor(operator), target=f"{SERVER[:-4]}{n}") for n in (1, 2, 3)]
+    batch = [
+        ActionRequest.create(START, actor=Actor(operator), target=f"{SERVER[:-4]}{n}") for n in (1, 2, 3)
+    ]
     with pytest.raises(pipeline.Pending) as caught:
         pipeline.check(batch)
     approval = caught.value.held
@@ -210,15 +217,23 @@ def test_a_budget_passed_is_refused_with_the_figures(team, member, declared) -> 
     Budget.objects.create(team=team, monthly_limit=Decimal("30"), currency="EUR")
     billing = member(Role.BILLING)
     _renew(billing, 2)  # 25 of 30
-    with pytest.raises(pipeline.Refused, match=r"monthly budget of the whole team: 25.00 EUR used of 30.00 EUR"):
+    with pytest.raises(
+        pipeline.Refused, match=r"monthly budget of the whole team: 25.00 EUR used of 30.00 EUR"
+    ):
         _renew(billing, 1)  # 12.50 more
     assert RAN == [("servers_renew", SERVER)]
     assert AuditEvent.objects.filter(operation_id="servers_renew", outcome="denied").exists()
 
 
 def test_a_per_order_limit_of_an_account_sends_to_approval(team, member, declared, account) -> None:
-    Budget.objects.create(team=team, account_id=account, per_order_limit=Decimal("20"), currency="EUR",
-                          on_exceed=OnExceed.APPROVE, approver_roles=["owner"])
+    Budget.objects.create(
+        team=team,
+        account_id=account,
+        per_order_limit=Decimal("20"),
+        currency="EUR",
+        on_exceed=OnExceed.APPROVE,
+        approver_roles=["owner"],
+    )
     with pytest.raises(pipeline.Pending) as caught:
         _renew(member(Role.BILLING), 2)
     approval = caught.value.held
@@ -247,32 +262,48 @@ def test_failed_operations_do_not_count_as_spend(team, member) -> None:
 # -- change freezes -------------------------------------------------------------------------------
 def _freeze(team, **fields) -> Freeze:
     now = timezone.now()
-    defaults = {"name": "Release week", "kind": FreezeKind.ONCE, "starts_at": now - timedelta(hours=1),
-                "ends_at": now + timedelta(hours=1), "time_zone": "Europe/Sofia"}
+    defaults = {
+        "name": "Release week",
+        "kind": FreezeKind.ONCE,
+        "starts_at": now - timedelta(hours=1),
+        "ends_at": now + timedelta(hours=1),
+        "time_zone": "Europe/Sofia",
+    }
     return Freeze.objects.create(team=team, **{**defaults, **fields})
 
 
 def test_a_freeze_refuses_destructive_actions_naming_the_window(team, member) -> None:
     _freeze(team)
     admin = member(Role.ADMIN)
-    with pytest.raises(pipeline.Refused, match="Change freeze “Release week”.*Europe/Sofia"):
+    with pytest.raises(pipeline.Refused, match=r"Change freeze “Release week”.*Europe/Sofia"):
         _reinstall(admin)
     assert not Operation.objects.exists()
-    assert AuditEvent.objects.filter(operation_id="servers_reinstall", outcome="denied",
-                                     reason__contains="Release week").exists()
+    assert AuditEvent.objects.filter(
+        operation_id="servers_reinstall", outcome="denied", reason__contains="Release week"
+    ).exists()
 
 
 def test_a_destructive_only_freeze_lets_other_writes_pass(team, member) -> None:
     _freeze(team, scope=FreezeScope.DESTRUCTIVE)
-    assert freezes.refusal([ActionRequest.create(START, actor=Actor(member(Role.OPERATOR)), target=SERVER)]) is None
+    assert (
+        freezes.refusal([ActionRequest.create(START, actor=Actor(member(Role.OPERATOR)), target=SERVER)])
+        is None
+    )
     _freeze(team, name="Everything", scope=FreezeScope.WRITES)
     why = freezes.refusal([ActionRequest.create(START, actor=Actor(member(Role.OPERATOR)), target=SERVER)])
     assert why and "Everything" in why
 
 
 def test_a_weekly_window_in_the_teams_time_zone(team) -> None:
-    freeze = Freeze(team=team, name="Friday", kind=FreezeKind.WEEKLY, weekdays=[4], start_time=time(16),
-                    end_time=time(2), time_zone="Europe/Sofia")
+    freeze = Freeze(
+        team=team,
+        name="Friday",
+        kind=FreezeKind.WEEKLY,
+        weekdays=[4],
+        start_time=time(16),
+        end_time=time(2),
+        time_zone="Europe/Sofia",
+    )
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -295,7 +326,10 @@ def test_breaking_the_glass_lets_it_through_loudly(team, member) -> None:
         freezes.break_glass(owner, freeze, reason="", minutes=30)
     glass = freezes.break_glass(owner, freeze, reason="hotfix for the outage", minutes=30)
     assert glass.expires_at <= freeze.ends_at
-    assert AuditEvent.objects.get(operation_id="freezes.break_glass").reason == "BREAK GLASS: hotfix for the outage"
+    assert (
+        AuditEvent.objects.get(operation_id="freezes.break_glass").reason
+        == "BREAK GLASS: hotfix for the outage"
+    )
     assert Notice.objects.filter(user=admin.user, message__contains="BREAK GLASS").exists()
     assert _reinstall(admin).operation is not None
     bypass = AuditEvent.objects.get(operation_id="freezes.bypassed")
@@ -339,8 +373,9 @@ def test_an_elevation_is_at_most_eight_hours_and_never_owner(team, member) -> No
 def test_an_elevated_member_may_approve_for_the_role(team, member) -> None:
     approval, _ = _held(team, member, approver_roles=["owner"])
     operator = member(Role.OPERATOR)
-    elevations.decide(member(Role.ADMIN), elevations.ask(operator, role=Role.ADMIN, minutes=60,
-                                                         reason="cover"), grant=True)
+    elevations.decide(
+        member(Role.ADMIN), elevations.ask(operator, role=Role.ADMIN, minutes=60, reason="cover"), grant=True
+    )
     with pytest.raises(NotAllowed, match="Owner"):
         approvals.decide(approval, operator, approve=True, comment="", stepped_up=True)
 
