@@ -18,11 +18,20 @@ from panel.accounts.roles import Role
 from panel.accounts.second_factor import VERIFIED_AT_SESSION_KEY
 from panel.api.tokens import create_token
 from panel.guardrails import elevations
-from panel.guardrails.models import ApprovalRequest, ApprovalRule, ApprovalState, Budget, Freeze, FreezeKind
+from panel.guardrails.models import (
+    ApprovalRequest,
+    ApprovalRule,
+    ApprovalState,
+    Budget,
+    Freeze,
+    FreezeKind,
+    Spend,
+)
 from panel.operations.models import Operation
 from panel.services.context import Actor
 from tests.fixtures_accounts import sign_in
 from tests.web.browser import totp_code
+from tests.web.conftest import ALPHA, store_token
 
 from .conftest import SERVER
 
@@ -190,10 +199,22 @@ def test_the_team_page_shows_who_is_elevated_until_when(team, member) -> None:
     assert granted.ends_at - timezone.now() <= timedelta(minutes=120)
 
 
-def test_the_billing_page_and_budgets_page_show_budget_used_and_left(team, member) -> None:
+def test_the_budgets_page_shows_budget_used_and_left(team, member) -> None:
     Budget.objects.create(team=team, monthly_limit=Decimal("80"), currency="EUR")
+    Spend.objects.create(team=team, amount=Decimal("30"), currency="EUR", action_name="servers_renew")
     page = _browser(member(Role.OWNER)).get(reverse("guardrails:budgets")).content.decode()
-    assert "80.00" in page and "the whole team" in page
+    assert "80.00" in page and "30.00" in page and "50.00" in page and "the whole team" in page
+
+
+def test_the_billing_page_shows_budget_used_and_left(team, member, simulator, settings) -> None:
+    settings.VPSBG_API_URL = simulator.base_url
+    store_token(team, simulator, "alpha_rw")
+    Budget.objects.create(team=team, monthly_limit=Decimal("80"), currency="EUR")
+    Spend.objects.create(team=team, amount=Decimal("30"), currency="EUR", action_name="servers_renew")
+    url = f"{reverse('web:billing')}?account={ALPHA}"
+    page = _browser(member(Role.OWNER)).get(url).content.decode()
+    assert "Budget of the whole team this month" in page
+    assert "50.00" in page  # left
 
 
 def test_a_freeze_in_force_is_announced_on_the_guardrails_page(team, member) -> None:
