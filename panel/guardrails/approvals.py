@@ -25,11 +25,12 @@ from panel.accounts.models import Membership
 from panel.accounts.permissions import ActionDenied, elevated_role, require
 from panel.accounts.roles import Role
 from panel.actions import pipeline
-from panel.actions.base import Risk
+from panel.actions.base import Risk, Target
 from panel.actions.request import ActionRequest
 from panel.audit.recorder import Outcome, actor_name_for
 from panel.core.errors import InvalidInput, NotAllowed, PanelError
-from panel.services.context import Actor
+from panel.services.context import Actor, parse_server_ref
+from panel.services.execution import known_hostname
 
 from . import auditing, freezes, notify
 from .models import ApprovalDecision, ApprovalRequest, ApprovalRule, ApprovalState, Decision
@@ -81,9 +82,17 @@ def holds_for(requests: Sequence[ActionRequest]) -> list[Hold]:
     return found
 
 
+def target_label(request: ActionRequest) -> str:
+    """A server by its hostname when the panel has seen it, else its reference."""
+    if request.action.target is Target.SERVER:
+        ref = parse_server_ref(request.target)
+        return known_hostname(ref, request.actor.team) or request.target
+    return request.target
+
+
 def _summary(requests: Sequence[ActionRequest]) -> str:
     first = requests[0]
-    text = f"{first.action.label} of {first.target}"
+    text = f"{first.action.label} of {target_label(first)}"
     return text + (f" and {len(requests) - 1} more" if len(requests) > 1 else "")
 
 
@@ -124,10 +133,10 @@ def hold(requests: Sequence[ActionRequest], holds: Sequence[Hold]) -> ApprovalRe
             auditing.event(
                 user=user,
                 team=actor.team,
-                name="approvals.requested",
+                name="approval.requested",
                 target_type=request.action.target.value,
                 target_id=request.target,
-                target_label=request.target,
+                target_label=target_label(request),
                 params={"approval": approval.pk, "action": request.action.name, "why": approval.why},
                 reason=request.reason,
                 url=url,
@@ -193,7 +202,7 @@ def _expire(approval: ApprovalRequest) -> None:
     auditing.event(
         user=None,
         team=approval.team,
-        name="approvals.expired",
+        name="approval.expired",
         outcome=Outcome.FAILED,
         target_type="approval",
         target_id=approval.pk,
@@ -333,7 +342,7 @@ def decide(
         auditing.event(
             user=user,
             team=approval.team,
-            name="approvals.approved" if approve else "approvals.rejected",
+            name="approval.given" if approve else "approval.refused",
             target_type="approval",
             target_id=approval.pk,
             target_label=approval.summary,
@@ -443,7 +452,7 @@ def _execute(approval: ApprovalRequest, http: HttpRequest | None) -> None:
         auditing.event(
             user=approval.requester_user,
             team=approval.team,
-            name="approvals.executed",
+            name="approval.executed",
             outcome=Outcome.OK if not problems else Outcome.FAILED,
             target_type="approval",
             target_id=approval.pk,
@@ -478,7 +487,7 @@ def withdraw(approval: ApprovalRequest, membership: Membership, request: HttpReq
         auditing.event(
             user=membership.user,
             team=approval.team,
-            name="approvals.withdrawn",
+            name="approval.withdrawn",
             target_type="approval",
             target_id=approval.pk,
             target_label=approval.summary,

@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
+from panel.accounts.second_factor import needs_second_factor
+
 from .models import Notice
 
 LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "error": messages.ERROR}
@@ -18,6 +20,8 @@ def notices(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     team = getattr(request, "team", None)
     if user is None or not user.is_authenticated or team is None or getattr(request, "htmx", False):
+        return {}
+    if needs_second_factor(request):  # not before the second factor: shown once the person is in
         return {}
     unread = list(Notice.objects.filter(user=user, team=team, read_at__isnull=True)[:10])
     if unread:

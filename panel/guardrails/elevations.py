@@ -63,7 +63,7 @@ def ask(membership: Membership, *, role: str, minutes: int, reason: str, request
         auditing.change(
             user=membership.user,
             team=membership.team,
-            name="elevations.requested",
+            name="elevation.requested",
             kind="elevation",
             pk=elevation.pk,
             label=str(elevation),
@@ -105,7 +105,7 @@ def decide(granter: Membership, elevation: Elevation, *, grant: bool, request: A
         auditing.change(
             user=granter.user,
             team=elevation.team,
-            name="elevations.granted" if grant else "elevations.refused",
+            name="elevation.granted" if grant else "elevation.refused",
             kind="elevation",
             pk=elevation.pk,
             label=str(elevation),
@@ -143,7 +143,7 @@ def end(actor: Membership, elevation: Elevation, request: Any = None) -> Elevati
         auditing.change(
             user=actor.user,
             team=elevation.team,
-            name="elevations.ended",
+            name="elevation.ended",
             kind="elevation",
             pk=elevation.pk,
             label=str(elevation),

@@ -56,7 +56,7 @@ def refusal(requests: Sequence[Any], *, audit_bypass: bool = True) -> str | None
                     auditing.event(
                         user=request.actor.user,
                         team=team,
-                        name="freezes.bypassed",
+                        name="freeze.bypassed",
                         target_type=request.action.target.value,
                         target_id=request.target,
                         target_label=request.target,

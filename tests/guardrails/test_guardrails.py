@@ -71,7 +71,7 @@ def test_a_destructive_action_is_held_as_one_request_with_its_input_encrypted(te
     assert PASSWORD not in str(approval.requests) and "disk full" in str(approval.requests)
     assert approval.expires_at - approval.created_at == timedelta(hours=24)
     assert not Operation.objects.exists()  # nothing ran
-    event = AuditEvent.objects.get(operation_id="approvals.requested")
+    event = AuditEvent.objects.get(operation_id="approval.requested")
     assert event.target_id == SERVER and event.operation_url == approval.get_absolute_url()
     shown = approvals.shown(approval)[0]
     assert shown["input"]["image_id"] == 5 and "secret" in shown["input"]["password"]
@@ -120,11 +120,11 @@ def test_an_approval_runs_the_request_as_the_requester_with_the_approval_linked(
     assert operation.actor_id == requester.user_id  # as the requester, not the approver
     names = list(AuditEvent.objects.order_by("seq").values_list("operation_id", flat=True))
     assert (
-        names.index("approvals.requested")
-        < names.index("approvals.approved")
-        < names.index("approvals.executed")
+        names.index("approval.requested")
+        < names.index("approval.given")
+        < names.index("approval.executed")
     )
-    executed = AuditEvent.objects.get(operation_id="approvals.executed")
+    executed = AuditEvent.objects.get(operation_id="approval.executed")
     assert executed.params["approval"] == approval.pk and executed.params["operations"] == [operation.pk]
     assert f"approval #{approval.pk}" in operation.data["reason"]
 
@@ -161,7 +161,7 @@ def test_a_request_expires(team, member) -> None:
         assert not ApprovalRequest.objects.get(pk=approval.pk).is_open
         decided = approvals.decide(approval, member(Role.OWNER), approve=True, comment="", stepped_up=True)
     assert decided.state == ApprovalState.EXPIRED and not Operation.objects.exists()
-    assert AuditEvent.objects.filter(operation_id="approvals.expired").exists()
+    assert AuditEvent.objects.filter(operation_id="approval.expired").exists()
 
 
 def test_the_sweep_expires_what_nobody_decided(team, member) -> None:
@@ -332,7 +332,7 @@ def test_breaking_the_glass_lets_it_through_loudly(team, member) -> None:
     )
     assert Notice.objects.filter(user=admin.user, message__contains="BREAK GLASS").exists()
     assert _reinstall(admin).operation is not None
-    bypass = AuditEvent.objects.get(operation_id="freezes.bypassed")
+    bypass = AuditEvent.objects.get(operation_id="freeze.bypassed")
     assert "hotfix for the outage" in bypass.reason and bypass.target_id == SERVER
 
 
@@ -359,7 +359,7 @@ def test_an_elevation_counts_until_it_ends_even_mid_session(team, member) -> Non
     later = timezone.now() + timedelta(minutes=61)
     with mock.patch("django.utils.timezone.now", return_value=later):
         assert not can(session_membership, "servers_reinstall")  # the same object, checked again
-    assert AuditEvent.objects.get(operation_id="elevations.granted").params["after"]["state"] == "granted"
+    assert AuditEvent.objects.get(operation_id="elevation.granted").params["after"]["state"] == "granted"
 
 
 def test_an_elevation_is_at_most_eight_hours_and_never_owner(team, member) -> None:

@@ -170,6 +170,11 @@ MAIN_PAGES: list[tuple[str, tuple[Any, ...]]] = [
     ("vault:token_add", ()),
     ("api_tokens:list", ()),
     ("audit:index", ()),
+    ("guardrails:index", ()),
+    ("guardrails:rules", ()),
+    ("guardrails:budgets", ()),
+    ("guardrails:freezes", ()),
+    ("guardrails:elevations", ()),
 ]
 
 
