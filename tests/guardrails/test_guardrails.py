@@ -120,9 +120,7 @@ def test_an_approval_runs_the_request_as_the_requester_with_the_approval_linked(
     assert operation.actor_id == requester.user_id  # as the requester, not the approver
     names = list(AuditEvent.objects.order_by("seq").values_list("operation_id", flat=True))
     assert (
-        names.index("approval.requested")
-        < names.index("approval.given")
-        < names.index("approval.executed")
+        names.index("approval.requested") < names.index("approval.given") < names.index("approval.executed")
     )
     executed = AuditEvent.objects.get(operation_id="approval.executed")
     assert executed.params["approval"] == approval.pk and executed.params["operations"] == [operation.pk]
@@ -394,3 +392,46 @@ def test_policy_changes_are_audited_with_before_and_after(team, member) -> None:
         config.delete(member(Role.ADMIN), rule)
     config.delete(owner, rule)
     assert AuditEvent.objects.get(operation_id="guardrails.approval_rule_deleted").params["after"] is None
+
+
+def test_approvers_are_told_by_email_and_webhook(
+    team, member, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+) -> None:
+    from panel.guardrails import tasks
+    from panel.operations.models import TeamWebhook
+
+    TeamWebhook.objects.create(team=team, url="https://hooks.example.test/panel")
+    sent: list[dict] = []
+    monkeypatch.setattr(tasks.post_webhook, "apply_async", lambda args, queue: sent.append(args[1]))
+    owner = member(Role.OWNER)
+    with django_capture_on_commit_callbacks(execute=True):
+        approval, _ = _held(team, member)
+    assert [m.to for m in mailoutbox] == [[owner.user.email]]
+    assert approval.summary in mailoutbox[0].subject and approval.get_absolute_url() in mailoutbox[0].body
+    assert sent == [
+        {
+            "event": "approval.requested",
+            "team": team.slug,
+            "message": sent[0]["message"],
+            "url": approval.get_absolute_url(),
+        }
+    ]
+    assert PASSWORD not in str(sent) + mailoutbox[0].body
+
+
+def test_an_elevation_that_ends_mid_session_closes_the_page(team, member) -> None:
+    from django.urls import reverse
+
+    from tests.fixtures_accounts import sign_in
+
+    operator = member(Role.OPERATOR)
+    elevations.decide(
+        member(Role.ADMIN), elevations.ask(operator, role=Role.ADMIN, minutes=30, reason="deploy"), grant=True
+    )
+    browser = sign_in(operator.user, team=team, verified=True)
+    reinstall = reverse("web:server_reinstall", kwargs={"ref": SERVER})
+    assert browser.get(reinstall).status_code != 403  # an admin's page, for now
+    later = timezone.now() + timedelta(minutes=31)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        refused = browser.get(reinstall)
+    assert refused.status_code == 403 and "Operator" in refused.content.decode()
