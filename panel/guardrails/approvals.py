@@ -220,12 +220,14 @@ def _expire(approval: ApprovalRequest) -> None:
     )
 
 
-def expire_due() -> int:
-    """Mark every pending request past its expiry as expired (audited, the requester told)."""
+def expire_due(team: Any = None) -> int:
+    """Mark every pending request past its expiry (of `team`, or all) as expired (audited, the
+    requester told)."""
     count = 0
-    for pk in ApprovalRequest.objects.filter(
-        state=ApprovalState.PENDING, expires_at__lte=timezone.now()
-    ).values_list("pk", flat=True):
+    due = ApprovalRequest.objects.filter(state=ApprovalState.PENDING, expires_at__lte=timezone.now())
+    if team is not None:
+        due = due.filter(team=team)
+    for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             approval = (
                 ApprovalRequest.objects.select_for_update().filter(pk=pk, state=ApprovalState.PENDING).first()
@@ -438,11 +440,7 @@ def _execute(approval: ApprovalRequest, http: HttpRequest | None) -> None:
     ran = len(requests) - sum(isinstance(r, PanelError) for r in results)
     with transaction.atomic():
         approval.operation_ids = operations
-        approval.state = (
-            ApprovalState.APPROVED
-            if ran and not problems
-            else (ApprovalState.FAILED if not ran else ApprovalState.APPROVED)
-        )
+        approval.state = ApprovalState.APPROVED if ran else ApprovalState.FAILED  # some ran: approved
         approval.result = (
             " ".join(problems)
             if problems

@@ -197,29 +197,13 @@ class FreezeForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        from zoneinfo import ZoneInfo
-
-        from django.utils import timezone
-
+        """One-off dates are moments: typed on the page in the member's time zone, or sent with
+        an offset through the API (UTC without one). Weekly times are in the freeze's zone."""
         data = super().clean()
-        tz = data.get("time_zone")
         if data.get("kind") == FreezeKind.ONCE:
             start, end = data.get("starts_at"), data.get("ends_at")
             if start is None or end is None:
                 raise forms.ValidationError("A one-off window needs its start and its end.")
-            if tz:  # what was typed is a time in the freeze's own zone
-                zone = ZoneInfo(tz)
-                start = (
-                    timezone.make_aware(timezone.make_naive(start), zone)
-                    if timezone.is_aware(start)
-                    else timezone.make_aware(start, zone)
-                )
-                end = (
-                    timezone.make_aware(timezone.make_naive(end), zone)
-                    if timezone.is_aware(end)
-                    else timezone.make_aware(end, zone)
-                )
-                data["starts_at"], data["ends_at"] = start, end
             if end <= start:
                 self.add_error("ends_at", "The end comes after the start.")
             data["weekdays"], data["start_time"], data["end_time"] = [], None, None

@@ -304,10 +304,7 @@ class Freeze(models.Model):
             if not (self.starts_at and self.ends_at):
                 return "no dates"
             start, end = self.starts_at.astimezone(tz), self.ends_at.astimezone(tz)
-            return (
-                f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} "
-                f"({self.time_zone})"
-            )
+            return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({self.time_zone})"
         days = ", ".join(WEEKDAYS[d] for d in sorted(self.weekdays) if 0 <= d < 7)
         start = self.start_time.strftime("%H:%M") if isinstance(self.start_time, time) else "?"
         end = self.end_time.strftime("%H:%M") if isinstance(self.end_time, time) else "?"

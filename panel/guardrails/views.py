@@ -58,9 +58,9 @@ def _service(request: HttpRequest, call: Callable[[], Any], success: str, back: 
 @team_permission_required("guardrails.view")
 def index(request: HttpRequest) -> HttpResponse:
     """Approval requests: those waiting for the member first, then the team's latest."""
-    approvals.expire_due()
     membership = _membership(request)
     team = membership.team
+    approvals.expire_due(team)
     pending = list(ApprovalRequest.objects.filter(team=team, state=ApprovalState.PENDING))
     mine_to_decide = [
         a
@@ -94,7 +94,7 @@ def approval(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request)
     held = get_object_or_404(ApprovalRequest.objects.select_related("team"), pk=pk, team=membership.team)
     if held.state == ApprovalState.PENDING and not held.is_open:
-        approvals.expire_due()
+        approvals.expire_due(held.team)
         held.refresh_from_db()
     may_decide = (
         held.is_open

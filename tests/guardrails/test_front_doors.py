@@ -228,3 +228,13 @@ def test_a_freeze_in_force_is_announced_on_the_guardrails_page(team, member) -> 
     )
     page = _browser(member(Role.VIEWER)).get(reverse("guardrails:index")).content.decode()
     assert "Change freeze in force" in page and "Black Friday" in page
+
+
+def test_a_held_power_click_says_where_it_waits(team, member) -> None:
+    ApprovalRule.objects.create(team=team, action_name="servers_restart", approver_roles=["owner"])
+    browser = _browser(member(Role.OPERATOR))
+    answer = browser.post(reverse("web:server_restart", kwargs={"ref": SERVER}), follow=False)
+    assert answer.status_code == 302
+    held = ApprovalRequest.objects.get()
+    flashes = [str(m) for m in answer.wsgi_request._messages]
+    assert any("needs approval" in text and held.get_absolute_url() in text for text in flashes)
