@@ -13,7 +13,7 @@ from typing import Any
 import django_filters
 from django.forms import Form
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -250,7 +250,26 @@ class ApprovalRejectView(PanelAPIView):
 
 
 # -- rules, budgets, freezes -----------------------------------------------------------------------
+class BudgetStateSerializer(BudgetSerializer):
+    used = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    left = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True)
+
+    class Meta(BudgetSerializer.Meta):
+        fields = [*BudgetSerializer.Meta.fields, "used", "left"]
+
+
+def _config_schema(serializer: Any, listed: Any = None) -> Any:
+    """GET: the list; POST: create (201), or replace the budget of the same scope (200)."""
+    return extend_schema_view(
+        get=extend_schema(tags=["guardrails"], responses={200: (listed or serializer)(many=True), **ERRORS}),
+        post=extend_schema(
+            tags=["guardrails"], request=serializer, responses={200: serializer, 201: serializer, **ERRORS}
+        ),
+    )
+
+
 class _ConfigList(PanelAPIView):
+    pagination_class = None  # a team has a handful of each: the whole list, unpaginated
     model: Any
     serializer: Any
     form: Any
@@ -287,9 +306,7 @@ class _ConfigDetail(PanelAPIView):
         return Response(status=204)
 
 
-@extend_schema(
-    tags=["guardrails"], request=RuleSerializer, responses={200: RuleSerializer(many=True), **ERRORS}
-)
+@_config_schema(RuleSerializer)
 class RuleListView(_ConfigList):
     model, serializer, form = ApprovalRule, RuleSerializer, RuleForm
 
@@ -299,9 +316,7 @@ class RuleDetailView(_ConfigDetail):
     model = ApprovalRule
 
 
-@extend_schema(
-    tags=["guardrails"], request=BudgetSerializer, responses={200: BudgetSerializer(many=True), **ERRORS}
-)
+@_config_schema(BudgetSerializer, listed=BudgetStateSerializer)
 class BudgetListView(_ConfigList):
     model, serializer, form = Budget, BudgetSerializer, BudgetForm
 
@@ -311,8 +326,8 @@ class BudgetListView(_ConfigList):
             [
                 {
                     **BudgetSerializer(s.budget).data,
-                    "used": str(s.used),
-                    "left": str(s.left) if s.left is not None else None,
+                    "used": f"{s.used:.2f}",
+                    "left": f"{s.left:.2f}" if s.left is not None else None,
                 }
                 for s in budget_states(_membership(request).team)
             ]
@@ -330,9 +345,7 @@ class BudgetDetailView(_ConfigDetail):
     model = Budget
 
 
-@extend_schema(
-    tags=["guardrails"], request=FreezeSerializer, responses={200: FreezeSerializer(many=True), **ERRORS}
-)
+@_config_schema(FreezeSerializer)
 class FreezeListView(_ConfigList):
     model, serializer, form = Freeze, FreezeSerializer, FreezeForm
 
@@ -362,12 +375,15 @@ class FreezeBreakGlassView(PanelAPIView):
 
 
 # -- elevations ------------------------------------------------------------------------------------
-@extend_schema(
-    tags=["guardrails"],
-    request=ElevationSerializer,
-    responses={200: ElevationSerializer(many=True), **ERRORS},
+@extend_schema_view(
+    get=extend_schema(tags=["guardrails"], responses={200: ElevationSerializer(many=True), **ERRORS}),
+    post=extend_schema(
+        tags=["guardrails"], request=ElevationSerializer, responses={201: ElevationSerializer, **ERRORS}
+    ),
 )
 class ElevationListView(PanelAPIView):
+    pagination_class = None  # the latest 200
+
     def get(self, request: Request) -> Response:
         require_action(request, "guardrails.view")
         rows = Elevation.objects.filter(team=_membership(request).team).select_related("membership__user")[

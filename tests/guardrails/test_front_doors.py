@@ -128,7 +128,7 @@ def test_rules_budgets_and_freezes_through_the_api(team, member) -> None:
     )
     assert budget.status_code == 201, budget.content
     listed = owner.get("/api/v1/guardrails/budgets").json()
-    assert listed[0]["used"] == "0" and listed[0]["left"] == "200.00"
+    assert listed[0]["used"] == "0.00" and listed[0]["left"] == "200.00"
     freeze = owner.post(
         "/api/v1/guardrails/freezes",
         {
