@@ -238,3 +238,22 @@ def test_a_held_power_click_says_where_it_waits(team, member) -> None:
     held = ApprovalRequest.objects.get()
     flashes = [str(m) for m in answer.wsgi_request._messages]
     assert any("needs approval" in text and held.get_absolute_url() in text for text in flashes)
+
+
+def test_a_view_that_lets_pending_through_still_sends_the_person_to_the_request(team, member, rf) -> None:
+    """Views converted later need not catch `Pending`: the error middleware and the API's
+    exception handler answer it (a redirect to the request's page; 202 with the request)."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    from panel.actions.pipeline import Pending
+    from panel.core.api_errors import exception_handler
+    from panel.core.responses import render_panel_error
+
+    _held_through_the_api(team, member)
+    held = ApprovalRequest.objects.get()
+    page = rf.post("/servers/x/reinstall/")
+    page._messages = CookieStorage(page)
+    answer = render_panel_error(page, Pending("Needs approval.", held=held))
+    assert answer.status_code == 302 and answer["Location"] == held.get_absolute_url()
+    api = exception_handler(Pending("Needs approval.", held=held), {})
+    assert api.status_code == 202 and api["Location"] == held.api_url() and api.data["id"] == held.pk
