@@ -266,15 +266,20 @@ def _roles_of(action: str) -> frozenset[Role]:
         raise ValueError(f"Unknown action {action!r}: add it to panel/accounts/permissions.py.") from None
 
 
+@cache
+def _guardrails_installed() -> bool:
+    from django.apps import apps
+
+    return apps.is_installed("panel.guardrails")
+
+
 def elevated_role(membership: Membership | None) -> str | None:
     """The higher role granted to the member for now (time-boxed elevation), None when none.
 
     Asked at every permission check, so an elevation stops counting the moment it ends
     (`panel.guardrails.elevation`: the row is read once per membership object, its end is
     compared with the clock every time)."""
-    from django.apps import apps
-
-    if not apps.is_installed("panel.guardrails"):
+    if not _guardrails_installed():
         return None
     from panel.guardrails.elevation import elevated_role as lookup
 
