@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "panel.operations",
     "panel.bulk",
     "panel.schedules",
+    "panel.guardrails",
     "panel.api",
     "panel.web",
 ]
@@ -461,3 +462,12 @@ CELERY_BEAT_SCHEDULE["schedules-tick"] = {
     "schedule": float(SCHEDULES_TICK_SECONDS),
     "options": {"expires": float(SCHEDULES_TICK_SECONDS), "queue": "default"},
 }
+# --- guardrails (docs/guardrails.md) ---
+GUARDRAILS_APPROVAL_HOURS = env.int("GUARDRAILS_APPROVAL_HOURS", default=24)  # a held request expires after
+GUARDRAILS_STEP_UP_SECONDS = env.int("GUARDRAILS_STEP_UP_SECONDS", default=300)  # second factor this recent
+CELERY_BEAT_SCHEDULE["guardrails-expire-approvals"] = {
+    "task": "panel.guardrails.tasks.expire_approvals",
+    "schedule": 300.0,
+    "options": {"expires": 300.0, "queue": "default"},
+}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("panel.guardrails.context_processors.notices")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("operations/", include("panel.operations.urls")),
     path("bulk/", include("panel.bulk.urls")),
     path("schedules/", include("panel.schedules.urls")),
+    path("guardrails/", include("panel.guardrails.urls")),
     path("", include("panel.web.urls")),
 ]
 

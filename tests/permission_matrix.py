@@ -294,3 +294,68 @@ URLS.update({
     "schedules:resume": ("POST", "schedules.manage", _schedule),
     "schedules:delete": ("POST", "schedules.manage", _schedule),
 })
+
+
+# --- guardrails (panel/guardrails/urls.py; behaviour: tests/guardrails/) ---
+def _approval_request(team: Team) -> dict[str, Any]:
+    """A request of another member, held for approval by any role that may decide."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panel.guardrails.models import ApprovalRequest
+    from tests.factories import MembershipFactory
+
+    requester = MembershipFactory(team=team, role="admin")
+    held = ApprovalRequest.objects.create(
+        team=team, requester=requester, requester_user=requester.user, requester_name="matrix", requests=[],
+        summary="Reinstall of matrix", risk="destructive", why="matrix rule",
+        approver_roles=["owner", "admin", "operator", "billing"],
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    return {"pk": held.pk}
+
+
+def _guardrail(model_name: str) -> KwargsBuilder:
+    def build(team: Team) -> dict[str, Any]:
+        from panel.guardrails import models
+
+        fields: dict[str, Any] = {
+            "ApprovalRule": {"risk": "destructive", "approver_roles": ["owner"]},
+            "Budget": {"monthly_limit": 100},
+            "Freeze": {"name": "matrix", "kind": "weekly", "weekdays": [0], "start_time": "01:00",
+                       "end_time": "02:00"},
+        }[model_name]
+        return {"pk": getattr(models, model_name).objects.create(team=team, **fields).pk}
+
+    build.__name__ = f"_{model_name.lower()}"
+    return build
+
+
+def _elevation(team: Team) -> dict[str, Any]:
+    from panel.guardrails.models import Elevation
+    from tests.factories import MembershipFactory
+
+    asking = MembershipFactory(team=team, role="operator")
+    return {"pk": Elevation.objects.create(team=team, membership=asking, role="admin", minutes=60,
+                                           reason="matrix").pk}
+
+
+URLS.update({
+    "guardrails:index": ("GET", "guardrails.view", no_kwargs),
+    "guardrails:approval": ("GET", "guardrails.view", _approval_request),
+    "guardrails:approval_decide": ("POST", "approvals.decide", _approval_request),
+    "guardrails:approval_withdraw": ("POST", "guardrails.view", _approval_request),
+    "guardrails:rules": ("POST", "guardrails.manage", no_kwargs),
+    "guardrails:rule_toggle": ("POST", "guardrails.manage", _guardrail("ApprovalRule")),
+    "guardrails:rule_delete": ("POST", "guardrails.manage", _guardrail("ApprovalRule")),
+    "guardrails:budgets": ("POST", "guardrails.manage", no_kwargs),
+    "guardrails:budget_delete": ("POST", "guardrails.manage", _guardrail("Budget")),
+    "guardrails:freezes": ("POST", "guardrails.manage", no_kwargs),
+    "guardrails:freeze_toggle": ("POST", "guardrails.manage", _guardrail("Freeze")),
+    "guardrails:freeze_delete": ("POST", "guardrails.manage", _guardrail("Freeze")),
+    "guardrails:freeze_break": ("POST", "freezes.break_glass", _guardrail("Freeze")),
+    "guardrails:elevations": ("POST", "elevations.request", no_kwargs),
+    "guardrails:elevation_decide": ("POST", "elevations.grant", _elevation),
+    "guardrails:elevation_end": ("POST", "guardrails.view", _elevation),
+})

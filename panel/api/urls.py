@@ -80,6 +80,10 @@ if apps.is_installed("panel.schedules"):
         ),
         path("v1/schedules/<int:pk>/runs", schedule_api.ScheduleRunsView.as_view(), name="schedule_runs"),
     ]
+if apps.is_installed("panel.guardrails"):
+    from panel.guardrails.api import urlpatterns as guardrails_urls
+
+    urlpatterns += guardrails_urls()
 
 for route, by_method in routes():
     first = min(by_method.values(), key=lambda e: (e.method != "GET", e.operation_id))

@@ -28,6 +28,7 @@ AREAS: tuple[NavItem, ...] = (
     NavItem("Operations", ("operations:list",)),
     NavItem("Schedules", ("schedules:list",)),
     NavItem("Team", ("accounts:team",)),
+    NavItem("Guardrails", ("guardrails:index",)),
     NavItem("Tokens", ("vault:token_list",)),
     NavItem("API tokens", ("api_tokens:list",)),
     NavItem("Audit", ("audit:index",)),

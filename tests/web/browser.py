@@ -181,6 +181,11 @@ MAIN_PAGES: list[tuple[str, tuple[Any, ...]]] = [
     ("api_tokens:list", ()),
     ("audit:index", ()),
     ("audit:detail", ("EV",)),
+    ("guardrails:index", ()),
+    ("guardrails:rules", ()),
+    ("guardrails:budgets", ()),
+    ("guardrails:freezes", ()),
+    ("guardrails:elevations", ()),
 ]
 
 

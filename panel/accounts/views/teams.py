@@ -28,7 +28,7 @@ from ..forms import (
     TeamSettingsForm,
 )
 from ..middleware import SESSION_TEAM_KEY
-from ..models import Invitation, Membership
+from ..models import Invitation, Membership, Team
 from ..permissions import ActionDenied, can
 from ..requests import SignedInRequest, TeamRequest
 from ..roles import Role
@@ -92,6 +92,17 @@ def team_switch(request: SignedInRequest) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
+def _elevations(team: Team) -> dict[int, object]:
+    """Time-boxed elevations in force (panel/guardrails), by membership: shown next to the role."""
+    from django.apps import apps
+
+    if not apps.is_installed("panel.guardrails"):
+        return {}
+    from panel.guardrails.elevations import active
+
+    return {e.membership_id: e for e in active(team)}
+
+
 @require_GET
 @team_permission_required("team.view")
 def team(request: TeamRequest) -> HttpResponse:
@@ -100,6 +111,7 @@ def team(request: TeamRequest) -> HttpResponse:
         Membership.objects.filter(team=membership.team).select_related("user").order_by("role", "user__email")
     )
     may_manage = can(membership, "members.manage")
+    elevated = _elevations(membership.team)
     grantable = [(r.value, r.label) for r in Role if r != Role.OWNER or membership.role == Role.OWNER]
     context = {
         "team": membership.team,
@@ -110,6 +122,7 @@ def team(request: TeamRequest) -> HttpResponse:
                     "membership": m,
                     "scope_text": ", ".join(m.server_scope),
                     "editable": may_manage and (m.role != Role.OWNER or membership.role == Role.OWNER),
+                    "elevation": elevated.get(m.pk),
                 }
                 for m in members
             ],

@@ -181,15 +181,18 @@ class ServiceView(PanelAPIView):
         key = request.headers.get(HEADER, "").strip()
 
         def compute() -> HttpResponse:
-            outcome = pipeline.submit(
-                action,
-                actor=actor,
-                target=target,
-                data=data,
-                reason=reason,
-                idempotency_key=f"api:{token_of(request).pk}:{key}"[:100] if key else "",
-                grant=grant,
-            )
+            try:
+                outcome = pipeline.submit(
+                    action,
+                    actor=actor,
+                    target=target,
+                    data=data,
+                    reason=reason,
+                    idempotency_key=f"api:{token_of(request).pk}:{key}"[:100] if key else "",
+                    grant=grant,
+                )
+            except pipeline.Pending as held:  # 202 with the approval request (stored for replays)
+                return Response(held.as_dict(), status=202, headers={"Location": held.api_location})
             if outcome.operation is not None:
                 from .operations import OperationSerializer
 

@@ -633,6 +633,9 @@ def confirm_page(request: HttpRequest, ref: str, action: ServerAction) -> HttpRe
         if form.is_valid():
             try:
                 return _start(request, action, server_ref, form, grant)
+            except pipeline.Pending as held:  # a guardrail holds it for approval: follow it there
+                messages.info(request, held.message)
+                return redirect(held.location)
             except Refused as exc:
                 return render_denied(request, exc)
             except NotFoundError as exc:

@@ -413,6 +413,8 @@ def _power(request: HttpRequest, ref: str, action: Action) -> HttpResponse:
         pipeline.submit(
             action, actor=actor_for(request), target=server_ref, reason=request.POST.get("reason", "")[:500]
         )
+    except pipeline.Pending as held:  # a guardrail holds it for approval: say where it waits
+        return _done(request, server_ref, f"{held.message} Follow it on {held.location}")
     except Refused as exc:
         return render_denied(request, exc)
     except NotFoundError as exc:
