@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "panel.vault",
     "panel.audit",
     "panel.operations",
+    "panel.bulk",
+    "panel.schedules",
+    "panel.guardrails",
     "panel.api",
     "panel.web",
 ]
@@ -293,18 +296,24 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # pause, so with the default each short operation task waited up to a second for the next.
         "polling_interval": 0.2,
     }
+    # And a worker that reserved only one message per thread took the next one only at the next
+    # look: with a queue of short operation deliveries, each thread idled up to 0.2 s after each.
+    # Four per thread keep the threads fed; the deliveries are short (an operation parks rather than
+    # waits), and a message lost with a killed worker is sent again by the dispatcher.
+    _PREFETCH = 4
     for _folder in ("queue", "control"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # An unacknowledged (late-ack) message goes back to the queue after this many seconds: it must
     # exceed the longest task time limit, or a running task would be delivered twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+    _PREFETCH = 1  # Redis hands a message over as soon as a thread is free: none held back
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or "") or None
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_ACKS_LATE = True  # ack after the task ran: a worker crash redelivers the message
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a long operation must not hold other messages hostage
+CELERY_WORKER_PREFETCH_MULTIPLIER = _PREFETCH  # messages reserved per worker thread
 # A task that loses the broker finishes: an operation's delivery is a few VPSBG calls and its state
 # is in the database (the thread pool of the demo cannot cancel a task anyway; trying stopped it).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
@@ -412,12 +421,16 @@ SPECTACULAR_SETTINGS.update(
 
 # --- operations ---
 # Long VPSBG actions run on the `operations` queue (panel/operations/runner.py). A delivery never
-# sleeps while VPSBG works: it parks the operation and the dispatcher (beat, every poll interval)
-# sends the next task when it is due. Two budgets, and every limit derives from one of them:
+# sleeps while VPSBG works: it parks the operation and the dispatcher (a thread of the beat
+# process, every poll interval, and each worker at its start) sends the next task when it is due.
+# Two budgets, and every limit derives from one of them:
 # - OPERATIONS_STEP_DEADLINE: how long VPSBG may take over one step (a Windows reinstall);
 # - OPERATIONS_LEASE_SECONDS: how long one delivery (a few VPSBG calls, never a wait) may run: the
-#   task's soft limit; its hard limit is 30 s later; a heartbeat older than that plus 30 s means no
-#   live worker, and the sweep resumes the operation (OPERATIONS_STUCK_AFTER).
+#   task's soft limit; its hard limit is 30 s later. While it runs, its worker process refreshes
+#   its heartbeat every OPERATIONS_KEEPALIVE_SECONDS (up to the hard limit); a heartbeat older than
+#   OPERATIONS_STUCK_AFTER (four of those, and more than one VPSBG call may take) means no live
+#   delivery, and the sweep resumes the operation. A task sent but never claimed is sent again
+#   after OPERATIONS_RESEND_AFTER (past any delivery's hard limit).
 OPERATIONS_POLL_SECONDS = env.float("OPERATIONS_POLL_SECONDS", default=5.0)  # between VPSBG state reads
 OPERATIONS_STEP_DEADLINE = env.int("OPERATIONS_STEP_DEADLINE", default=60 * 60)  # a step failing after, s
 OPERATIONS_MAX_RETRIES = env.int("OPERATIONS_MAX_RETRIES", default=8)  # transient upstream errors per step
@@ -427,11 +440,34 @@ OPERATIONS_MAX_ATTEMPTS = env.int("OPERATIONS_MAX_ATTEMPTS", default=5)  # deliv
 OPERATIONS_LEASE_SECONDS = env.int("OPERATIONS_LEASE_SECONDS", default=120)  # one delivery's time, s
 OPERATIONS_TASK_SOFT_TIME_LIMIT = OPERATIONS_LEASE_SECONDS
 OPERATIONS_TASK_TIME_LIMIT = OPERATIONS_LEASE_SECONDS + 30
-OPERATIONS_STUCK_AFTER = OPERATIONS_TASK_TIME_LIMIT + 30  # no live delivery is silent this long
+OPERATIONS_KEEPALIVE_SECONDS = env.float("OPERATIONS_KEEPALIVE_SECONDS", default=10.0)
+OPERATIONS_STUCK_AFTER = max(4 * OPERATIONS_KEEPALIVE_SECONDS, VPSBG_API_TIMEOUT + 15)  # a dead delivery
+OPERATIONS_RESEND_AFTER = OPERATIONS_TASK_TIME_LIMIT + 30  # a sent task no worker took is sent again
 OPERATIONS_NOTIFY_EMAIL = env.bool("OPERATIONS_NOTIFY_EMAIL", default=False)  # e-mail the actor the result
-CELERY_BEAT_SCHEDULE["operations-dispatch"] = {
-    "task": "panel.operations.tasks.dispatch",
-    "schedule": OPERATIONS_POLL_SECONDS,
-    "options": {"expires": OPERATIONS_POLL_SECONDS, "queue": "default"},
-}
+# The dispatcher runs in the beat process (panel/operations/beat.py), not as a task: resuming the
+# operations of a dead worker must not wait for a worker. Off only where no beat runs it.
+OPERATIONS_DISPATCH_IN_BEAT = True
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("panel.operations.context_processors.notifications")
+
+# --- bulk actions and schedules ---
+# A batch (one action on many servers) starts at most this many servers' operations at a time;
+# its parent operation parks between looks like every waiting operation (panel/bulk).
+BULK_CONCURRENCY = env.int("BULK_CONCURRENCY", default=5)
+BULK_MAX_SERVERS = env.int("BULK_MAX_SERVERS", default=500)  # servers in one batch
+# Beat looks for due schedules this often (seconds); a run is never earlier than its time, and at
+# most this much later (panel/schedules).
+SCHEDULES_TICK_SECONDS = env.int("SCHEDULES_TICK_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["schedules-tick"] = {
+    "task": "panel.schedules.tasks.tick",
+    "schedule": float(SCHEDULES_TICK_SECONDS),
+    "options": {"expires": float(SCHEDULES_TICK_SECONDS), "queue": "default"},
+}
+# --- guardrails (docs/guardrails.md) ---
+GUARDRAILS_APPROVAL_HOURS = env.int("GUARDRAILS_APPROVAL_HOURS", default=24)  # a held request expires after
+GUARDRAILS_STEP_UP_SECONDS = env.int("GUARDRAILS_STEP_UP_SECONDS", default=300)  # second factor this recent
+CELERY_BEAT_SCHEDULE["guardrails-expire-approvals"] = {
+    "task": "panel.guardrails.tasks.expire_approvals",
+    "schedule": 300.0,
+    "options": {"expires": 300.0, "queue": "default"},
+}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("panel.guardrails.context_processors.notices")

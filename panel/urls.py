@@ -20,6 +20,9 @@ urlpatterns = [
     path("team/api-tokens/", include("panel.api.urls_web")),
     path("api/", include("panel.api.urls")),
     path("operations/", include("panel.operations.urls")),
+    path("bulk/", include("panel.bulk.urls")),
+    path("schedules/", include("panel.schedules.urls")),
+    path("guardrails/", include("panel.guardrails.urls")),
     path("", include("panel.web.urls")),
 ]
 

@@ -254,3 +254,108 @@ from tests.web import matrix_account, matrix_deploy, matrix_network, matrix_supp
 
 for _area in (matrix_account, matrix_deploy, matrix_network, matrix_support):
     URLS.update(_area.URLS)
+
+
+# --- bulk actions and schedules (panel/bulk, panel/schedules; behaviour: tests/bulk, tests/schedules) ---
+def _batch(team: Team) -> dict[str, Any]:
+    """An ended batch of `team` (a parent operation) with one failed server."""
+    from panel.bulk.models import BatchItem
+    from panel.operations.models import Operation
+
+    op = Operation.objects.create(
+        team=team, kind="bulk_servers_restart", state="failed", target_type="batch",
+        target_label="1 server", params={"action": "servers_restart", "count": 1},
+    )  # fmt: skip
+    target = f"{MATRIX_ACCOUNT}:2864"
+    BatchItem.objects.create(parent=op, position=0, target=target, request="{}", state="failed")
+    return {"pk": op.pk}
+
+
+def _schedule(team: Team) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from panel.schedules.models import Schedule
+
+    schedule = Schedule.objects.create(
+        team=team, name="matrix", action="servers_restart", target_kind="server",
+        target_value=f"{MATRIX_ACCOUNT}:2864", interval_minutes=60, anchor=timezone.now(),
+    )  # fmt: skip
+    return {"pk": schedule.pk}
+
+
+URLS.update({
+    "bulk:new": ("GET", "bulk.run", no_kwargs),
+    "bulk:detail": ("GET", "operations.view", _batch),
+    "bulk:retry": ("POST", "bulk.run", _batch),
+    "schedules:list": ("GET", "schedules.view", no_kwargs),
+    "schedules:new": ("GET", "schedules.manage", no_kwargs),
+    "schedules:detail": ("GET", "schedules.view", _schedule),
+    "schedules:pause": ("POST", "schedules.manage", _schedule),
+    "schedules:resume": ("POST", "schedules.manage", _schedule),
+    "schedules:delete": ("POST", "schedules.manage", _schedule),
+})
+
+
+# --- guardrails (panel/guardrails/urls.py; behaviour: tests/guardrails/) ---
+def _approval_request(team: Team) -> dict[str, Any]:
+    """A request of another member, held for approval by any role that may decide."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panel.guardrails.models import ApprovalRequest
+    from tests.factories import MembershipFactory
+
+    requester = MembershipFactory(team=team, role="admin")
+    held = ApprovalRequest.objects.create(
+        team=team, requester=requester, requester_user=requester.user, requester_name="matrix", requests=[],
+        summary="Reinstall of matrix", risk="destructive", why="matrix rule",
+        approver_roles=["owner", "admin", "operator", "billing"],
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    return {"pk": held.pk}
+
+
+def _guardrail(model_name: str) -> KwargsBuilder:
+    def build(team: Team) -> dict[str, Any]:
+        from panel.guardrails import models
+
+        fields: dict[str, Any] = {
+            "ApprovalRule": {"risk": "destructive", "approver_roles": ["owner"]},
+            "Budget": {"monthly_limit": 100},
+            "Freeze": {"name": "matrix", "kind": "weekly", "weekdays": [0], "start_time": "01:00",
+                       "end_time": "02:00"},
+        }[model_name]
+        return {"pk": getattr(models, model_name).objects.create(team=team, **fields).pk}
+
+    build.__name__ = f"_{model_name.lower()}"
+    return build
+
+
+def _elevation(team: Team) -> dict[str, Any]:
+    from panel.guardrails.models import Elevation
+    from tests.factories import MembershipFactory
+
+    asking = MembershipFactory(team=team, role="operator")
+    return {"pk": Elevation.objects.create(team=team, membership=asking, role="admin", minutes=60,
+                                           reason="matrix").pk}
+
+
+URLS.update({
+    "guardrails:index": ("GET", "guardrails.view", no_kwargs),
+    "guardrails:approval": ("GET", "guardrails.view", _approval_request),
+    "guardrails:approval_decide": ("POST", "approvals.decide", _approval_request),
+    "guardrails:approval_withdraw": ("POST", "guardrails.view", _approval_request),
+    "guardrails:rules": ("POST", "guardrails.manage", no_kwargs),
+    "guardrails:rule_toggle": ("POST", "guardrails.manage", _guardrail("ApprovalRule")),
+    "guardrails:rule_delete": ("POST", "guardrails.manage", _guardrail("ApprovalRule")),
+    "guardrails:budgets": ("POST", "guardrails.manage", no_kwargs),
+    "guardrails:budget_delete": ("POST", "guardrails.manage", _guardrail("Budget")),
+    "guardrails:freezes": ("POST", "guardrails.manage", no_kwargs),
+    "guardrails:freeze_toggle": ("POST", "guardrails.manage", _guardrail("Freeze")),
+    "guardrails:freeze_delete": ("POST", "guardrails.manage", _guardrail("Freeze")),
+    "guardrails:freeze_break": ("POST", "freezes.break_glass", _guardrail("Freeze")),
+    "guardrails:elevations": ("POST", "elevations.request", no_kwargs),
+    "guardrails:elevation_decide": ("POST", "elevations.grant", _elevation),
+    "guardrails:elevation_end": ("POST", "guardrails.view", _elevation),
+})

@@ -43,6 +43,7 @@ __all__ = [
     "action_label",
     "actions_for",
     "can",
+    "elevated_role",
     "is_staff_reviewer",
     "outranked",
     "require",
@@ -68,6 +69,27 @@ PANEL_ACTIONS: dict[str, tuple[str, frozenset[Role]]] = {
         "rename the team, require a second factor, choose how members sign in (provider, groups)", OWNER_ONLY
     ),
     "operations.view": ("see the team's operations and their progress", ALL),
+    "bulk.run": (
+        "run one action on many servers at once (each server's action is checked as for a click)",
+        OPERATOR_AND_UP,
+    ),
+    "schedules.view": ("see the team's schedules, their next runs and history", ALL),
+    "schedules.manage": (
+        "create, pause, resume or delete schedules (each run is checked as the owner's click)",
+        OPERATOR_AND_UP,
+    ),
+    # Guardrails (panel/guardrails, docs/guardrails.md)
+    "guardrails.view": (
+        "see the team's guardrails: approval rules and requests, budgets, freezes, elevations", ALL
+    ),
+    "guardrails.manage": ("define approval rules, spend limits and change freezes", OWNER_ONLY),
+    "approvals.decide": (
+        "approve or reject another member's held request (when a rule names their role)",
+        OPERATOR_AND_UP | BILLING,
+    ),
+    "freezes.break_glass": ("break the glass of a change freeze, with a reason", OWNER_ONLY),
+    "elevations.request": ("ask for a higher role for a few hours, with a reason", ALL),
+    "elevations.grant": ("grant, refuse or end a member's time-boxed elevation", ADMIN_AND_UP),
 }
 
 # GET operations that reveal a secret: never a Viewer read.
@@ -253,13 +275,41 @@ def _roles_of(action: str) -> frozenset[Role]:
         raise ValueError(f"Unknown action {action!r}: add it to panel/accounts/permissions.py.") from None
 
 
+@cache
+def _guardrails_installed() -> bool:
+    from django.apps import apps
+
+    return apps.is_installed("panel.guardrails")
+
+
+def elevated_role(membership: Membership | None) -> str | None:
+    """The higher role granted to the member for now (time-boxed elevation), None when none.
+
+    Asked at every permission check, so an elevation stops counting the moment it ends
+    (`panel.guardrails.elevation`: the row is read once per membership object, its end is
+    compared with the clock every time)."""
+    if not _guardrails_installed():
+        return None
+    from panel.guardrails.elevation import elevated_role as lookup
+
+    return lookup(membership)
+
+
+def _role_may(membership: Membership, roles: frozenset[Role]) -> bool:
+    if membership.role in roles:
+        return True
+    elevated = elevated_role(membership)
+    return elevated is not None and elevated in roles
+
+
 def can(membership: Membership | None, action: str) -> bool:
-    """True when the membership's role may perform `action` and, for a member limited to chosen
-    servers, the action is not about the whole account (`LIMITED_REFUSED`); False without one."""
+    """True when the membership's role (or the role it is elevated to for now) may perform
+    `action` and, for a member limited to chosen servers, the action is not about the whole
+    account (`LIMITED_REFUSED`); False without one."""
     roles = _roles_of(action)
     if membership is None:
         return False
-    return membership.role in roles and not scope_refuses(membership, action)
+    return _role_may(membership, roles) and not scope_refuses(membership, action)
 
 
 def require(membership: Membership | None, action: str) -> None:
@@ -268,7 +318,7 @@ def require(membership: Membership | None, action: str) -> None:
         return
     if membership is None:
         raise ActionDenied(f"You are not a member of a team, so you may not {action_label(action)}.")
-    if membership.role in ROLE_PERMISSIONS[action]:  # the role may: the server scope refuses
+    if _role_may(membership, ROLE_PERMISSIONS[action]):  # the role may: the server scope refuses
         raise ActionDenied(
             f"Your access to team {membership.team.name} is limited to chosen servers, so you may not "
             f"see or use {LIMITED_REFUSED[action]} ({action_label(action)}): it is about the whole "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -21,6 +22,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from .models import EncryptedTOTPDevice, Membership, User
 
 RECOVERY_CODE_COUNT = 10
+# When the session last proved a second factor (epoch seconds): approving a held request asks
+# for one within the last few minutes (step-up, `panel.guardrails.step_up`).
+VERIFIED_AT_SESSION_KEY = "second_factor_verified_at"
 RECOVERY_DEVICE_NAME = "Recovery codes"
 _CACHE_ATTR = "_accounts_needs_second_factor"
 
@@ -75,13 +79,13 @@ def _verify_recovery_code(device: StaticDevice, code: str) -> bool:
     return device.verify_token(stored or hashes[0])
 
 
-def verify(request: HttpRequest, token: str) -> Device | None:
-    """Check a TOTP code or a recovery code; on success mark the session verified and rotate its key.
+def check_code(user: User, token: str) -> Device | None:
+    """The device that accepts `token` (a TOTP code or a recovery code), None when none does.
 
     Each device is checked on its own (django-otp's throttling applies per device); a recovery code
-    is deleted when used, so it works once.
+    is deleted when used, so it works once. Used by `verify` (signing in) and by the API's step-up
+    (approving a held request with a code in the body: no session there).
     """
-    user = request.user
     token = re.sub(r"[\s-]", "", token or "").lower()
     if not token or len(token) > 16:
         return None
@@ -92,10 +96,19 @@ def verify(request: HttpRequest, token: str) -> Device | None:
                 continue
             is_recovery = isinstance(device, StaticDevice)
             if _verify_recovery_code(device, token) if is_recovery else device.verify_token(token):
-                request.session.cycle_key()  # privilege changed: new session id
-                otp_login(request, device)
                 return device
     return None
+
+
+def verify(request: HttpRequest, token: str) -> Device | None:
+    """Check a TOTP code or a recovery code; on success mark the session verified and rotate its key."""
+    device = check_code(request.user, token)
+    if device is None:
+        return None
+    request.session.cycle_key()  # privilege changed: new session id
+    otp_login(request, device)
+    request.session[VERIFIED_AT_SESSION_KEY] = int(time.time())
+    return device
 
 
 def issue_recovery_codes(user: User) -> list[str]:

@@ -8,10 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
+
+if TYPE_CHECKING:
+    from .request import ActionRequest
 
 __all__ = ["Action", "Cost", "Input", "Mode", "NoInput", "Risk", "Target", "Upload", "field_error"]
 
@@ -44,6 +47,7 @@ class Target(StrEnum):
     BACKUP = "backup"  # "<account>:<backup id>"
     ACCOUNT = "account"
     TEAM = "team"
+    SNAPSHOT = "snapshot"  # "<account id>:<snapshot id>"
 
 
 class Input(BaseModel):
@@ -100,7 +104,11 @@ class Action:
     `params(target, input)` the parameters it is started with. `subject` names the object of an
     account the target points at (an ACCOUNT action on an order: "order"), empty when the target is
     the account itself. `cost(request)`, for PAYING actions, says what running the request would
-    spend as `(amount, currency)`, or None when it cannot tell (policies: budgets, approvals).
+    spend as `(amount, currency)`, or None when it cannot be known before VPSBG is asked: spend
+    limits and approval rules above an amount read it (`panel.guardrails`).
+
+    `schedulable`: it makes sense on a timer (`panel.schedules` offers it); `bulk`: it may run on
+    many servers at once with one input (`panel.bulk` offers it). Both only for server actions.
     """
 
     name: str
@@ -115,7 +123,9 @@ class Action:
     params: Callable[[str, Any], dict[str, Any]] | None = None
     done_message: str = ""
     subject: str = ""
-    cost: Callable[[Any], Cost | None] | None = None
+    cost: Callable[[ActionRequest], Cost | None] | None = None
+    schedulable: bool = False
+    bulk: bool = False
 
     def __post_init__(self) -> None:
         if self.mode is Mode.NOW and self.perform is None:
@@ -126,3 +136,5 @@ class Action:
             raise ValueError(f"{self.name}: only a PAYING action has a `cost`")
         if self.subject and self.target is not Target.ACCOUNT:
             raise ValueError(f"{self.name}: only an ACCOUNT action names a `subject`")
+        if (self.schedulable or self.bulk) and self.target is not Target.SERVER:
+            raise ValueError(f"{self.name}: only a server action runs on a schedule or in bulk")

@@ -29,6 +29,7 @@ from .base import Action, Mode, Risk, Target
 from .request import ActionRequest
 
 __all__ = [
+    "AFTER_RUN",
     "POLICIES",
     "Grant",
     "Outcome",
@@ -60,6 +61,24 @@ class Pending(PanelError):
         super().__init__(message)
         self.held = held
 
+    def as_dict(self) -> dict[str, object]:
+        """The API body: the held object's own (`api_body()`), else the message."""
+        body = getattr(self.held, "api_body", None)
+        if callable(body):
+            return body()
+        return {"error": {"code": self.code, "message": self.message, "fields": {}}}
+
+    @property
+    def location(self) -> str:
+        """Where a person follows the held request (its page), '' when nothing was held."""
+        url = getattr(self.held, "get_absolute_url", None)
+        return url() if callable(url) else ""
+
+    @property
+    def api_location(self) -> str:
+        url = getattr(self.held, "api_url", None)
+        return url() if callable(url) else ""
+
 
 Policy = Callable[[Sequence[ActionRequest]], str | None]
 # A policy sees the whole batch at once: one request for a click, every server's request for a
@@ -67,6 +86,11 @@ Policy = Callable[[Sequence[ActionRequest]], str | None]
 # why (a frozen window, a budget passed), holds the batch for approval by raising `Pending`, or
 # lets it pass by returning None.
 POLICIES: list[Policy] = []
+
+AfterRun = Callable[[ActionRequest, "Outcome"], None]
+# Told of every request that executed (its outcome: the value, or the operation started), in the
+# caller's process: spend limits count what the panel committed to pay (`panel.guardrails`).
+AFTER_RUN: list[AfterRun] = []
 
 
 def check(requests: Sequence[ActionRequest]) -> None:
@@ -148,6 +172,8 @@ def authorise(action: Action, actor: Any, target: Any) -> Grant:
         raise Refused(str(exc)) from None
     if action.target is Target.SERVER:
         text = str(parse_server_ref(target))
+    elif action.target is Target.SNAPSHOT:
+        text = str(parse_ref(target, "snapshot"))
     elif action.subject:
         text = str(parse_ref(target, action.subject))
     if action.target is Target.SERVER:
@@ -177,6 +203,12 @@ def authorise(action: Action, actor: Any, target: Any) -> Grant:
         except NotFoundError as exc:
             _refused(action, who, text, exc.message)
             raise
+    if action.target is Target.SNAPSHOT and parse_ref(text, "snapshot").account_id not in (
+        execution.team_accounts(who.team)
+    ):
+        missing = f"No such snapshot: {text}."
+        _refused(action, who, text, missing)
+        raise NotFoundError(missing)
     return Grant(action.name, who.membership.pk, text)
 
 
@@ -194,17 +226,22 @@ def run(request: ActionRequest, *, grant: Grant | None = None, checked: bool = F
     with execution.preauthorised(action.name):
         if action.mode is Mode.NOW:
             assert action.perform is not None
-            return Outcome(value=action.perform(actor, request.target, request.input, request.reason))
-        assert action.kind is not None and action.params is not None
-        operation = operations.start(
-            actor=actor,
-            kind=action.kind,
-            params=action.params(request.target, request.input),
-            idempotency_key=request.idempotency_key,
-            request=actor.request,
-            reason=request.reason,
-        )
-    return Outcome(operation=operation)
+            outcome = Outcome(value=action.perform(actor, request.target, request.input, request.reason))
+        else:
+            assert action.kind is not None and action.params is not None
+            outcome = Outcome(
+                operation=operations.start(
+                    actor=actor,
+                    kind=action.kind,
+                    params=action.params(request.target, request.input),
+                    idempotency_key=request.idempotency_key,
+                    request=actor.request,
+                    reason=request.reason,
+                )
+            )
+    for hook in AFTER_RUN:
+        hook(request, outcome)
+    return outcome
 
 
 def submit(

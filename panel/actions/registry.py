@@ -14,6 +14,7 @@ AREA_MODULES: tuple[str, ...] = (
     "panel.actions.servers",
     "panel.actions.server_billing",
     "panel.actions.backups",
+    "panel.actions.snapshots",
     "panel.actions.deploy",
     "panel.actions.account",
     "panel.actions.billing",

@@ -30,6 +30,8 @@ def _target(action: Action, target: Any) -> str:
         return str(parse_server_ref(target))
     if action.subject:
         return str(parse_ref(target, action.subject))
+    if action.target is Target.SNAPSHOT:
+        return str(parse_ref(target, "snapshot"))
     return str(target or "").strip()[:255]
 
 

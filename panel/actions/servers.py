@@ -189,6 +189,8 @@ def _power(name: str, label: str, description: str, done: str) -> Action:
         mode=Mode.NOW,
         perform=perform,
         done_message=done,
+        schedulable=True,
+        bulk=True,
     )
 
 

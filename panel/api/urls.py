@@ -59,6 +59,32 @@ if apps.is_installed("panel.operations"):
         ),
     ]
 
+if apps.is_installed("panel.bulk"):
+    from panel.bulk import api as bulk_api
+
+    urlpatterns += [
+        path("v1/bulk", bulk_api.BulkView.as_view(), name="bulk"),
+        path("v1/bulk/<int:pk>", bulk_api.BatchDetailView.as_view(), name="bulk_detail"),
+        path("v1/bulk/<int:pk>/retry", bulk_api.BatchRetryView.as_view(), name="bulk_retry"),
+    ]
+
+if apps.is_installed("panel.schedules"):
+    from panel.schedules import api as schedule_api
+
+    urlpatterns += [
+        path("v1/schedules", schedule_api.ScheduleListView.as_view(), name="schedules"),
+        path("v1/schedules/<int:pk>", schedule_api.ScheduleDetailView.as_view(), name="schedule_detail"),
+        path("v1/schedules/<int:pk>/pause", schedule_api.SchedulePauseView.as_view(), name="schedule_pause"),
+        path(
+            "v1/schedules/<int:pk>/resume", schedule_api.ScheduleResumeView.as_view(), name="schedule_resume"
+        ),
+        path("v1/schedules/<int:pk>/runs", schedule_api.ScheduleRunsView.as_view(), name="schedule_runs"),
+    ]
+if apps.is_installed("panel.guardrails"):
+    from panel.guardrails.api import urlpatterns as guardrails_urls
+
+    urlpatterns += guardrails_urls()
+
 for route, by_method in routes():
     first = min(by_method.values(), key=lambda e: (e.method != "GET", e.operation_id))
     urlpatterns.append(path(f"v1/{route}", view_for(by_method).as_view(), name=first.operation_id))

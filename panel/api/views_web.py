@@ -13,11 +13,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from panel.accounts.decorators import team_permission_required
 from panel.accounts.permissions import can
 from panel.core.errors import InvalidInput
+from panel.core.sorting import SortOrder, sort_rows
 from panel.services.context import Actor
 
 from .forms import CreateTokenForm
 from .models import PanelApiToken
 from .tokens import create_token, may_revoke, revoke
+
+TOKEN_SORTS = SortOrder(
+    {"name": "label", "member": lambda t: t.membership.user.display_name, "access": "read_only",
+     "expires": "expires_at", "used": "last_used_at", "status": "status"},
+    default="name",
+    table="api-tokens-table",
+)  # fmt: skip
 
 
 def _visible(request: HttpRequest) -> QuerySet[PanelApiToken]:
@@ -64,7 +72,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         "api/token_list.html",
         {
             "form": form,
-            "tokens": _listed(request),
+            "tokens": sort_rows(_listed(request), TOKEN_SORTS, request.GET),
             "created": created,
             "plaintext": plaintext,
             "sees_all": can(membership, "members.manage"),

@@ -20,6 +20,8 @@ from panel.accounts.decorators import login_and_second_factor_required, render_d
 from panel.accounts.middleware import current_membership
 from panel.accounts.permissions import ROLE_PERMISSIONS, ActionDenied, is_staff_reviewer, require
 from panel.accounts.requests import SignedInRequest
+from panel.core.sorting import SortOrder, sort_rows
+from panel.web.htmx import render_page_or_fragment
 
 from . import export
 from .filters import AuditEventFilter
@@ -30,6 +32,15 @@ PAGE_SIZE = 50
 # Suggestions for the action filter: every operationId and panel action, plus the log's own.
 ACTION_NAMES = sorted({*ROLE_PERMISSIONS, PURGE_OPERATION_ID})
 REQUIRED_ACTION = "audit.read"
+SORTS = SortOrder(
+    {
+        "seq": "seq", "time": "created_at", "actor": "actor_name", "team": "team_name",
+        "action": "operation_id", "target": ("target_label", "target_id"), "outcome": "outcome",
+        "upstream": "upstream_status",
+    },
+    default="-seq",
+    table="audit-table",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,26 +72,20 @@ def event_list(request: SignedInRequest) -> HttpResponse:
     except ActionDenied as error:
         return render_denied(request, error)
     filterset = _filtered(request, scope)
-    events = filterset.qs.order_by("-seq")
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    events = sort_rows(filterset.qs, SORTS, request.GET)
+    page = Paginator(events.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filter": filterset,
         "page": page,
+        "events": events,
         "scope": scope,
         "querystring": query.urlencode(),
         "last_purge": AuditPurge.objects.order_by("-anchor_seq").first() if scope.all_teams else None,
         "action_names": ACTION_NAMES,
     }
-    template = (
-        "audit/_results.html"
-        if getattr(request, "htmx", False) and not request.htmx.boosted
-        else ("audit/event_list.html")
-    )
-    response = render(request, template, context)
-    response["Vary"] = "HX-Request"
-    return response
+    return render_page_or_fragment(request, "audit/event_list.html", "audit/_results.html", context)
 
 
 @require_GET

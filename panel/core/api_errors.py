@@ -27,6 +27,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if isinstance(exc, RateLimitedError) and exc.retry_after:
             headers["Retry-After"] = str(int(exc.retry_after))
         body = exc.as_dict()
+        location = getattr(exc, "api_location", "")  # a request held for approval: 202 and where it waits
+        if location:
+            headers["Location"] = location
         if isinstance(exc, Busy) and exc.operation_id is not None:  # the operation to poll instead
             url = reverse("api:operation_detail", kwargs={"pk": exc.operation_id})
             body["error"]["operation"]["url"] = url  # type: ignore[index]

@@ -79,11 +79,20 @@ def api_error_response(original: HttpResponse) -> JsonResponse:
 
 
 def render_panel_error(request: HttpRequest, error: PanelError) -> HttpResponse:
+    location = getattr(error, "location", "")  # held for approval: the person follows it on its page
+    if location and error.status == 202 and not wants_json(request):
+        from django.contrib import messages
+        from django.http import HttpResponseRedirect
+
+        messages.info(request, error.message)
+        return HttpResponseRedirect(location)
     headers = {}
     if isinstance(error, RateLimitedError) and error.retry_after:
         headers["Retry-After"] = str(int(error.retry_after))
     if wants_json(request):
         response = JsonResponse(error.as_dict(), status=error.status)
+        if getattr(error, "api_location", ""):
+            headers["Location"] = error.api_location  # type: ignore[attr-defined]
         for name, value in headers.items():
             response[name] = value
         return response

@@ -7,8 +7,12 @@ wait for VPSBG, or the sweep found its worker dead. The dispatcher records a fre
 row (only if nobody changed `wake_at` since it looked, so two dispatchers never both send), then
 sends the task; the runner accepts only the message carrying the recorded id. If the broker
 refuses, `wake_at` goes back to now and the next run sends it. A sent message that is lost is sent
-again after `OPERATIONS_STUCK_AFTER`. Due operations that wait for a server to unlock are first
-checked with one read per VPSBG account (`poller.py`): those still locked stay parked, no task.
+again after `OPERATIONS_RESEND_AFTER`. Due operations that wait for a server to unlock are first
+checked with one read per VPSBG account (`poller.py`): those still locked stay parked, no task;
+those whose last step was that wait are finished there, no task either.
+
+It runs in the beat process (`beat.py`: a thread, every `OPERATIONS_POLL_SECONDS`), so resuming
+the operations of a dead worker depends on no worker, and at each worker's start.
 """
 
 from __future__ import annotations
@@ -32,8 +36,9 @@ BATCH = 1000  # operations sent per run at most; the next run sends the rest
 
 
 def resend_at():  # type: ignore[no-untyped-def]
-    """When a sent task that no worker claimed is sent again (the message may be lost)."""
-    return timezone.now() + timedelta(seconds=float(getattr(settings, "OPERATIONS_STUCK_AFTER", 180)))
+    """When a sent task that no worker claimed is sent again (the message may be lost). Longer than
+    any delivery may run, so a long queue is not answered with a second copy of every message."""
+    return timezone.now() + timedelta(seconds=float(getattr(settings, "OPERATIONS_RESEND_AFTER", 180)))
 
 
 def send(op_id: int, task_id: str) -> bool:
@@ -62,8 +67,8 @@ def dispatch(*, stuck_after: float | None = None) -> dict[str, int]:
     counts["sent"] = 0
     now = timezone.now()
     due = list(_due(now))
-    held = poller.hold_locked(due, now) if due else set()  # their server is still busy at VPSBG
-    counts["held"] = len(held)
+    held, polled = poller.poll(due, now) if due else (set(), {"held": 0, "advanced": 0, "lists": 0})
+    counts.update(polled)  # held: their server is still busy at VPSBG; advanced: finished here
     for pk, wake_at in due:
         if pk in held:
             continue
@@ -78,7 +83,7 @@ def dispatch(*, stuck_after: float | None = None) -> dict[str, int]:
             counts["unsent"] = counts.get("unsent", 0) + 1
             break  # the broker is down: the next run tries again
         counts["sent"] += 1
-    if counts["sent"] or counts.get("unsent") or counts["resumed"] or counts["failed"]:
+    if counts["sent"] or counts.get("unsent") or counts["resumed"] or counts["failed"] or counts["advanced"]:
         logger.info("operations.dispatch", extra=counts)
     return counts
 

@@ -105,6 +105,21 @@ class Operation(models.Model):
         return kind.label if kind else self.kind
 
     @property
+    def progress_now(self) -> int:
+        """The progress to show now: while a step waits, estimated from the time it has taken so
+        far against what it usually takes (`runner.estimate`), so the bar moves on every poll of
+        the page, not only when a worker next writes the row (after a poll interval, or a retry's
+        backoff of minutes)."""
+        from . import runner
+        from .kinds import registry
+
+        kind = registry.KINDS.get(self.kind)
+        index = int(self.data.get("step_index", 0))
+        if not self.is_active or kind is None or index >= len(kind.steps) or "step_started" not in self.data:
+            return self.progress
+        return runner.estimate(self, kind.steps, index)
+
+    @property
     def cancellable(self) -> bool:
         """Still before the paying or destructive step (once it starts, VPSBG has been asked)."""
         from .kinds import registry
@@ -134,7 +149,8 @@ class Operation(models.Model):
         if since is None:
             return ""
         poll = float(getattr(settings, "OPERATIONS_POLL_SECONDS", 5))
-        grace = float(getattr(settings, "OPERATIONS_LEASE_SECONDS", 120)) if claimed else 2 * poll + 30
+        # A live worker refreshes its operations' heartbeat (keepalive): silent this long, it is gone.
+        grace = float(getattr(settings, "OPERATIONS_STUCK_AFTER", 45)) if claimed else 2 * poll + 30
         silent = (timezone.now() - since).total_seconds()
         if silent <= grace:
             return ""

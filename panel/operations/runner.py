@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -106,7 +108,11 @@ class Step:
     `deadline`: seconds the step may take (None: the `OPERATIONS_STEP_DEADLINE` setting).
     `expected`: seconds the step usually takes, so the progress bar moves while VPSBG works.
     `polls`: what a WAIT of this step waits for, when one read per account can tell ("server": the
-    target server to unlock); the dispatcher then sends no task while VPSBG still shows it busy.
+    target server to unlock); the dispatcher then sends no task while VPSBG still shows it busy, and
+    the account poller finishes the operation itself when this is its last step.
+    `park_first`: the step takes its first look one poll interval after it begins, not at once:
+    VPSBG was just asked for something that takes minutes (a reinstall), so an immediate read
+    would only say "busy".
     """
 
     key: str
@@ -117,6 +123,7 @@ class Step:
     deadline: float | None = None
     expected: float = 60.0
     polls: str = ""
+    park_first: bool = False
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -135,6 +142,9 @@ class Context:
     actor: Actor
     delivery: str
     notes: list[str] = field(default_factory=list)
+    # Objects the account poller read from VPSBG moments ago, by reference ("<account>:<id>"): a
+    # step's fresh read of one of them takes it from here instead of asking VPSBG again.
+    listed: dict[str, Any] = field(default_factory=dict)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -249,6 +259,18 @@ def _lease_seconds() -> float:
     return float(_setting("OPERATIONS_LEASE_SECONDS", 120))
 
 
+def stuck_after() -> float:
+    """Seconds of silence after which a lease is dead (its process stopped refreshing it)."""
+    return float(_setting("OPERATIONS_STUCK_AFTER", 45))
+
+
+def _arrived(op: Operation, now: Any) -> None:
+    """Note how late this delivery came after the park ended (`bench/`, the page)."""
+    due = op.data.pop("due", None)
+    if due is not None:
+        op.data["late_max"] = round(max(float(op.data.get("late_max") or 0), now.timestamp() - due), 3)
+
+
 def _claim(operation_id: int, delivery: str, task_id: str, worker: str) -> Operation | None:
     """Take the operation for this delivery, or None when it ended, the message is stale, or another
     delivery drives it. A claim that finds a dead delivery's lease counts as a new attempt."""
@@ -260,19 +282,19 @@ def _claim(operation_id: int, delivery: str, task_id: str, worker: str) -> Opera
         if task_id and task_id != op.task_id:  # not the message the dispatcher last sent
             logger.info("operations.stale_message", extra={"operation": op.pk})
             return None
-        fresh = op.heartbeat_at is not None and op.heartbeat_at > now - timedelta(seconds=_lease_seconds())
-        if op.lease and fresh:
+        fresh = op.heartbeat_at is not None and op.heartbeat_at > now - timedelta(seconds=stuck_after())
+        swept = bool(op.lease) and op.data.get("dead_lease") == op.lease  # the sweep found it dead
+        if op.lease and fresh and not swept:
             logger.info("operations.duplicate_delivery", extra={"operation": op.pk})
             if task_id and op.heartbeat_at is not None:  # sent too early: retry when the lease runs out
-                expires = op.heartbeat_at + timedelta(seconds=_lease_seconds())
+                expires = op.heartbeat_at + timedelta(seconds=stuck_after())
                 Operation.objects.filter(pk=op.pk, wake_at__isnull=False).update(wake_at=expires)
             return None
         resumed = bool(op.lease)  # the delivery before this one died mid-segment
         if resumed or op.attempts == 0:
             op.attempts += 1
-        due = op.data.pop("due", None)
-        if due is not None:  # how late this delivery came after the park ended (`bench/`, the page)
-            op.data["late_max"] = round(max(float(op.data.get("late_max") or 0), now.timestamp() - due), 3)
+        _arrived(op, now)
+        op.data.pop("dead_lease", None)
         op.lease = delivery
         op.worker = worker[:255]
         op.heartbeat_at = now
@@ -282,7 +304,16 @@ def _claim(operation_id: int, delivery: str, task_id: str, worker: str) -> Opera
         if op.state == State.QUEUED:
             op.state = State.RUNNING
         op.save(
-            update_fields=["attempts", "lease", "worker", "heartbeat_at", "wake_at", "started_at", "state"]
+            update_fields=[
+                "attempts",
+                "lease",
+                "worker",
+                "heartbeat_at",
+                "wake_at",
+                "started_at",
+                "state",
+                "data",
+            ]
         )
         if resumed:
             StepLog.objects.create(
@@ -291,6 +322,84 @@ def _claim(operation_id: int, delivery: str, task_id: str, worker: str) -> Opera
                 message=f"Resumed by a new worker (delivery {op.attempts}).",
             )
     return op
+
+
+def claim_parked(operation_id: int, wake_at: Any, delivery: str, worker: str) -> Operation | None:
+    """Take a parked operation for the account poller (no task): only if nobody took it or moved its
+    wake-up since the poller looked. Not a new attempt: no delivery died."""
+    now = timezone.now()
+    taken = Operation.objects.filter(
+        pk=operation_id, wake_at=wake_at, lease="", state=State.WAITING, cancel_requested=False
+    ).update(lease=delivery, worker=worker[:255], heartbeat_at=now, wake_at=None, task_id="")
+    if not taken:
+        return None
+    op = Operation.objects.filter(pk=operation_id, lease=delivery).first()
+    if op is not None:
+        _arrived(op, now)
+    return op
+
+
+class Keepalive:
+    """Refreshes, from a thread of the worker process, the heartbeat of the operations its deliveries
+    hold, every `OPERATIONS_KEEPALIVE_SECONDS`, even while a delivery waits on a slow VPSBG call.
+
+    So a heartbeat older than `OPERATIONS_STUCK_AFTER` (a few keepalive intervals) means the
+    process is gone, and the sweep resumes its operations within a minute instead of after the
+    task's time limits. A delivery is refreshed only up to the task's hard time limit (a thread
+    pool cannot stop a task that runs past it), so a hung delivery is taken over too. Started only
+    in Celery workers (`enable()` at worker start), lazily in the process that runs deliveries (a
+    prefork child gets its own).
+    """
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self._held: dict[str, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def enable(self) -> None:
+        self.enabled = True
+
+    def hold(self, delivery: str, operation_id: int) -> None:
+        if not self.enabled:
+            return
+        until = time.monotonic() + float(_setting("OPERATIONS_TASK_TIME_LIMIT", 150))
+        with self._lock:
+            self._held[delivery] = (operation_id, until)
+            if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._loop, name="operations-keepalive", daemon=True)
+                self._thread.start()
+
+    def release(self, delivery: str) -> None:
+        with self._lock:
+            self._held.pop(delivery, None)
+
+    def beat(self) -> int:
+        """Refresh every held operation once; returns how many rows were refreshed."""
+        now = time.monotonic()
+        with self._lock:
+            live = {d: pk for d, (pk, until) in self._held.items() if until > now}
+        if not live:
+            return 0
+        return Operation.objects.filter(pk__in=list(live.values()), lease__in=list(live)).update(
+            heartbeat_at=timezone.now()
+        )
+
+    def _loop(self) -> None:
+        from django.db import close_old_connections
+
+        while True:
+            time.sleep(float(_setting("OPERATIONS_KEEPALIVE_SECONDS", 10)))
+            try:
+                close_old_connections()
+                self.beat()
+            except Exception:  # the database is away: the next beat tries again
+                logger.warning("operations.keepalive_failed", exc_info=True)
+
+
+keepalive = Keepalive()
 
 
 def _save(op: Operation, **changes: Any) -> None:
@@ -373,12 +482,14 @@ def end(op: Operation, state: str, *, error: str = "", lease: str | None = None,
 
 
 # -- the actor ------------------------------------------------------------------------------------
-def rebuild_actor(op: Operation, action: str) -> Actor:
-    """The member who started the operation, re-checked now (a demoted member is refused)."""
+def member_for(op: Operation, action: str) -> Membership:
+    """The membership of the member who started the operation, allowed `action` now."""
     if op.actor_id is None:
         raise StepFailed("The member who started this operation no longer exists.")
     membership = (
-        Membership.objects.select_related("team", "user").filter(team=op.team, user_id=op.actor_id).first()
+        Membership.objects.select_related("team", "user")
+        .filter(team_id=op.team_id, user_id=op.actor_id)
+        .first()
     )
     if membership is None:
         raise StepFailed(f"{op.actor_name or 'The member'} is no longer a member of team {op.team}; stopped.")
@@ -386,6 +497,17 @@ def rebuild_actor(op: Operation, action: str) -> Actor:
         require(membership, action)
     except ActionDenied as exc:
         raise StepFailed(f"No longer allowed: {exc}") from None
+    return membership
+
+
+def rebuild_actor(op: Operation, action: str, *, membership: Membership | None = None) -> Actor:
+    """The member who started the operation, re-checked now (a demoted member is refused).
+
+    `membership`: what `member_for(op, action)` answered a moment ago (the poller asks it once for
+    many operations); the server scope is still checked for this operation's target.
+    """
+    if membership is None:
+        membership = member_for(op, action)
     if op.target_type == "server" and op.target_id:
         account, _, server_id = op.target_id.rpartition(":")
         if not membership.may_see_server(account, server_id):
@@ -444,11 +566,27 @@ def estimate(op: Operation, steps: Sequence[Step], index: int) -> int:
     return max(op.progress, low + int((high - low) * share))
 
 
-def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> bool:
-    """Run steps until the last one is done (True) or one must wait (parked; False)."""
+def _wait_for(op: Operation, steps: Sequence[Step], index: int, step: Step) -> None:
+    """Park until the next look (one poll interval); the account poller may look for it."""
+    if step.polls:  # the account poller may hold the next delivery until it can succeed
+        op.data["waits_on"] = step.polls
+        op.data["deadline_at"] = float(op.data["step_started"]) + _deadline(step)
     poll = float(_setting("OPERATIONS_POLL_SECONDS", 5.0))
+    # A wait the account poller looks at is due half an interval on: at the dispatcher's next run
+    # (one read per account and run whatever is due), never just after it (a whole interval lost).
+    _park(op, poll / 2 if step.polls else poll, progress=estimate(op, steps, index), step=step.label)
+
+
+def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> bool:
+    """Run steps until the last one is done (True) or one must wait (parked; False).
+
+    Database writes are few on purpose (one delivery is a few VPSBG calls and these writes): what
+    a finished step learned is saved with the start of the next one, and the claim's own reading
+    of the cancel flag serves the first step.
+    """
     max_retries = int(_setting("OPERATIONS_MAX_RETRIES", 8))
     index = int(op.data.get("step_index", 0))
+    first = True
     while index < len(steps):
         step = steps[index]
         started = "step_started" in op.data
@@ -456,13 +594,22 @@ def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> bool:
         cancellable = not any(s.point_of_no_return for s in steps[:index]) and not (
             step.point_of_no_return and started
         )
-        if cancellable and Operation.objects.filter(pk=op.pk, cancel_requested=True).exists():
+        if cancellable and (
+            op.cancel_requested  # as the claim read it
+            if first
+            else Operation.objects.filter(pk=op.pk, cancel_requested=True).exists()
+        ):
             raise Cancelled()
+        first = False
         if not started:
             op.data["step_started"] = clock()
             op.data["retries"] = 0
-            _save(op, step=step.label, state=State.RUNNING)
             ctx.log(f"{step.label}…")
+            if step.park_first:
+                op.step = step.label
+                _wait_for(op, steps, index, step)
+                return False
+            _save(op, step=step.label, state=State.RUNNING, progress=op.progress)
         if _deadline_passed(op, step):
             raise StepFailed(deadline_message(op, step))
         try:
@@ -482,10 +629,7 @@ def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> bool:
         except PanelError as exc:
             raise StepFailed(f"{step.label}: {exc.message}") from None
         if outcome == WAIT:
-            if step.polls:  # the account poller may hold the next delivery until it can succeed
-                op.data["waits_on"] = step.polls
-                op.data["deadline_at"] = float(op.data["step_started"]) + _deadline(step)
-            _park(op, poll, progress=estimate(op, steps, index))
+            _wait_for(op, steps, index, step)
             return False
         if outcome != DONE:  # a kind bug: never an unknown state
             raise StepFailed(f"{step.label}: unexpected step answer {outcome!r}.")
@@ -495,7 +639,9 @@ def _drive(op: Operation, steps: Sequence[Step], ctx: Context) -> bool:
         op.data.pop("retries", None)
         for name in ("wait", "waits_on", "deadline_at"):
             op.data.pop(name, None)
-        _save(op, progress=max(op.progress, min(step.progress, 99)), state=State.RUNNING)
+        op.progress = max(op.progress, min(step.progress, 99))
+        if index == len(steps):  # the last step's result; a next step saves it as it starts
+            _save(op, progress=op.progress, state=State.RUNNING)
     return True
 
 
@@ -523,8 +669,6 @@ def run(operation_id: int, *, task_id: str = "", worker: str = "") -> str | None
 
     Returns the state it left (None: skipped, the message was stale or a duplicate).
     """
-    from .kinds.registry import KINDS
-
     delivery = uuid.uuid4().hex
     op = _claim(operation_id, delivery, task_id, worker)
     if op is None:
@@ -539,12 +683,35 @@ def run(operation_id: int, *, task_id: str = "", worker: str = "") -> str | None
             lease=delivery,
         )
         return op.state
+    return _execute(op, delivery)
+
+
+def run_listed(
+    operation_id: int, wake_at: Any, listed: dict[str, Any], *, actor: Actor | None = None
+) -> str | None:
+    """Drive a parked operation from what the account poller just read (`listed`), without a task:
+    its step's fresh read of the server is that listing. Returns the state it left (None: someone
+    else took it first). `actor`: the member, already re-checked by the poller for this account."""
+    delivery = uuid.uuid4().hex
+    op = claim_parked(operation_id, wake_at, delivery, "account poller")
+    if op is None:
+        return None
+    return _execute(op, delivery, listed=listed, actor=actor)
+
+
+def _execute(
+    op: Operation, delivery: str, *, listed: dict[str, Any] | None = None, actor: Actor | None = None
+) -> str | None:
+    from .kinds.registry import KINDS
+
     kind = KINDS.get(op.kind)
+    keepalive.hold(delivery, op.pk)
     try:
         try:
             if kind is None:
                 raise StepFailed(f"Unknown kind of operation “{op.kind}”.")
-            ctx = Context(op=op, actor=rebuild_actor(op, kind.action), delivery=delivery)
+            who = actor if actor is not None else rebuild_actor(op, kind.action)
+            ctx = Context(op=op, actor=who, delivery=delivery, listed=dict(listed or {}))
             token = execution.OPERATION_URL.set(op.get_absolute_url())
             fresh = execution.FRESH_READS.set(True)  # steps decide from what VPSBG says now
             try:
@@ -575,5 +742,7 @@ def run(operation_id: int, *, task_id: str = "", worker: str = "") -> str | None
             lease=delivery,
         )
         return op.state
+    finally:
+        keepalive.release(delivery)
     end(op, State.SUCCEEDED, error="", lease=delivery, note=str(op.data.get("result_note") or ""))
     return op.state

@@ -51,10 +51,14 @@ def sweep(*, stuck_after: float | None = None) -> dict[str, int]:
             ):
                 counts["failed"] += 1
             continue
-        # Only if nobody refreshed it since we looked (no live worker).
+        # Only if nobody refreshed it since we looked (no live worker). The lease is named dead, so
+        # the delivery the dispatcher sends next takes over from it without waiting any longer.
+        data = dict(op.data)
+        if op.lease:
+            data["dead_lease"] = op.lease
         resumed = Operation.objects.filter(
             pk=op.pk, heartbeat_at=op.heartbeat_at, lease=op.lease, state__in=ACTIVE_STATES
-        ).update(wake_at=now)
+        ).update(wake_at=now, data=data)
         if not resumed:
             continue
         StepLog.objects.create(

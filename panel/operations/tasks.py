@@ -1,5 +1,6 @@
-"""Celery tasks of long operations. `run_operation` goes to the `operations` queue; the dispatcher
-and the webhook are sent to `default` explicitly, so they never wait behind long work.
+"""Celery tasks of long operations. `run_operation` goes to the `operations` queue; the webhook is
+sent to `default` explicitly, so it never waits behind long work. The dispatcher runs in the beat
+process (`beat.py`) and at each worker's start; its task is kept for a schedule saved before.
 
 `run_operation`'s time limits derive from `OPERATIONS_LEASE_SECONDS`: a delivery only calls VPSBG
 (it parks the operation instead of waiting), so a delivery past its lease is stopped and the
@@ -9,7 +10,7 @@ operation goes on in a new one. Tasks take only ids: a secret never enters the b
 from __future__ import annotations
 
 from celery import shared_task
-from celery.signals import worker_ready
+from celery.signals import beat_init, worker_init, worker_ready
 from django.conf import settings
 
 from . import dispatch as dispatcher
@@ -39,10 +40,24 @@ def sweep_stuck() -> dict[str, int]:
     return dispatcher.dispatch()
 
 
+@worker_init.connect
+def _on_worker_init(**_kwargs) -> None:  # type: ignore[no-untyped-def]
+    """Deliveries in this worker (and its pool's processes) keep their heartbeat fresh."""
+    runner.keepalive.enable()
+
+
 @worker_ready.connect
 def _on_worker_ready(sender=None, **_kwargs) -> None:  # type: ignore[no-untyped-def]
     """A worker that comes back resumes what its earlier life held and sends what is due, at once."""
     dispatcher.worker_started(getattr(sender, "hostname", "") or "")
+
+
+@beat_init.connect
+def _on_beat_init(sender=None, **_kwargs) -> None:  # type: ignore[no-untyped-def]
+    """Beat runs the dispatcher: the sweep that rescues a dead worker's operations needs no worker."""
+    from .beat import start_in_beat
+
+    start_in_beat(sender)
 
 
 @shared_task(name="panel.operations.tasks.post_webhook", ignore_result=True)

@@ -19,11 +19,19 @@ from django_htmx.http import HttpResponseStopPolling
 from panel.accounts.decorators import team_permission_required
 from panel.accounts.requests import TeamRequest
 from panel.core.errors import PanelError
+from panel.core.sorting import SortOrder, sort_rows
 from panel.services.context import parse_server_ref
 from panel.services.execution import team_accounts
 
 from . import services
 from .models import ACTIVE_STATES, END_STATES, Operation
+
+ENDED_SORTS = SortOrder(
+    {"id": "pk", "what": "kind", "target": ("target_label", "target_id"), "by": "actor_name",
+     "result": "state", "finished": "finished_at"},
+    default="-id",
+    table="operations-ended",
+)  # fmt: skip
 
 
 def _visible(request: TeamRequest) -> QuerySet[Operation]:
@@ -54,8 +62,9 @@ def _fragment(request: HttpRequest, op: Operation) -> HttpResponse:
 def operation_list(request: TeamRequest) -> HttpResponse:
     ops = _visible(request)
     running = list(ops.filter(state__in=ACTIVE_STATES)[:100])
-    ended = Paginator(ops.filter(state__in=END_STATES), 50).get_page(request.GET.get("page"))
-    return render(request, "operations/list.html", {"running": running, "ended": ended})
+    ended = sort_rows(ops.filter(state__in=END_STATES), ENDED_SORTS, request.GET)
+    page = Paginator(ended.rows, 50).get_page(request.GET.get("page"))
+    return render(request, "operations/list.html", {"running": running, "ended": page, "sorted": ended})
 
 
 @require_GET

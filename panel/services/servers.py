@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar
 
 from vpsbg_api.areas import ServersArea
 from vpsbg_api.areas._base import UNSET, Unset
-from vpsbg_api.calls import call, operation_id_of
+from vpsbg_api.calls import call
 from vpsbg_api.models import (
     AddonScaleCostEstimate,
     Order,
@@ -241,22 +241,40 @@ def servers_bandwidth(
     return _on_server(ServersArea.bandwidth, actor, server, start=start, end=end)
 
 
-def _server_action(method: Callable[[ServersArea, int], None], doc: str) -> Callable[..., None]:
-    """A write that takes nothing but the server (power actions): one body, one name per operation."""
-    operation_id = operation_id_of(method)
+@service("servers_start")
+def servers_start(*, actor: ActorLike, server: ServerRef | str, reason: str = "") -> None:
+    """Start a server.
 
-    def action(*, actor: ActorLike, server: ServerRef | str, reason: str = "") -> None:
-        _on_server(method, actor, server, reason=reason)
-
-    action.__name__ = action.__qualname__ = operation_id
-    action.__doc__ = f"{doc}\n\nAudited write: `{operation_id}` (the route is inferred in the reference)."
-    return service(operation_id)(action)
+    Audited write: `servers_start` (the route is inferred in the reference).
+    """
+    _on_server(ServersArea.start, actor, server, reason=reason)
 
 
-servers_start = _server_action(ServersArea.start, "Start a server.")
-servers_restart = _server_action(ServersArea.restart, "Restart a server (graceful).")
-servers_stop = _server_action(ServersArea.stop, "Stop a server (graceful shutdown).")
-servers_power_off = _server_action(ServersArea.power_off, "Power a server off (hard).")
+@service("servers_restart")
+def servers_restart(*, actor: ActorLike, server: ServerRef | str, reason: str = "") -> None:
+    """Restart a server (graceful).
+
+    Audited write: `servers_restart` (the route is inferred in the reference).
+    """
+    _on_server(ServersArea.restart, actor, server, reason=reason)
+
+
+@service("servers_stop")
+def servers_stop(*, actor: ActorLike, server: ServerRef | str, reason: str = "") -> None:
+    """Stop a server (graceful shutdown).
+
+    Audited write: `servers_stop` (the route is inferred in the reference).
+    """
+    _on_server(ServersArea.stop, actor, server, reason=reason)
+
+
+@service("servers_power_off")
+def servers_power_off(*, actor: ActorLike, server: ServerRef | str, reason: str = "") -> None:
+    """Power a server off (hard).
+
+    Audited write: `servers_power_off` (the route is inferred in the reference).
+    """
+    _on_server(ServersArea.power_off, actor, server, reason=reason)
 
 
 @service("servers_cancel")
@@ -277,7 +295,13 @@ def servers_cancel(
     )
 
 
-servers_undo_cancel = _server_action(ServersArea.undo_cancel, "Withdraw a cancellation request.")
+@service("servers_undo_cancel")
+def servers_undo_cancel(*, actor: ActorLike, server: ServerRef | str, reason: str = "") -> None:
+    """Withdraw a cancellation request.
+
+    Audited write: `servers_undo_cancel` (the route is inferred in the reference).
+    """
+    _on_server(ServersArea.undo_cancel, actor, server, reason=reason)
 
 
 @service("servers_change_password")

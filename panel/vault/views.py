@@ -13,11 +13,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from panel.accounts.decorators import team_permission_required
 from panel.accounts.permissions import can
+from panel.core.sorting import SortOrder, sort_rows
 from panel.services import tokens as token_services
 from panel.services import upstream
 
 from .forms import AddTokenForm, DeleteTokenForm, ReplaceSecretForm
 from .models import ApiToken, TokenStatus
+
+TOKEN_SORTS = SortOrder(
+    {"name": "name", "scope": "scope", "account": "account_label", "status": "status",
+     "used": "last_used_at", "created": "created_at"},
+    default="name",
+    table="tokens-table",
+)  # fmt: skip
 
 
 def _team_token(request: HttpRequest, pk: int) -> ApiToken:
@@ -32,12 +40,15 @@ def _apply_error(form: object, exc: token_services.TokenError) -> None:
 @team_permission_required("tokens.view")
 @require_http_methods(["GET", "HEAD"])
 def token_list(request: HttpRequest) -> HttpResponse:
-    tokens = list(ApiToken.objects.for_team(request.team).select_related("created_by"))  # type: ignore[attr-defined]
+    listed = ApiToken.objects.for_team(request.team).select_related("created_by")  # type: ignore[attr-defined]
+    ordered = sort_rows(listed, TOKEN_SORTS, request.GET)
+    tokens = list(ordered.rows)
     return render(
         request,
         "vault/token_list.html",
         {
             "tokens": tokens,
+            "ordered": ordered,
             "attention": [t for t in tokens if t.needs_attention],
             "can_manage": can(request.membership, "tokens.manage"),  # type: ignore[attr-defined]
             "statuses": TokenStatus,

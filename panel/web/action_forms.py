@@ -39,6 +39,7 @@ from panel.actions.servers import (
     ReinstallInput,
     SshKeysInput,
 )
+from panel.actions.snapshots import RestoreInput, SnapshotCreateInput
 
 from .forms import OwnIds
 
@@ -63,6 +64,7 @@ __all__ = [
     "ScaleForm",
     "SnapshotCreateForm",
     "SnapshotDeleteForm",
+    "SnapshotPickForm",
     "SshKeysForm",
     "UndoCancelForm",
 ]
@@ -164,17 +166,17 @@ IsoForm = form_class(IsosInput, base=IsoBase)
 SshKeysForm = form_class(SshKeysInput, base=SshKeysBase)
 
 
-# -- not declared in this area yet (snapshots: `panel.actions.snapshots`; floating IPs: network) ----
-class RestoreForm(ActionForm):
-    source = forms.ChoiceField(label="Restore from")
-
-    def clean_source(self) -> tuple[str, int]:
-        kind, _, ident = self.cleaned_data["source"].partition(":")
-        return kind, int(ident)
+RestoreForm = form_class(RestoreInput, base=ActionForm)
+SnapshotCreateForm = form_class(SnapshotCreateInput, base=ActionForm)
 
 
-class SnapshotCreateForm(ActionForm):
-    name = forms.CharField(label="Snapshot name", max_length=100, required=False)
+class SnapshotPick(ActionForm):
+    """The snapshot a deletion targets, chosen among the server's (the action's target, not input)."""
+
+    target = forms.TypedChoiceField(label="Snapshot", coerce=int)
+
+
+SnapshotPickForm = form_class(NoInput, base=SnapshotPick)
 
 
 SnapshotDeleteForm = CopyChoiceForm

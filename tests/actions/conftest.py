@@ -12,6 +12,7 @@ from tests.factories import MembershipFactory
 
 ACCOUNT = "actions@vpsbg.example"
 SERVER = f"{ACCOUNT}:2864"
+SNAPSHOT = f"{ACCOUNT}:116"
 
 
 @pytest.fixture

@@ -95,6 +95,6 @@ def test_every_paying_action_says_what_it_costs(actor, monkeypatch) -> None:
 
 def test_account_actions_target_an_account(actor) -> None:
     for action in registry.load_all().values():
-        if action.name.startswith(("servers_", "floating_ips_attach", "backups_")):
+        if action.name.startswith(("servers_", "floating_ips_attach", "backups_", "snapshots_")):
             continue
         assert action.target is Target.ACCOUNT, action.name

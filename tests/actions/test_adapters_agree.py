@@ -29,7 +29,7 @@ from panel.operations.kinds.registry import KINDS
 from panel.services.context import parse_server_ref
 from panel.web import action_forms
 from panel.web.views.server_actions import ACTIONS as PAGES
-from tests.actions.conftest import ACCOUNT, SERVER
+from tests.actions.conftest import ACCOUNT, SERVER, SNAPSHOT
 
 ACTIONS = registry.load_all()
 
@@ -112,9 +112,22 @@ def _baseline(action: Action, fields: list[FieldSpec], about: str = "") -> dict[
 TARGET_FIELDS = {"account"}
 
 
+def _examples(action: Action, key: str) -> list[dict[str, Any]]:
+    """Inputs the type names itself (`json_schema_extra`): valid ones where a cross-field rule
+    makes the required fields alone not enough (restore: one snapshot or one backup), and
+    `invalid_examples` that only such a rule refuses."""
+    extra = action.input.model_config.get("json_schema_extra")
+    return list(extra.get(key, [])) if isinstance(extra, dict) else []  # type: ignore[arg-type]
+
+
 def cases(action: Action) -> Iterator[Case]:
     fields = specs(action.input)
     yield Case("baseline", _baseline(action, fields), True)
+    for i, example in enumerate(_examples(action, "examples")[1:], start=1):
+        required = {spec.name: _good(spec) for spec in fields if spec.required}
+        yield Case(f"example {i}", {**required, **example}, True)
+    for i, example in enumerate(_examples(action, "invalid_examples")):
+        yield Case(f"invalid example {i}", example, False)
     for spec in fields:
         if spec.name in TARGET_FIELDS:
             continue
@@ -198,6 +211,8 @@ def web_accepts(action: Action, data: dict[str, Any]) -> bool:
         fixed = {k: data[k] for k in page.fixed(parse_server_ref(SERVER)) if k in data}
     lines = {spec.name for spec in specs(action.input) if spec.shape == "str_list"}
     posted = QueryDict(mutable=True)
+    if action.target is Target.SNAPSHOT:  # the page's pick of the target, not the action's input
+        posted["target"] = SNAPSHOT.rpartition(":")[2]
     for key, value in data.items():
         if key in fixed:
             continue
@@ -218,7 +233,9 @@ def web_accepts(action: Action, data: dict[str, Any]) -> bool:
     # backup chosen among those listed.
     if "password_again" in form.fields:
         posted["password_again"] = posted.get("password", "")
-    if "target" in form.fields:
+    if "target" in form.fields and action.target is Target.SNAPSHOT:  # the snapshot picked
+        form.fields["target"].choices = [(SNAPSHOT.rpartition(":")[2], "the snapshot")]
+    elif "target" in form.fields:
         form.fields["target"].choices = [(f"backup:{BACKUP.rpartition(':')[2]}", "a backup")]
         posted["target"] = f"backup:{BACKUP.rpartition(':')[2]}"
     return form.is_valid()
@@ -243,6 +260,8 @@ def _kind_params(action: Action, data: dict[str, Any]) -> dict[str, Any]:
         return {"server": SERVER, **data}
     if action.target is Target.BACKUP:
         return {"backup": BACKUP, **data}
+    if action.target is Target.SNAPSHOT:
+        return {"snapshot": SNAPSHOT, **data}
     return dict(data)
 
 

@@ -24,6 +24,42 @@ EXPLICIT: dict[str, dict[str, str]] = {
     "api:api_token_revoke": {"POST": "team.view"},
     "api:operations": {"GET": "operations.view"},
     "api:operation_detail": {"GET": "operations.view"},
+    "api:bulk": {"POST": "bulk.run"},
+    "api:bulk_detail": {"GET": "operations.view"},
+    "api:bulk_retry": {"POST": "bulk.run"},
+    "api:schedules": {"GET": "schedules.view", "POST": "schedules.manage"},
+    "api:schedule_detail": {"GET": "schedules.view", "DELETE": "schedules.manage"},
+    "api:schedule_pause": {"POST": "schedules.manage"},
+    "api:schedule_resume": {"POST": "schedules.manage"},
+    "api:schedule_runs": {"GET": "schedules.view"},
+    # guardrails (panel/guardrails/api.py; behaviour: tests/guardrails/test_api.py)
+    "api:guardrails_approvals": {"GET": "guardrails.view"},
+    "api:guardrails_approval": {"GET": "guardrails.view"},
+    "api:guardrails_approve": {"POST": "approvals.decide"},
+    "api:guardrails_reject": {"POST": "approvals.decide"},
+    "api:guardrails_rules": {"GET": "guardrails.view", "POST": "guardrails.manage"},
+    "api:guardrails_rule": {"DELETE": "guardrails.manage"},
+    "api:guardrails_budgets": {"GET": "guardrails.view", "POST": "guardrails.manage"},
+    "api:guardrails_budget": {"DELETE": "guardrails.manage"},
+    "api:guardrails_freezes": {"GET": "guardrails.view", "POST": "guardrails.manage"},
+    "api:guardrails_freeze": {"DELETE": "guardrails.manage"},
+    "api:guardrails_break_glass": {"POST": "freezes.break_glass"},
+    "api:guardrails_elevations": {"GET": "guardrails.view", "POST": "elevations.request"},
+    "api:guardrails_grant": {"POST": "elevations.grant"},
+    "api:guardrails_refuse": {"POST": "elevations.grant"},
+}
+
+# URL name -> the guardrails object its `pk` names (built by tests/permission_matrix.py's builders).
+GUARDRAIL_OBJECTS: dict[str, str] = {
+    "api:guardrails_approval": "approval",
+    "api:guardrails_approve": "approval",
+    "api:guardrails_reject": "approval",
+    "api:guardrails_rule": "ApprovalRule",
+    "api:guardrails_budget": "Budget",
+    "api:guardrails_freeze": "Freeze",
+    "api:guardrails_break_glass": "Freeze",
+    "api:guardrails_grant": "elevation",
+    "api:guardrails_refuse": "elevation",
 }
 
 

@@ -18,7 +18,7 @@ from panel.accounts.roles import Role
 from panel.api.endpoints import endpoints
 from panel.vault.models import ApiToken, TokenScope, TokenStatus
 
-from .api_matrix import PUBLIC, matrix
+from .api_matrix import GUARDRAIL_OBJECTS, PUBLIC, matrix
 from .conftest import ALPHA
 
 MATRIX = matrix()
@@ -69,14 +69,35 @@ def _kwargs(name: str, team, client: APIClient) -> dict[str, Any]:
         return {"pk": Operation.objects.create(kind="reinstall", team=team).pk}
     if name == "api:api_token_revoke":
         return {"pk": client.token.pk}
+    if name in BATCH_URLS:
+        from tests.permission_matrix import _batch
+
+        return _batch(team)
+    if name in SCHEDULE_URLS:
+        from tests.permission_matrix import _schedule
+
+        return _schedule(team)
+    if name in GUARDRAIL_OBJECTS:
+        from tests import permission_matrix as web
+
+        kind = GUARDRAIL_OBJECTS[name]
+        special = {"approval": web._approval_request, "elevation": web._elevation}
+        build = special.get(kind) or web._guardrail(kind)
+        return build(team)
     op = next(iter(MATRIX[name].values()))
     values = {"ref": f"{ALPHA}:1", "int": 1, "str": "server"}
     return {p.url_name: values[p.kind] for p in endpoints()[op].path_params} if op in endpoints() else {}
 
 
+BATCH_URLS = ("api:bulk_detail", "api:bulk_retry")
+SCHEDULE_URLS = ("api:schedule_detail", "api:schedule_pause", "api:schedule_resume", "api:schedule_runs")
+
+
 def _owned_object_in_path(name: str) -> bool:
     """The path names an object of the team (a VPSBG object by reference, or a local row)."""
-    if name in ("api:audit_detail", "api:operation_detail"):
+    if name in ("api:audit_detail", "api:operation_detail", *BATCH_URLS, *SCHEDULE_URLS) or (
+        name in GUARDRAIL_OBJECTS
+    ):
         return True
     op = next(iter(MATRIX[name].values()))
     return op in endpoints() and any(p.kind == "ref" for p in endpoints()[op].path_params)

@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,11 +80,11 @@ class Running:
             time.sleep(0.2)
         pytest.fail(f"timed out waiting for {what}:\n{self.output()[-3000:]}")
 
-    def stop(self) -> int:
+    def stop(self, timeout: float = 60) -> int:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=60)
+                self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
@@ -234,6 +235,15 @@ def test_celery_worker_consumes_heartbeats_and_carries_the_request_id(stack_env,
 
 
 def test_celery_beat_starts_with_the_database_scheduler(stack_env, start, tmp_path) -> None:
+    """Beat starts with the database scheduler, writes the whole schedule of the settings there,
+    starts the operations dispatcher, and stops cleanly (exit 0) on SIGTERM.
+
+    SIGTERM is sent only once beat is in its loop (the dispatcher starts after the scheduler is
+    set up): under heavy load "beat: Starting..." comes long before the schedule is written, and a
+    signal then finds beat half set up. Beat's output is printed when it fails to stop.
+    """
+    from django.conf import settings
+
     env = with_redis_if_set(stack_env, redis_is_up())
     argv = compose_command("beat")
     argv[argv.index("--pidfile") + 1] = str(tmp_path / "beat.pid")
@@ -242,12 +252,18 @@ def test_celery_beat_starts_with_the_database_scheduler(stack_env, start, tmp_pa
     assert "django_celery_beat.schedulers.DatabaseScheduler" in beat.output()
 
     def schedule_synced() -> bool:
-        with sqlite3.connect(db_path(env)) as db:
-            names = {row[0] for row in db.execute("SELECT name FROM django_celery_beat_periodictask")}
-        return "core-heartbeat" in names
+        try:
+            with closing(sqlite3.connect(db_path(env), timeout=1)) as db:
+                names = {row[0] for row in db.execute("SELECT name FROM django_celery_beat_periodictask")}
+        except sqlite3.OperationalError:  # beat is writing it
+            return False
+        return set(settings.CELERY_BEAT_SCHEDULE) <= names
 
-    beat.wait_for(schedule_synced, 90, "the heartbeat schedule in the database")
-    assert beat.stop() == 0
+    beat.wait_for(schedule_synced, 120, "the whole schedule in the database")
+    dispatcher = "operations.dispatcher_started"
+    beat.wait_for(lambda: dispatcher in beat.output(), 120, "beat to start the operations dispatcher")
+    code = beat.stop(timeout=120)
+    assert code == 0, f"beat did not stop cleanly on SIGTERM (exit {code}):\n{beat.output()[-5000:]}"
 
 
 def _get(url: str, headers: dict[str, str] | None = None) -> int:

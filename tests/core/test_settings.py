@@ -164,12 +164,17 @@ def test_x_forwarded_proto_is_not_believed_without_a_proxy(rf) -> None:
 
 
 def test_operation_time_limits_are_coherent(settings) -> None:
-    """One delivery's soft limit is its lease; the hard limit follows; only then is it "stuck"; and
-    the broker never hands a running task to a second worker."""
+    """One delivery's soft limit is its lease and the hard limit follows; a live worker refreshes its
+    operations' heartbeat several times before one counts as "stuck", and longer than one VPSBG call
+    may take; a task is sent again only past any delivery's hard limit; and the broker never hands a
+    running task to a second worker."""
     from panel.celery import app
     from panel.operations.tasks import run_operation
 
     lease = settings.OPERATIONS_LEASE_SECONDS
-    assert run_operation.soft_time_limit == lease < run_operation.time_limit < settings.OPERATIONS_STUCK_AFTER
+    resend = settings.OPERATIONS_RESEND_AFTER
+    assert run_operation.soft_time_limit == lease < run_operation.time_limit < resend
+    assert 3 * settings.OPERATIONS_KEEPALIVE_SECONDS < settings.OPERATIONS_STUCK_AFTER <= 60
+    assert settings.OPERATIONS_STUCK_AFTER > settings.VPSBG_API_TIMEOUT
     if not app.conf.broker_url.startswith("filesystem"):
         assert app.conf.broker_transport_options["visibility_timeout"] > run_operation.time_limit

@@ -301,7 +301,7 @@ def test_a_waiting_or_backing_off_step_parks_instead_of_holding_a_worker(owner, 
     assert runner.run(op.pk, task_id="an-old-message") is None  # only the dispatcher's message counts
     assert runner.run(op.pk) == State.WAITING  # checked, asked VPSBG, now waits for the reinstall
     op.refresh_from_db()
-    assert op.lease == "" and op.data["step_index"] == 2 and op.data["wait"] == 5.0
+    assert op.lease == "" and op.data["step_index"] == 2 and op.data["wait"] == 2.5  # the poller's next run
 
 
 def test_progress_moves_while_vpsbg_works(owner, tokens, sleeps, simulator) -> None:
@@ -368,7 +368,7 @@ def test_a_restarted_worker_resumes_what_it_held_at_once(owner, tokens, monkeypa
     assert Operation.objects.get(pk=other.pk).lease == "b"  # a live worker's operation is left alone
 
 
-def test_one_read_per_account_holds_operations_whose_server_is_still_busy(
+def test_one_read_per_account_holds_operations_whose_server_is_still_busy_then_ends_them(
     owner, tokens, sleeps, simulator, calls, monkeypatch
 ) -> None:
     from datetime import timedelta
@@ -391,9 +391,62 @@ def test_one_read_per_account_holds_operations_whose_server_is_still_busy(
     simulator.advance(10)  # the simulator's reinstalls are done
     Operation.objects.filter(pk__in=[op.pk for op in ops]).update(wake_at=past)
     counts = dispatch.dispatch()
-    assert counts["held"] == 0 and sorted(sent) == sorted(op.pk for op in ops)
+    # The same one read per account shows both servers unlocked with the new image: the poller ends
+    # both operations itself, with no task and no read of their own.
+    assert counts["held"] == 0 and counts["advanced"] == 2 and sent == []
+    assert calls("servers_list") == lists + 2 and calls("servers_get") == gets
     for op in ops:
-        assert runner.run(op.pk, task_id=Operation.objects.get(pk=op.pk).task_id) == State.SUCCEEDED
+        op.refresh_from_db()
+        assert op.state == State.SUCCEEDED and op.progress == 100 and op.lease == "", op.error
+        assert Notification.objects.filter(operation=op).exists()
+        assert not OperationLock.objects.filter(operation=op).exists()
+    assert calls("servers_reinstall") == 2
+
+
+def test_the_poller_fails_an_operation_whose_server_shows_no_change(
+    owner, tokens, sleeps, simulator, calls, monkeypatch
+) -> None:
+    """The listed server is judged by the step as a read of its own would be: unlocked but still
+    the old image means VPSBG did not reinstall it, and the operation fails saying so."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panel.operations import dispatch, runner, tasks
+
+    monkeypatch.setattr(tasks.run_operation, "apply_async", lambda **_: None)
+    op = start(owner, "reinstall", server=SERVER, image_id=80)
+    assert runner.run(op.pk) == State.WAITING
+    with simulator.sim.lock:  # VPSBG will end the action with the old image still installed
+        simulator.sim.state.data["servers"]["2864"]["_pending"]["set"].pop("server_image", None)
+    simulator.advance(10)
+    past = timezone.now() - timedelta(seconds=1)
+    Operation.objects.filter(pk=op.pk).update(wake_at=past)
+    assert dispatch.dispatch()["advanced"] == 1
+    op.refresh_from_db()
+    assert op.state == State.FAILED and "does not show the expected change" in op.error
+
+
+def test_the_poller_sends_the_task_when_the_member_lost_the_role(
+    owner, tokens, sleeps, simulator, monkeypatch
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panel.operations import dispatch, runner, tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.run_operation, "apply_async", lambda args=None, **_: sent.extend(args))
+    op = start(owner, "reinstall", server=SERVER, image_id=80)
+    assert runner.run(op.pk) == State.WAITING
+    simulator.advance(10)
+    owner.role = Role.VIEWER
+    owner.save()
+    Operation.objects.filter(pk=op.pk).update(wake_at=timezone.now() - timedelta(seconds=1))
+    counts = dispatch.dispatch()
+    assert counts["advanced"] == 0 and sent == [op.pk]  # the runner stops it, saying why
+    assert runner.run(op.pk, task_id=Operation.objects.get(pk=op.pk).task_id) == State.FAILED
 
 
 def test_a_delivery_past_its_time_limit_goes_on_in_a_new_one(owner, tokens, sleeps, monkeypatch) -> None:

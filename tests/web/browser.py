@@ -148,7 +148,8 @@ _WIDE_JS = """() => {
 
 
 # (URL name, args) of the main pages every layout and accessibility check visits; "OP" stands for
-# an operation the test made. Names not built yet are skipped (they join when they exist).
+# an operation the test made, "EV" for an audit event. Names not built yet are skipped (they join
+# when they exist).
 MAIN_PAGES: list[tuple[str, tuple[Any, ...]]] = [
     ("web:dashboard", ()),
     ("web:servers", ()),
@@ -159,9 +160,16 @@ MAIN_PAGES: list[tuple[str, tuple[Any, ...]]] = [
     ("web:billing", ()),
     ("web:order", (f"{ALPHA}:7814",)),
     ("web:library", ()),
+    ("web:ssh_key", (f"{ALPHA}:90",)),
     ("web:network", ()),
+    ("web:network_protection", (f"{ALPHA}:404",)),
+    ("web:network_attack", (f"{ALPHA}:404", "Ws8PeaCFn4bZ4Rf")),
+    ("web:floating_ip_purchase", ()),
     ("web:support", ()),
+    ("web:ticket", (f"{ALPHA}:216",)),
+    ("web:ticket_create", ()),
     ("web:account", ()),
+    ("web:account_profile", ()),
     ("web:deploy", ()),
     ("operations:list", ()),
     ("operations:detail", ("OP",)),
@@ -172,17 +180,25 @@ MAIN_PAGES: list[tuple[str, tuple[Any, ...]]] = [
     ("vault:token_add", ()),
     ("api_tokens:list", ()),
     ("audit:index", ()),
+    ("audit:detail", ("EV",)),
+    ("guardrails:index", ()),
+    ("guardrails:rules", ()),
+    ("guardrails:budgets", ()),
+    ("guardrails:freezes", ()),
+    ("guardrails:elevations", ()),
 ]
 
 
-def main_page_urls(operation_pk: int) -> list[str]:
-    """The paths of MAIN_PAGES that exist in this build."""
+def main_page_urls(operation_pk: int, event_pk: int | None = None) -> list[str]:
+    """The paths of MAIN_PAGES that exist in this build (the audit event's page when given one)."""
     from django.urls import NoReverseMatch, reverse
 
     urls = []
     for name, args in MAIN_PAGES:
+        if "EV" in args and event_pk is None:
+            continue
         try:
-            urls.append(reverse(name, args=[operation_pk if a == "OP" else a for a in args]))
+            urls.append(reverse(name, args=[{"OP": operation_pk, "EV": event_pk}.get(a, a) for a in args]))
         except NoReverseMatch:
             continue
     return urls

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from panel.accounts.roles import Role
+from panel.audit.recorder import record
 from panel.operations.models import Operation
 from panel.web.server_tabs import TABS
 from tests.factories import PASSWORD, InvitationFactory, MembershipFactory
@@ -36,6 +37,12 @@ def owner(transactional_db, web_team):
         target_id=UBUNTU, target_label="ubuntu-2gb", params={"server": UBUNTU, "image_id": 80},
     )  # fmt: skip
     membership.operation_pk = op.pk  # type: ignore[attr-defined]
+    event = record(
+        actor=membership.user, team=web_team, operation_id="servers_reinstall",
+        target_type="server", target_id=UBUNTU, target_label="ubuntu-2gb",
+        params={"image_id": 80}, outcome="ok", upstream_status=202,
+    )  # fmt: skip
+    membership.event_pk = event.pk  # type: ignore[attr-defined]
     return membership
 
 
@@ -64,7 +71,7 @@ def test_main_pages_have_no_serious_axe_violation_and_unique_ids(owner, page) ->
     found: dict[str, list[str]] = {}
     for label, viewport in (("1280", DESKTOP), ("390", PHONE)):
         page.set_viewport_size(viewport)
-        for url in [*main_page_urls(owner.operation_pk), DEPLOY_PLANS]:
+        for url in [*main_page_urls(owner.operation_pk, owner.event_pk), DEPLOY_PLANS]:
             if not visit(page, url):
                 continue
             problems = _violations(page) + [f"id used twice: {i}" for i in page.evaluate(_DUPLICATE_IDS_JS)]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from panel.accounts.roles import Role
+from panel.audit.recorder import record
 from panel.operations.models import Operation
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.web.browser import (
@@ -101,6 +102,12 @@ def owner(transactional_db, web_team):
         target_id=UBUNTU, target_label="ubuntu-2gb", params={"server": UBUNTU, "image_id": 80},
     )  # fmt: skip
     membership.operation_pk = op.pk  # type: ignore[attr-defined]
+    event = record(
+        actor=user, team=web_team, operation_id="servers_reinstall",
+        target_type="server", target_id=UBUNTU, target_label="ubuntu-2gb",
+        params={"image_id": 80}, outcome="ok", upstream_status=202,
+    )  # fmt: skip
+    membership.event_pk = event.pk  # type: ignore[attr-defined]
     return membership
 
 
@@ -122,7 +129,7 @@ def test_no_page_scrolls_sideways_at_390px(owner, phone) -> None:
     sign_in(phone, owner.user.email, PASSWORD, next_url="/dashboard/")
     phone.wait_for_url("**/dashboard/")
     wide: dict[str, tuple[int, list[str]]] = {}
-    for url in main_page_urls(owner.operation_pk):
+    for url in main_page_urls(owner.operation_pk, owner.event_pk):
         if visit(phone, url) and (extra := horizontal_overflow(phone)) > 0:
             wide[url] = (extra, wide_elements(phone))
     assert wide == {}, f"pages wider than 390 px (extra px, what sticks out): {wide}"
@@ -137,7 +144,7 @@ def test_main_pages_clip_nothing_cut_no_select_and_wrap_no_date_or_ip(owner, des
     problems: dict[str, dict[str, Any]] = {}
     for label, viewport in (("1280", DESKTOP), ("390", PHONE)):
         desktop.set_viewport_size(viewport)
-        for url in main_page_urls(owner.operation_pk):
+        for url in main_page_urls(owner.operation_pk, owner.event_pk):
             if not visit(desktop, url):
                 continue
             found = desktop.evaluate(_LAYOUT_JS, label == "1280")

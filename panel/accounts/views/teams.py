@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from panel.core.sorting import SortOrder, sort_rows
+
 from .. import services
 from ..decorators import (
     get_membership_in_team,
@@ -26,10 +28,21 @@ from ..forms import (
     TeamSettingsForm,
 )
 from ..middleware import SESSION_TEAM_KEY
-from ..models import Invitation, Membership
+from ..models import Invitation, Membership, Team
 from ..permissions import ActionDenied, can
 from ..requests import SignedInRequest, TeamRequest
 from ..roles import Role
+
+_RANK = {role.value: rank for rank, role in enumerate(Role)}
+MEMBER_SORTS = SortOrder(
+    {
+        "person": lambda r: r["membership"].user.display_name,
+        "role": lambda r: (_RANK.get(r["membership"].role, len(_RANK)), r["membership"].user.email),
+        "servers": lambda r: len(r["membership"].server_scope or ()) or 10**9,  # "All" after any list
+    },
+    default="role",
+    table="members",
+)
 
 
 def _back_to_team() -> HttpResponseRedirect:
@@ -79,6 +92,17 @@ def team_switch(request: SignedInRequest) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
+def _elevations(team: Team) -> dict[int, object]:
+    """Time-boxed elevations in force (panel/guardrails), by membership: shown next to the role."""
+    from django.apps import apps
+
+    if not apps.is_installed("panel.guardrails"):
+        return {}
+    from panel.guardrails.elevations import active
+
+    return {e.membership_id: e for e in active(team)}
+
+
 @require_GET
 @team_permission_required("team.view")
 def team(request: TeamRequest) -> HttpResponse:
@@ -87,18 +111,24 @@ def team(request: TeamRequest) -> HttpResponse:
         Membership.objects.filter(team=membership.team).select_related("user").order_by("role", "user__email")
     )
     may_manage = can(membership, "members.manage")
+    elevated = _elevations(membership.team)
     grantable = [(r.value, r.label) for r in Role if r != Role.OWNER or membership.role == Role.OWNER]
     context = {
         "team": membership.team,
         "membership": membership,
-        "members": [
-            {
-                "membership": m,
-                "scope_text": ", ".join(m.server_scope),
-                "editable": may_manage and (m.role != Role.OWNER or membership.role == Role.OWNER),
-            }
-            for m in members
-        ],
+        "members": sort_rows(
+            [
+                {
+                    "membership": m,
+                    "scope_text": ", ".join(m.server_scope),
+                    "editable": may_manage and (m.role != Role.OWNER or membership.role == Role.OWNER),
+                    "elevation": elevated.get(m.pk),
+                }
+                for m in members
+            ],
+            MEMBER_SORTS,
+            request.GET,
+        ),
         "invitations": (
             Invitation.objects.filter(team=membership.team, accepted_at=None, revoked_at=None)
             if can(membership, "members.view") else []

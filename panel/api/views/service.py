@@ -57,7 +57,9 @@ def long_kinds() -> dict[str, str]:
         return {}
     from panel.operations.kinds.registry import KINDS
 
-    return {kind.action: kind.name for kind in KINDS.values()}
+    # A batch's parent and its per-server children (`panel.bulk`: `bulk_*`, `do_*`) carry the
+    # action's name for its permission, but perform nothing the action's own endpoint does not.
+    return {kind.action: kind.name for kind in KINDS.values() if not kind.name.startswith(("bulk_", "do_"))}
 
 
 def _operation_params(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -179,15 +181,18 @@ class ServiceView(PanelAPIView):
         key = request.headers.get(HEADER, "").strip()
 
         def compute() -> HttpResponse:
-            outcome = pipeline.submit(
-                action,
-                actor=actor,
-                target=target,
-                data=data,
-                reason=reason,
-                idempotency_key=f"api:{token_of(request).pk}:{key}"[:100] if key else "",
-                grant=grant,
-            )
+            try:
+                outcome = pipeline.submit(
+                    action,
+                    actor=actor,
+                    target=target,
+                    data=data,
+                    reason=reason,
+                    idempotency_key=f"api:{token_of(request).pk}:{key}"[:100] if key else "",
+                    grant=grant,
+                )
+            except pipeline.Pending as held:  # 202 with the approval request (stored for replays)
+                return Response(held.as_dict(), status=202, headers={"Location": held.api_location})
             if outcome.operation is not None:
                 from .operations import OperationSerializer
 

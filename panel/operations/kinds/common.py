@@ -130,10 +130,13 @@ def server_ref(ctx: Context) -> ServerRef:
 
 
 def fresh_server(ctx: Context, ref: ServerRef | None = None) -> Any:
-    """The server as VPSBG sees it now; the operation's target is named by its hostname from then."""
+    """The server as VPSBG sees it now (read now, or in the account poller's list this moment);
+    the operation's target is named by its hostname from then."""
     own = ref is None or str(ref) == ctx.op.target_id
     ref = ref or server_ref(ctx)
-    server = servers.servers_get(actor=ctx.actor, server=ref)
+    server = ctx.listed.get(str(ref))  # the account poller's list, read from VPSBG a moment ago
+    if server is None:
+        server = servers.servers_get(actor=ctx.actor, server=ref)
     hostname = (getattr(server, "hostname", "") or "")[:255]
     if own and hostname and ctx.op.target_label != hostname:
         ctx.op.target_label = hostname
@@ -229,9 +232,17 @@ def server_ready_step(*, require_active: bool = True) -> Step:
 
 
 def wait_server_step(
-    label: str, *, done_when: Callable[[Context, Any], bool] | None = None, progress: int = 95
+    label: str,
+    *,
+    done_when: Callable[[Context, Any], bool] | None = None,
+    progress: int = 95,
+    park_first: bool = False,
 ) -> Step:
-    """Wait until VPSBG unlocks the server (its action ended), then check the result."""
+    """Wait until VPSBG unlocks the server (its action ended), then check the result.
+
+    `park_first`: the action takes minutes, so the first look comes after one poll interval (the
+    account poller's list), not a read right after VPSBG accepted it.
+    """
 
     def run(ctx: Context) -> str:
         server = fresh_server(ctx)
@@ -241,7 +252,7 @@ def wait_server_step(
             raise StepFailed(f"{label}: VPSBG finished, but the server does not show the expected change.")
         return DONE
 
-    return Step("wait", label, run, progress=progress, deadline=None, polls="server")
+    return Step("wait", label, run, progress=progress, deadline=None, polls="server", park_first=park_first)
 
 
 def order_ids(ctx: Context, account: str) -> list[int]:

@@ -71,7 +71,7 @@ KIND = Kind(
     steps=(
         server_ready_step(),
         Step("reinstall", "Asking VPSBG to reinstall", _reinstall, progress=20, point_of_no_return=True),
-        wait_server_step("Reinstalling (waiting for VPSBG)", done_when=_installed),
+        wait_server_step("Reinstalling (waiting for VPSBG)", done_when=_installed, park_first=True),
     ),
     prepare=prepare,
 )

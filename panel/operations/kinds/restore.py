@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from panel.core.errors import InvalidInput
+from panel.actions.snapshots import RestoreInput
 from panel.services import servers
 
 from ..runner import DONE, Context, Step
 from .common import (
-    positive_int,
+    action_input,
     server_ready_step,
     server_ref,
     server_target,
@@ -20,14 +20,10 @@ from .registry import Kind, Prepared
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
+    """The action's own input type checks the input (`panel.actions.snapshots`)."""
     _, prepared = server_target(actor, params)
-    snapshot = positive_int(params, "snapshot_id", required=False)
-    backup = positive_int(params, "backup_id", required=False)
-    if (snapshot is None) == (backup is None):
-        raise InvalidInput(
-            "Choose one snapshot or one backup to restore.", fields={"snapshot_id": "Choose one."}
-        )
-    prepared.params.update(snapshot_id=snapshot, backup_id=backup)
+    data = action_input(RestoreInput, params, "Restore")
+    prepared.params.update(snapshot_id=data.snapshot_id, backup_id=data.backup_id)
     return prepared
 
 
@@ -52,7 +48,7 @@ KIND = Kind(
     steps=(
         server_ready_step(),
         Step("restore", "Asking VPSBG to restore", _restore, progress=20, point_of_no_return=True),
-        wait_server_step("Restoring (waiting for VPSBG)"),
+        wait_server_step("Restoring (waiting for VPSBG)", park_first=True),
     ),
     prepare=prepare,
 )

@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from panel.actions.snapshots import SnapshotCreateInput
 from panel.services import servers
 
 from ..runner import DONE, WAIT, Context, Step, StepFailed
 from .common import (
+    action_input,
     fresh_server,
     fresh_snapshots,
     server_ready_step,
     server_ref,
     server_target,
     server_verify,
-    text,
 )
 from .registry import Kind, Prepared
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
+    """The action's own input type checks the input (`panel.actions.snapshots`)."""
     _, prepared = server_target(actor, params)
-    prepared.params["name"] = text(params, "name", required=False, max_length=100) or None
+    data = action_input(SnapshotCreateInput, params, "Take a snapshot")
+    prepared.params["name"] = data.name
     return prepared
 
 

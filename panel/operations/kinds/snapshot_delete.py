@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from panel.actions.base import NoInput
 from panel.services import library
 from panel.services.context import parse_ref
 
 from ..runner import DONE, WAIT, Context, Step
-from .common import fresh_snapshots
+from .common import action_input, fresh_snapshots
 from .registry import Kind, Prepared
 
 
 def prepare(actor: Any, params: dict[str, Any]) -> Prepared:
+    """The target names the snapshot; the action takes no other input (`panel.actions.snapshots`)."""
     ref = parse_ref(params.get("snapshot") or "", "snapshot")
+    action_input(NoInput, params, "Delete a snapshot", besides=("snapshot",))
     return Prepared(
         account_id=ref.account_id,
         target_type="snapshot",

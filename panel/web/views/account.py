@@ -33,6 +33,7 @@ from panel.actions import account as actions
 from panel.actions import pipeline
 from panel.actions.base import Action
 from panel.core.errors import NotFoundError, PanelError, RateLimitedError
+from panel.core.sorting import SortOrder, sort_rows
 from panel.services import account as account_services
 from panel.services.registry import reaches
 
@@ -53,6 +54,18 @@ ACCOUNT_WRITES = (
     "affiliate_activate", "affiliate_update_referral_code",
 )  # fmt: skip
 SECTIONS = {"conversions": "web/account/_conversions.html", "payouts": "web/account/_payouts.html"}
+# VPSBG sorts neither list: the page shown is sorted here by the column clicked.
+SORTS = {
+    "conversions": SortOrder(
+        {"date": "created_at", "order": "order_id", "amount": "amount", "commission": "commission",
+         "status": "status"},
+        default="-date", param="csort", page_param="cpage", table="conversions",
+    ),
+    "payouts": SortOrder(
+        {"date": "created_at", "amount": "amount", "method": "method", "status": "status"},
+        default="-date", param="posort", page_param="ppage", table="payouts",
+    ),
+}  # fmt: skip
 # VPSBG's names for the profile fields (the reference's example body) -> the form's names.
 UPSTREAM_FIELD_NAMES = {"tech_email": "technical_email", "aff_hash": "referral_code", "company_number": "uic"}
 NO_ACCOUNT = "This team has no VPSBG account yet: an owner or admin can add a token on the Tokens page."
@@ -173,6 +186,8 @@ def _affiliate_context(request: HttpRequest, account: str) -> dict[str, Any]:
         context[name], context[f"{name}_problem"] = page, problem
         if page is not None:
             context[f"{name}_pager"] = _pager(request, page, param, name)
+            context[f"{name}_sort"] = sort_rows(page, SORTS[name], request.GET)
+            context[name] = context[f"{name}_sort"].rows
     return context
 
 

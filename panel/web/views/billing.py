@@ -23,6 +23,7 @@ from panel.actions import billing as actions
 from panel.actions.base import Action
 from panel.actions.forms import form_class
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
+from panel.core.sorting import SortOrder, sort_rows
 from panel.services import billing, payments
 from panel.services.context import Ref
 from panel.services.registry import reaches
@@ -44,6 +45,21 @@ BILLING_WRITES = (
     "balance_deposit", "invoices_download", "invoices_download_many", "orders_pay", "orders_delete",
     "orders_update", "orders_change_renewal_period",
 )  # fmt: skip
+# VPSBG sorts none of these lists: each page shown is sorted here, by the column clicked.
+SORTS = {
+    "orders": SortOrder(
+        {"order": "id", "type": "type", "status": "status", "amount": "amount_with_vat", "due": "due_at"},
+        default="-order", param="osort", page_param="opage", table="orders",
+    ),
+    "invoices": SortOrder(
+        {"invoice": ("invoice_number", "id"), "date": "created_at", "amount": "amount_with_vat"},
+        default="-date", param="isort", page_param="ipage", table="invoices",
+    ),
+    "transactions": SortOrder(
+        {"date": "created_at", "description": "description", "amount": "amount", "balance": "balance_after"},
+        default="-date", param="tsort", page_param="tpage", table="transactions",
+    ),
+}  # fmt: skip
 
 
 class _ReasonPage(forms.Form):
@@ -162,6 +178,10 @@ def _overview(
                 context[name] = fetch()
             except PanelError as exc:
                 context[f"{name}_problem"] = problem_from(exc)
+                continue
+            if name in SORTS:
+                context[f"{name}_sort"] = sort_rows(context[name], SORTS[name], request.GET)
+                context[name] = context[f"{name}_sort"].rows
     return render(request, "web/billing/index.html", context, status=status)
 
 

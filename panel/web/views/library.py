@@ -21,6 +21,7 @@ from panel.accounts.decorators import team_permission_required
 from panel.actions import library as actions
 from panel.actions.base import Action
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
+from panel.core.sorting import SortOrder, sort_rows
 from panel.services import library, servers
 from panel.services.context import Ref
 from panel.services.registry import reaches
@@ -42,6 +43,18 @@ from ..forms import DeleteForm, IsoAddForm, MeasuredBootUploadForm, SshKeyForm, 
 LIBRARY_WRITES = (
     "ssh_keys_create", "ssh_keys_update", "ssh_keys_delete", "isos_add", "isos_delete",
     "measured_boot_images_upload", "measured_boot_images_delete",
+)  # fmt: skip
+
+
+KEY_SORTS = SortOrder(
+    {"name": "name", "fingerprint": "fingerprint", "servers": lambda k: len(k.servers or ())},
+    default="name",
+    table="ssh-keys",
+)
+PLAN_SORTS = SortOrder(
+    {"plan": "name", "vcpus": "vcpus", "memory": "memory", "disk": "disk", "price": "price_with_vat",
+     "available": "available"},
+    default="price", param="psort", table="plans",
 )  # fmt: skip
 
 
@@ -78,6 +91,10 @@ def _page(request: HttpRequest, *, forms: dict[str, Any] | None = None, status: 
         }
         for name, fetch in sections.items():
             context[name], context[f"{name}_problem"] = _section(fetch)
+        context["keys_sort"] = sort_rows(context["keys"], KEY_SORTS, request.GET)
+        context["keys"] = context["keys_sort"].rows
+        context["plans_sort"] = sort_rows(context["plans"], PLAN_SORTS, request.GET)
+        context["plans"] = context["plans_sort"].rows
     return render(request, "web/library/index.html", context, status=status)
 
 

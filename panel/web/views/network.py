@@ -48,6 +48,7 @@ from panel.actions.network import (
     WHITELIST_UPDATE,
 )
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
+from panel.core.sorting import SortOrder, ip_order, sort_rows
 from panel.services import network, servers
 from panel.services.context import Ref
 from panel.services.registry import reaches
@@ -149,6 +150,26 @@ def _apply_upstream_errors(
 
 
 # -- the network page -------------------------------------------------------------------------------
+FLOATING_SORTS = SortOrder(
+    {
+        "address": lambda r: ip_order(r["address"]), "status": lambda r: r["fip"].status,
+        "server": lambda r: r["fip"].server_hostname or r["fip"].server_id,
+        "plan": lambda r: r["fip"].plan.name if r["fip"].plan else None, "price": "monthly",
+        "expiry": lambda r: r["fip"].expiry_at,
+    },
+    default="address", param="fsort", table="floating-ips",
+)  # fmt: skip
+ATTACK_SORTS = SortOrder(
+    {"started": "started_at", "ended": "ended_at", "severity": "severity", "detector": "detector",
+     "bandwidth": "peak_bandwidth", "pps": "peak_pps"},
+    default="-started", param="asort", page_param="apage", table="attacks",
+)  # fmt: skip
+PROTECTED_SORTS = SortOrder(
+    {"address": lambda r: ip_order(r["address"]), "kind": "floating", "server": "server_label"},
+    default="address", param="psort", table="protected",
+)  # fmt: skip
+
+
 def _floating_rows(request: HttpRequest, account: str, found: list[Any]) -> list[dict[str, Any]]:
     membership = request.membership  # type: ignore[attr-defined]
     rows = []
@@ -193,7 +214,7 @@ def _protected_rows(account: str, found: list[Any], server_list: list[Any]) -> l
                     "server_ref": f"{account}:{server.id}",
                     "server_label": server.hostname or str(server.id),
                 }
-    return sorted(rows.values(), key=lambda r: r["address"] or "")
+    return list(rows.values())
 
 
 @reaches("floating_ips_list", "floating_ips_plans", "servers_list")
@@ -209,13 +230,17 @@ def network_index(request: HttpRequest) -> HttpResponse:
     if account is not None:
         actor = actor_for(request)
         found, context["floating_problem"] = _read(lambda: _floating_ips(request, account))
-        context["floating_rows"] = _floating_rows(request, account, found or [])
+        floating = _floating_rows(request, account, found or [])
+        context["floating_sort"] = sort_rows(floating, FLOATING_SORTS, request.GET)
+        context["floating_rows"] = context["floating_sort"].rows
         plans, context["plans_problem"] = _read(
             lambda: network.floating_ips_plans(actor=actor, account=account)
         )
         context["plans"] = list(plans or [])
         server_list, context["servers_problem"] = _read(lambda: _servers(request, account))
-        context["protected_rows"] = _protected_rows(account, found or [], server_list or [])
+        protected = _protected_rows(account, found or [], server_list or [])
+        context["protected_sort"] = sort_rows(protected, PROTECTED_SORTS, request.GET)
+        context["protected_rows"] = context["protected_sort"].rows
         context["servers_url"] = f"{reverse('web:servers')}?{urlencode({'account': account})}"
     return render(request, "web/network/index.html", context)
 
@@ -460,12 +485,19 @@ def _protection_page(
     chosen, start, end = _attack_range(request)
     page = _page_number(request, "apage")
     context["attack_range"] = chosen
-    context["attacks"], context["attacks_problem"] = _read(
+    attacks, context["attacks_problem"] = _read(
         lambda: network.network_protection_attacks_list(
             actor=actor, protected_ip=ref, start=start, end=end, page=page, per_page=25
         )
     )
-    context["attacks_query"] = urlencode({"attacks": chosen}) if chosen else ""
+    if attacks is not None:
+        context["attacks_sort"] = sort_rows(attacks, ATTACK_SORTS, request.GET)
+        attacks = context["attacks_sort"].rows
+    context["attacks"] = attacks
+    kept = {"attacks": chosen, ATTACK_SORTS.param: request.GET.get(ATTACK_SORTS.param, "")}
+    if ATTACK_SORTS.pick(kept[ATTACK_SORTS.param]) != kept[ATTACK_SORTS.param]:
+        kept[ATTACK_SORTS.param] = ""
+    context["attacks_query"] = urlencode({k: v for k, v in kept.items() if v})
     geo, context["geo_problem"] = _read(
         lambda: network.network_protection_geo_get(actor=actor, protected_ip=ref)
     )

@@ -7,8 +7,8 @@ declared in `panel.actions` (`row.declared`) is authorised by its pipeline befor
 or validated, its form is derived from its input type, and it runs through the pipeline: a long
 one starts an operation (the member follows it on its progress page), a quick one is one VPSBG
 call. Destructive or paying actions ask for the server's hostname typed in full; costs come from
-VPSBG's calculate endpoints before anything is confirmed. Rows not declared yet (snapshots, floating
-IPs: other areas) start their operation or call their service directly.
+VPSBG's calculate endpoints before anything is confirmed. Rows not declared yet (floating IPs: the
+network area) start their operation or call their service directly.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from panel.accounts.decorators import render_denied, team_permission_required
 from panel.actions import backups, pipeline
 from panel.actions import server_billing as billing
 from panel.actions import servers as declared
+from panel.actions import snapshots as snapshot_declarations
 from panel.actions.base import Action, Input
 from panel.actions.fields import specs
 from panel.actions.pipeline import Refused
@@ -264,17 +265,51 @@ def _copy_target(ref: ServerRef, data: dict[str, Any]) -> dict[str, Any]:
     return {kind: f"{ref.account_id}:{ident}"}
 
 
-def _restore_params(ref: ServerRef, data: dict[str, Any]) -> dict[str, Any]:
-    kind, ident = data["source"]
-    return {"server": str(ref), f"{kind}_id": ident}
-
-
 def _delete_kind(request: HttpRequest) -> dict[str, Any]:
     return {"target": request.GET.get("target", "")}
 
 
+def _picked_snapshot(request: HttpRequest) -> dict[str, Any]:
+    """`?target=snapshot:116` (the snapshots tab's link) chooses snapshot 116."""
+    kind, _, ident = request.GET.get("target", "").partition(":")
+    return {"target": ident} if kind == "snapshot" else {}
+
+
 def _source(request: HttpRequest) -> dict[str, Any]:
-    return {"source": request.GET.get("source", "")}
+    """`?source=snapshot:116` or `?source=backup:7` (the snapshots tab's links) chooses it."""
+    kind, _, ident = request.GET.get("source", "").partition(":")
+    return {f"{kind}_id": ident} if kind in ("snapshot", "backup") else {}
+
+
+def _restore_sources(request: HttpRequest, ref: ServerRef, server: Any) -> Choices:
+    actor = actor_for(request)
+    snapshots = library.snapshots_list(actor=actor, server=ref)
+    backups = library.backups_list(actor=actor, server=ref)
+    return {
+        "snapshot_id": [("", "—")]
+        + [
+            (s.id, f"Snapshot {s.name or s.id} ({when(s.created_at) or 'date unknown'})")
+            for s in snapshots
+            if s.id is not None
+        ],
+        "backup_id": [("", "—")]
+        + [
+            (b.id, f"Backup of {b.created_at:%Y-%m-%d %H:%M}" if b.created_at else f"Backup {b.id}")
+            for b in backups
+            if b.id is not None
+        ],
+    }
+
+
+def _server_snapshots(request: HttpRequest, ref: ServerRef, server: Any) -> Choices:
+    snapshots = library.snapshots_list(actor=actor_for(request), server=ref)
+    return {
+        "target": [
+            (s.id, f"Snapshot {s.name or s.id} ({when(s.created_at) or 'date unknown'})")
+            for s in snapshots
+            if s.id is not None
+        ]
+    }
 
 
 # -- the actions -----------------------------------------------------------------------------------
@@ -297,11 +332,9 @@ ACTIONS: tuple[ServerAction, ...] = (
             f"The disk of {s.hostname} is replaced by the chosen copy.",
             "Changes made since are lost.",
         ],
-        operation_id="servers_restore",
-        kind="restore",
-        choices=lambda request, ref, server: _copies(request, ref, server, "source"),
-        params=_restore_params,
+        choices=_restore_sources,
         initial=_source,
+        declared=snapshot_declarations.RESTORE,
     ),
     ServerAction(
         "snapshot",
@@ -309,27 +342,20 @@ ACTIONS: tuple[ServerAction, ...] = (
         "Take a snapshot",
         f.SnapshotCreateForm,
         lambda s: [f"A snapshot of {s.hostname}'s disk is taken; the server may pause briefly."],
-        operation_id="servers_snapshots_create",
-        kind="snapshot_create",
         confirm=False,
         destructive=False,
-        params=lambda ref, d: {"server": str(ref), "name": d["name"]},
+        declared=snapshot_declarations.SNAPSHOT_CREATE,
     ),
     ServerAction(
         "delete-snapshot",
         "web:server_delete_snapshot",
         "Delete a snapshot",
-        f.SnapshotDeleteForm,
+        f.SnapshotPickForm,
         lambda s: ["The chosen snapshot is deleted for good."],
-        operation_id="snapshots_delete",
-        kind="snapshot_delete",
-        choices=lambda request, ref, server: {
-            "target": [
-                c for c in _copies(request, ref, server, "target")["target"] if c[0].startswith("snapshot:")
-            ]
-        },
-        params=_copy_target,
-        initial=_delete_kind,
+        choices=_server_snapshots,
+        initial=_picked_snapshot,
+        declared=snapshot_declarations.SNAPSHOT_DELETE,
+        target=lambda ref, data: f"{ref.account_id}:{data['target']}",
     ),
     ServerAction(
         "delete-backup",
@@ -566,7 +592,7 @@ def confirm_page(request: HttpRequest, ref: str, action: ServerAction) -> HttpRe
     """
     server_ref = _ref(ref)
     grant = None
-    if request.method == "POST" and action.declared is not None:
+    if request.method == "POST" and action.declared is not None and action.target is None:
         try:
             grant = pipeline.authorise(
                 action.declared, actor_for(request), _target(action, server_ref, request.POST)
@@ -607,6 +633,9 @@ def confirm_page(request: HttpRequest, ref: str, action: ServerAction) -> HttpRe
         if form.is_valid():
             try:
                 return _start(request, action, server_ref, form, grant)
+            except pipeline.Pending as held:  # a guardrail holds it for approval: follow it there
+                messages.info(request, held.message)
+                return redirect(held.location)
             except Refused as exc:
                 return render_denied(request, exc)
             except NotFoundError as exc:
@@ -644,21 +673,30 @@ def server_reinstall(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @reaches("servers_restore", "servers_get", "snapshots_list", "backups_list")
-@team_permission_required("servers_restore")
+@team_permission_required("servers_restore", writes=False)
 def server_restore(request: HttpRequest, ref: str) -> HttpResponse:
+    """Restore from a snapshot or a backup: the confirmation page (GET) and the confirmation (POST)."""
     return confirm_page(request, ref, BY_SLUG["restore"])
 
 
 @reaches("servers_snapshots_create", "servers_get")
-@team_permission_required("servers_snapshots_create")
+@team_permission_required("servers_snapshots_create", writes=False)
 def server_snapshot(request: HttpRequest, ref: str) -> HttpResponse:
+    """Take a snapshot: the page (GET) and the request (POST)."""
     return confirm_page(request, ref, BY_SLUG["snapshot"])
 
 
 @reaches("snapshots_delete", "servers_get", "snapshots_list")
 @team_permission_required("snapshots_delete")
 def server_delete_snapshot(request: HttpRequest, ref: str) -> HttpResponse:
+    """Delete one of the server's snapshots: the confirmation page (GET) and the confirmation (POST).
+
+    The target (the snapshot) is known only once the form is valid, so the role is asked here for
+    the POST too, before the form is read; the pipeline then authorises the chosen snapshot.
+    """
     return confirm_page(request, ref, BY_SLUG["delete-snapshot"])
+
+
 
 
 @reaches("backups_delete", "servers_get", "backups_list", "snapshots_list")

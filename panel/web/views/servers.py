@@ -28,6 +28,7 @@ from panel.actions import servers as server_actions
 from panel.actions.base import Action
 from panel.actions.pipeline import Refused
 from panel.audit.models import AuditEvent
+from panel.bulk.batches import bulk_actions
 from panel.core.errors import InvalidInput, NotFoundError, PanelError
 from panel.core.templatetags.panel_format import moment
 from panel.services import aggregates, library, network, servers
@@ -79,6 +80,7 @@ def _rows(items: list[Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "url": head + quote(item.key, safe=_PATH_SAFE) + tail,
+                "ref": item.key,
                 "hostname": server.hostname or server.id,
                 "state": key,
                 "state_label": label,
@@ -122,6 +124,7 @@ def server_list(request: HttpRequest) -> HttpResponse:
         context["warnings"] = result.warnings
         context["sort"] = sort
     context["query"] = request.GET.urlencode()
+    context["bulk_actions"] = bulk_actions(request.membership)  # type: ignore[attr-defined]
     return render_page_or_fragment(request, "web/servers/list.html", "web/servers/_table.html", context)
 
 
@@ -410,6 +413,8 @@ def _power(request: HttpRequest, ref: str, action: Action) -> HttpResponse:
         pipeline.submit(
             action, actor=actor_for(request), target=server_ref, reason=request.POST.get("reason", "")[:500]
         )
+    except pipeline.Pending as held:  # a guardrail holds it for approval: say where it waits
+        return _done(request, server_ref, f"{held.message} Follow it on {held.location}")
     except Refused as exc:
         return render_denied(request, exc)
     except NotFoundError as exc:

@@ -36,6 +36,7 @@ from panel.actions import support as support_actions
 from panel.actions.base import Action
 from panel.actions.inputs import BILLING_CYCLE_LABELS
 from panel.core.errors import NotFoundError, PanelError
+from panel.core.sorting import SortOrder, sort_rows
 from panel.services import billing, support
 from panel.services.context import Ref
 from panel.services.registry import reaches
@@ -69,6 +70,16 @@ SUPPORT_ACTIONS = (
 PER_PAGE = 25
 SCAN_PER_PAGE = 50  # the largest page VPSBG lists serve elsewhere
 SCAN_PAGES = 20
+# Rows are (ticket, department name); VPSBG sorts no list of tickets, so a page is sorted here.
+TICKET_SORTS = SortOrder(
+    {
+        "id": lambda r: r[0].id, "subject": lambda r: r[0].subject, "department": lambda r: r[1],
+        "status": lambda r: r[0].status, "updated": lambda r: r[0].updated_at,
+        "service": lambda r: r[0].service_label,
+    },
+    default="-updated",
+    table="tickets",
+)  # fmt: skip
 CLOSED_STATUSES = frozenset({"resolved", "closed"})
 SUBMITTED_TTL = 24 * 3600
 
@@ -177,7 +188,9 @@ def _ticket_page(request: HttpRequest, account: str, status: str, page: int) -> 
 def _tickets_section(request: HttpRequest, account: str, context: dict[str, Any]) -> None:
     filters = TicketFilterForm(request.GET)
     status, page = filters.values()
-    query = urlencode({k: v for k, v in (("account", account), ("status", status)) if v})
+    sort = request.GET.get(TICKET_SORTS.param, "")
+    sort = sort if TICKET_SORTS.pick(sort) == sort else ""
+    query = urlencode({k: v for k, v in (("account", account), ("status", status), ("sort", sort)) if v})
     context.update(filters=filters, status=status, ticket_query=query)
     try:
         context["tickets"] = _ticket_page(request, account, status, page)
@@ -185,8 +198,9 @@ def _tickets_section(request: HttpRequest, account: str, context: dict[str, Any]
         context["tickets_problem"] = problem_from(exc)
     if "tickets" in context:
         names = _quiet_department_names(request, account)
-        rows = context["tickets"].tickets
-        context["rows"] = [(t, names.get(t.department or "", t.department)) for t in rows]
+        rows = [(t, names.get(t.department or "", t.department)) for t in context["tickets"].tickets]
+        context["tickets_sort"] = sort_rows(rows, TICKET_SORTS, request.GET)
+        context["rows"] = context["tickets_sort"].rows
 
 
 # -- support plans ---------------------------------------------------------------------------------
