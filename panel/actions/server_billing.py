@@ -37,6 +37,7 @@ __all__ = [
     "CancelInput",
     "RenewInput",
     "ScaleInput",
+    "addons_scale_quote",
     "euros",
 ]
 
@@ -198,20 +199,23 @@ def _purchase_cost(request: Any) -> Cost | None:
     return total, CURRENCY
 
 
-def _addons_scale_cost(request: Any) -> Cost | None:
-    """VPSBG's quote for the change. Its calculation needs an RDS count: a change that leaves RDS
-    licences alone is quoted with the count the server has now (none: 0)."""
-    data: AddonsScaleInput = request.input
+def addons_scale_quote(actor: Actor, server: str, data: AddonsScaleInput) -> Any:
+    """VPSBG's quote for a change of licences (the confirmation page's preview and `cost`). Its
+    calculation needs an RDS count: a change that leaves RDS licences alone is quoted with the
+    count the server has now (none: 0), never with 0, which would quote dropping them."""
     rds = data.microsoft_rds_sal
     if rds is None:
-        server = servers.servers_get(actor=request.actor, server=request.target)
-        rds = sum(a.quantity or 0 for a in server.addons or []
+        found = servers.servers_get(actor=actor, server=server)
+        rds = sum(a.quantity or 0 for a in found.addons or []
                   if a.name == LICENCE_KEYS["microsoft_rds_sal"] and a.status == "active")  # fmt: skip
-    quote = servers.servers_addons_scale_calculate(
-        actor=request.actor, server=request.target, microsoft_rds_sal=rds, cpanel=data.cpanel,
+    return servers.servers_addons_scale_calculate(
+        actor=actor, server=server, microsoft_rds_sal=rds, cpanel=data.cpanel,
         microsoft_office_sal=data.microsoft_office_sal,
     )  # fmt: skip
-    return _quoted(quote.amount_with_vat)
+
+
+def _addons_scale_cost(request: Any) -> Cost | None:
+    return _quoted(addons_scale_quote(request.actor, request.target, request.input).amount_with_vat)
 
 
 def _scale_cost(request: Any) -> Cost | None:
