@@ -5,18 +5,22 @@ bandwidth enums); the panel adds its own bounds where the reference is silent (t
 order, eight extra addresses of each kind, a hundred licences, the root password's 12 to 128
 characters) and the cross-field rules VPSBG would refuse later: exactly what to install from (an
 image, a snapshot, a backup or an ISO) and a secondary ISO only with another primary one. The
-deploy wizard (`panel/web/deploy_forms.py`) takes its bounds from here.
+deploy wizard (`panel/web/deploy_forms.py`) takes its bounds from here. What an order would spend
+(`cost`) is priced from VPSBG's lists the way the wizard's summary prices it.
 """
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from .base import Action, Input, Mode, Risk, Target, field_error
+from panel.services import library, network, servers
+
+from .base import Action, Cost, Input, Mode, Risk, Target, field_error
 from .registry import register
-from .server_billing import OptionalBandwidth, OptionalCpanel
+from .server_billing import CURRENCY, LICENCE_KEYS, OptionalBandwidth, OptionalCpanel, euros
 from .servers import MAX_KEYS, PASSWORD_MAX, PASSWORD_MIN, OptionalId, VpsbgId, normal_hostname
 
 __all__ = ["DEPLOY", "MAX_EXTRA_IPS", "MAX_LICENCES", "MAX_SERVERS", "SOURCES", "DeployInput"]
@@ -132,6 +136,59 @@ def _params(target: str, data: DeployInput) -> dict[str, Any]:
     return data.model_dump()
 
 
+# The floating-IP plans VPSBG prices extra addresses by, per input field.
+EXTRA_IP_PLANS = {"extra_ipv4": "floating-ipv4", "extra_ipv4_ddos": "floating-ipv4-ddos",
+                  "extra_ipv6": "floating-ipv6"}  # fmt: skip
+WINDOWS_LICENCE = "windows-server-license"  # comes with a Windows image, one per server
+
+
+def _cost(request: Any) -> Cost | None:
+    """The order's price with VAT: per server, the plan's monthly price (less the promo code's
+    percentage), each addon's (`plans_addons`, licences per user, the Windows licence with a Windows
+    image) and each extra address's (the floating-IP plans), times the months; times the servers.
+
+    VPSBG has no quote for a new order, so this adds up its price lists; None when a chosen item has
+    no price there or the promo code is not VPSBG's for this plan and period (VPSBG would refuse).
+    """
+    data: DeployInput = request.input
+    actor, account = request.actor, data.account or request.target or None
+    plan = next((p for p in servers.servers_list_plans(actor=actor, account=account)
+                 if data.plan in (p.key, p.name)), None)  # fmt: skip
+    if plan is None or plan.id is None or (monthly := euros(plan.price_with_vat)) is None:
+        return None
+    if data.promo_code:
+        codes = library.plans_promo_codes(actor=actor, plan_id=plan.id, account=account)
+        promo = next((c for c in codes if (c.code or "").lower() == data.promo_code.lower()), None)
+        if promo is None or data.billing_cycle < (promo.minimum_billing_cycle or 1):
+            return None
+        monthly *= 1 - (euros(promo.percentage) or Decimal(0)) / 100
+    addons: dict[str, int] = {key: 1 for key in ("backups" if data.backups else None, data.cpanel,
+                                                 data.bandwidth) if key}  # fmt: skip
+    addons.update({key: getattr(data, name) for name, key in LICENCE_KEYS.items() if getattr(data, name)})
+    if data.image_id is not None:
+        image = next((i for i in library.server_images_list(actor=actor, account=account)
+                      if i.id == data.image_id), None)  # fmt: skip
+        if image is not None and image.group is not None and image.group.key == "windows":
+            addons[WINDOWS_LICENCE] = 1
+    if addons:
+        prices = {a.key: a for a in library.plans_addons(actor=actor, plan_id=plan.id, account=account)}
+        for key, count in addons.items():
+            price = euros(prices[key].price_with_vat) if key in prices else None
+            if price is None:
+                return None
+            monthly += price * count
+    extras = {plan: getattr(data, name) for name, plan in EXTRA_IP_PLANS.items() if getattr(data, name)}
+    if extras:
+        ip_plans = {p.name: p for p in network.floating_ips_plans(actor=actor, account=account)}
+        for plan_name, count in extras.items():
+            price = euros(ip_plans[plan_name].price_with_vat) if plan_name in ip_plans else None
+            if price is None:
+                return None
+            monthly += price * count
+    per_server = (monthly * data.billing_cycle).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return per_server * len(data.name), CURRENCY
+
+
 DEPLOY = Action(
     name="servers_deploy",
     label="Deploy servers",
@@ -142,6 +199,7 @@ DEPLOY = Action(
     mode=Mode.OPERATION,
     kind="deploy",
     params=_params,
+    cost=_cost,
 )
 
 register(DEPLOY)

@@ -2,11 +2,13 @@
 
 Renewing and scaling order and pay (long operations); buying, changing and cancelling addons and
 cancelling the server are single VPSBG calls. The choices (billing cycles, cPanel tiers, bandwidth
-options) are the reference's enums; licence counts are bounded by the panel (1 to 1000).
+options) are the reference's enums; licence counts are bounded by the panel (1 to 1000). Paying
+actions say what they would spend (`cost`), as VPSBG quotes it, VAT included.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -14,7 +16,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_
 from panel.services import servers
 from panel.services.context import Actor, parse_server_ref
 
-from .base import Action, Input, Mode, NoInput, Risk, Target
+from .base import Action, Cost, Input, Mode, NoInput, Risk, Target
 from .registry import register
 from .servers import VpsbgId, server_params
 
@@ -35,6 +37,8 @@ __all__ = [
     "CancelInput",
     "RenewInput",
     "ScaleInput",
+    "addons_scale_quote",
+    "euros",
 ]
 
 BILLING_CYCLES = (1, 3, 6, 12, 24)  # months, as VPSBG sells them
@@ -153,6 +157,86 @@ class CancelInput(Input):
     )
 
 
+# -- what they would spend (VPSBG's quotes, VAT included; None when VPSBG states no price) ----------
+CURRENCY = "EUR"  # VPSBG bills in euros; its answers name no currency
+
+
+def euros(value: object) -> Decimal | None:
+    """An amount VPSBG gave (a number, or a string in some estimates) as a Decimal; None if none."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _quoted(value: object) -> Cost | None:
+    amount = euros(value)
+    return (amount, CURRENCY) if amount is not None else None
+
+
+# VPSBG's keys of the licences bought per user, by input field.
+LICENCE_KEYS = {"microsoft_rds_sal": "microsoft-rds-sal", "microsoft_office_sal": "microsoft-office-sal"}
+
+
+def _purchase_cost(request: Any) -> Cost | None:
+    """Each chosen addon's price until the server's expiry (VPSBG's offers for the server), per
+    licence for the counted ones; None when one of them is not offered with a price."""
+    data: AddonPurchaseInput = request.input
+    wanted: dict[str, int] = {key: 1 for key in ("backups" if data.backups else None, data.cpanel,
+                                                 data.bandwidth) if key}  # fmt: skip
+    wanted.update({key: getattr(data, name) for name, key in LICENCE_KEYS.items() if getattr(data, name)})
+    offers = {o.key: o for o in servers.servers_addons_list(actor=request.actor, server=request.target)}
+    total = Decimal(0)
+    for key, count in wanted.items():
+        offer = offers.get(key)
+        price = euros(offer.price_until_expiry_with_vat) if offer is not None else None
+        if price is None:
+            return None
+        total += price * count
+    return total, CURRENCY
+
+
+def addons_scale_quote(actor: Actor, server: str, data: AddonsScaleInput) -> Any:
+    """VPSBG's quote for a change of licences (the confirmation page's preview and `cost`). Its
+    calculation needs an RDS count: a change that leaves RDS licences alone is quoted with the
+    count the server has now (none: 0), never with 0, which would quote dropping them."""
+    rds = data.microsoft_rds_sal
+    if rds is None:
+        found = servers.servers_get(actor=actor, server=server)
+        rds = sum(a.quantity or 0 for a in found.addons or []
+                  if a.name == LICENCE_KEYS["microsoft_rds_sal"] and a.status == "active")  # fmt: skip
+    return servers.servers_addons_scale_calculate(
+        actor=actor, server=server, microsoft_rds_sal=rds, cpanel=data.cpanel,
+        microsoft_office_sal=data.microsoft_office_sal,
+    )  # fmt: skip
+
+
+def _addons_scale_cost(request: Any) -> Cost | None:
+    return _quoted(addons_scale_quote(request.actor, request.target, request.input).amount_with_vat)
+
+
+def _scale_cost(request: Any) -> Cost | None:
+    """VPSBG's quote for moving to the plan (the difference until the server's expiry)."""
+    data: ScaleInput = request.input
+    quote = servers.servers_scale_calculate(
+        actor=request.actor, server=request.target, plan=data.plan, scale_disk=data.scale_disk
+    )
+    return _quoted(quote.amount_with_vat)
+
+
+def _renew_cost(request: Any) -> Cost | None:
+    """What VPSBG says is due today for the renewal (after the promo code's discount)."""
+    data: RenewInput = request.input
+    quote = servers.servers_calculate_renew(
+        actor=request.actor, servers=data.servers, billing_cycle=data.billing_cycle,
+        promo_code=data.promo_code,
+    )  # fmt: skip
+    return _quoted(quote.due_today_amount_with_vat)
+
+
 # -- run at once ----------------------------------------------------------------------------------
 def _purchase(actor: Actor, target: str, data: AddonPurchaseInput, reason: str) -> Any:
     return servers.servers_addons_purchase(
@@ -188,16 +272,16 @@ def _undo_cancel(actor: Actor, target: str, data: NoInput, reason: str) -> None:
 
 
 def _now(name: str, label: str, description: str, model: type[Input], perform: Any, risk: Risk,
-         done: str) -> Action:  # fmt: skip
+         done: str, cost: Any = None) -> Action:  # fmt: skip
     return Action(
         name=name, label=label, description=description, input=model, target=Target.SERVER, risk=risk,
-        mode=Mode.NOW, perform=perform, done_message=done,
+        mode=Mode.NOW, perform=perform, done_message=done, cost=cost,
     )  # fmt: skip
 
 
 ADDON_PURCHASE = _now(
     "servers_addons_purchase", "Buy an addon", "Add an addon, paid from the balance until the expiry.",
-    AddonPurchaseInput, _purchase, Risk.PAYING, "Addon ordered.",
+    AddonPurchaseInput, _purchase, Risk.PAYING, "Addon ordered.", _purchase_cost,
 )  # fmt: skip
 ADDON_CANCEL = _now(
     "servers_addons_cancel", "Cancel an addon", "The addon is not renewed (or ends now).",
@@ -233,6 +317,7 @@ RENEW = Action(
     mode=Mode.OPERATION,
     kind="renew",
     params=_renew_params,
+    cost=_renew_cost,
 )
 SCALE = Action(
     name="servers_scale",
@@ -244,6 +329,7 @@ SCALE = Action(
     mode=Mode.OPERATION,
     kind="scale",
     params=server_params,
+    cost=_scale_cost,
 )
 ADDONS_SCALE = Action(
     name="servers_addons_scale",
@@ -255,6 +341,7 @@ ADDONS_SCALE = Action(
     mode=Mode.OPERATION,
     kind="scale_addons",
     params=server_params,
+    cost=_addons_scale_cost,
 )
 
 register(ADDON_PURCHASE, ADDON_CANCEL, ADDON_UNDO_CANCEL, CANCEL, UNDO_CANCEL, RENEW, SCALE, ADDONS_SCALE)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from panel.accounts.roles import Role
 from panel.audit.models import AuditEvent
 from panel.operations.models import Operation
-from tests.web.conftest import UBUNTU, server_tabs
+from tests.web.conftest import ALPHA, UBUNTU, server_tabs
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +117,15 @@ def test_scale_cost_and_plans(web_team, member_of) -> None:
     assert plans and "cloud-vps-2gb" not in plans  # not the current plan
     body = browser.get(url("server_scale"), {"plan": plans[0]}).content.decode()
     assert f"Scale to {plans[0]}:" in body
+
+
+def test_the_licence_change_preview_keeps_the_rds_licences_the_server_has(web_team, member_of) -> None:
+    browser = member_of(Role.ADMIN)
+    # win-rdp has three RDS licences: two Office licences (12 a month each, 20 % VAT) for the month
+    # left cost 28.80, not 10.80 (what dropping the RDS licences at the same time would come to)
+    page = browser.get(url("server_scale_addons", f"{ALPHA}:2872"), {"microsoft_office_sal": "2"})
+    body = page.content.decode()
+    assert "Change of addons:" in body and "28.80" in body and "10.80" not in body
 
 
 def test_restore_preselects_the_chosen_copy(web_team, member_of) -> None:

@@ -218,13 +218,7 @@ def _addon_scale_cost(request: HttpRequest, ref: ServerRef, data: QueryDict) -> 
     chosen = _chosen(AddonsScaleInput, data)
     if chosen is None:
         return None
-    quote = servers.servers_addons_scale_calculate(
-        actor=actor_for(request),
-        server=ref,
-        microsoft_rds_sal=chosen.microsoft_rds_sal or 0,
-        cpanel=chosen.cpanel,
-        microsoft_office_sal=chosen.microsoft_office_sal,
-    )
+    quote = billing.addons_scale_quote(actor_for(request), str(ref), chosen)
     return Cost("Change of addons", quote.amount, quote.amount_with_vat)
 
 
