@@ -277,7 +277,12 @@ REST_FRAMEWORK = {
     # One error body for the whole API: {"error": {"code", "message", "fields"}}.
     "EXCEPTION_HANDLER": "panel.core.api_errors.exception_handler",
 }
-SPECTACULAR_SETTINGS: dict[str, Any] = {"TITLE": "VPSBG Panel API", "VERSION": "1"}
+SPECTACULAR_SETTINGS: dict[str, Any] = {
+    "TITLE": "VPSBG Panel API",
+    "VERSION": "1",
+    # One name for the months VPSBG sells a service for, whichever action asks them.
+    "ENUM_NAME_OVERRIDES": {"BillingCycleEnum": "panel.actions.inputs.BILLING_CYCLE_CHOICES"},
+}
 
 # --- Celery (configured for reliability; see docs/architecture.md) ---
 # Without Redis the broker is kombu's filesystem transport: a real worker reads messages from

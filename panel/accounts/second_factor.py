@@ -102,7 +102,7 @@ def check_code(user: User, token: str) -> Device | None:
 
 def verify(request: HttpRequest, token: str) -> Device | None:
     """Check a TOTP code or a recovery code; on success mark the session verified and rotate its key."""
-    device = check_code(request.user, token)
+    device = check_code(request.user, token) if isinstance(request.user, User) else None
     if device is None:
         return None
     request.session.cycle_key()  # privilege changed: new session id

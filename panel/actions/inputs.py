@@ -65,3 +65,7 @@ def validate(model: type[InputT], data: dict[str, Any], label: str) -> InputT:
             f"Invalid input for “{label}”.",
             fields={name or "input": messages for name, messages in errors_by_field(exc).items()},
         ) from None
+
+# The same months as (value, label) pairs: the one name the API schema gives them (settings'
+# ENUM_NAME_OVERRIDES), whichever action asks.
+BILLING_CYCLE_CHOICES = [(int(months), label) for months, label in BILLING_CYCLE_LABELS.items()]

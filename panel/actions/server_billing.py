@@ -17,6 +17,7 @@ from panel.services import servers
 from panel.services.context import Actor, parse_server_ref
 
 from .base import Action, Cost, Input, Mode, NoInput, Risk, Target
+from .inputs import BILLING_CYCLE_LABELS
 from .registry import register
 from .servers import VpsbgId, server_params
 
@@ -66,7 +67,9 @@ class RenewInput(Input):
         description=f"1 to {MAX_RENEW} references “<account>:<server id>” of one VPSBG account.",
         json_schema_extra={"example": ["ops@example.com:2864"]},
     )
-    billing_cycle: Literal[1, 3, 6, 12, 24] = Field(title="Renew for", description="Months.")
+    billing_cycle: Literal[1, 3, 6, 12, 24] = Field(
+        title="Renew for", description="Months.", json_schema_extra={"labels": BILLING_CYCLE_LABELS}
+    )
     promo_code: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
         default=None, max_length=64, title="Promo code"
     )

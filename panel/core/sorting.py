@@ -78,7 +78,7 @@ def sort_rows(rows: R, order: SortOrder, query: Mapping[str, Any]) -> Sorted[R]:
     if isinstance(rows, QuerySet):
         result: Any = _sort_queryset(rows, column, descending)
     elif dataclasses.is_dataclass(rows) and not isinstance(rows, type) and hasattr(rows, "items"):
-        result = dataclasses.replace(rows, items=_sort_list(list(rows.items), column, descending))  # type: ignore[call-arg]
+        result = dataclasses.replace(rows, items=_sort_list(list(rows.items), column, descending))
     else:
         result = _sort_list(list(rows), column, descending)  # type: ignore[call-overload]
     return Sorted(result, key, order)

@@ -47,7 +47,7 @@ def test_a_deploy_takes_one_hostname_or_several(api, vault, simulator) -> None:
                        format="json")  # fmt: skip
     assert both.status_code == 400 and "image_id" in both.json()["error"]["fields"]
     response = client.post("/api/v1/servers", {**body, "name": "api-01.example.com"}, format="json")
-    assert response.status_code == 202 and response.json()["kind"] == "deploy"
+    assert response.status_code == 202 and response.json()["kind"] == "deploy", response.json()
 
 
 def test_an_addon_is_named_by_the_url(api, vault, simulator) -> None:

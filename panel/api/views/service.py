@@ -160,10 +160,13 @@ class ServiceView(PanelAPIView):
         else:  # the body names it: `server`, or `account` (else the account of the server it
             # names, else the team's only one)
             name = "server" if action.target is Target.SERVER else "account"
-            body = request.data if hasattr(request.data, "get") else {}
+            body: Any = request.data if hasattr(request.data, "get") else {}
             target = body.get(name) or ""
             if not target and name == "account" and isinstance(body.get("server"), str):
                 target = body["server"].rpartition(":")[0]
+            servers = body.get("servers")  # a renewal names its servers: their account
+            if not target and name == "account" and isinstance(servers, list) and servers:
+                target = str(servers[0]).rpartition(":")[0]
             if not isinstance(target, str):
                 raise InvalidInput(f"Give the {name} as text.", fields={name: ["Not text."]})
         grant = pipeline.authorise(action, actor, target)
@@ -176,8 +179,9 @@ class ServiceView(PanelAPIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         reason = str(data.pop("reason", "") or "")
-        if not endpoint.path_params:
-            data.pop("server" if action.target is Target.SERVER else "account", None)
+        named = "server" if action.target is Target.SERVER else "account"
+        if not endpoint.path_params and named not in action.input.model_fields:
+            data.pop(named, None)  # the target, not input (a deploy's input names its account)
         key = request.headers.get(HEADER, "").strip()
 
         def compute() -> HttpResponse:

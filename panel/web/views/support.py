@@ -540,7 +540,7 @@ def _order_confirmation(request: HttpRequest, *, action: Action, plan_key: str |
             if not _first_submit(key):
                 messages.info(request, "This was already submitted: see the orders in Billing.")
                 return redirect(f"{reverse('web:billing')}?{urlencode({'account': account})}#orders")
-            data = {"billing_cycle": form.input.billing_cycle}
+            data = {"billing_cycle": form.input.billing_cycle}  # type: ignore[attr-defined]
             if plan_key is not None:
                 data["plan"] = plan.key
             outcome = action_runs.submit(
